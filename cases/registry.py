@@ -1,0 +1,840 @@
+"""SSB's municipality registry, read into organisations: parsing, validation and the import.
+
+Two shapes are understood:
+
+- the registry CSV of `../shared/data/municipalities.csv` (one row per municipality, its county in
+  the county columns), optionally with `counties.csv` beside it;
+- the JSON that SSB's classification service KLASS returns for classification 131 (municipalities)
+  from `/classifications/131/codes` or `/codesAt`: `{"codes": [{"code": "0301", "name": ...}]}`.
+  KLASS carries numbers and names only.
+
+`read_registry` reads and checks everything without touching the database; `import_registry`
+then writes in one transaction. A bad file therefore changes nothing, and the operator sees every
+problem at once rather than one per attempt.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from django.db import transaction
+
+from .models import Organisation
+from .text import norwegian_slug
+from .vocabularies import REGION_BY_LANDSDEL, OrganisationKind
+
+Format = Literal["csv", "klass"]
+
+MUNICIPALITY_COLUMNS = (
+    "number",
+    "name",
+    "county_number",
+    "county_name",
+    "population",
+    "population_year",
+    "centrality_class",
+    "centrality_index",
+    "landsdel",
+)
+# Present in the shared file but not required: the model has nowhere to keep them yet.
+OPTIONAL_MUNICIPALITY_COLUMNS = ("name_official", "centrality_version")
+COUNTY_COLUMNS = ("number", "name", "landsdel")
+OPTIONAL_COUNTY_COLUMNS = ("name_official",)
+
+# KLASS lists areas that are not municipalities beside the real ones: Svalbard (21), Jan Mayen
+# (22), the continental shelf (23) and "unknown" (99). They have no county organisation to hang
+# from, so they are left out (and reported) rather than invented as counties.
+NON_MUNICIPAL_PREFIXES = frozenset({"21", "22", "23", "99"})
+
+NAME_MAX_LENGTH = Organisation._meta.get_field("name").max_length
+POPULATION_MAX = 2**31 - 1  # what a PositiveIntegerField holds on every supported database
+MAX_REPORTED_PROBLEMS = 25
+# The whole-number columns of the registry CSV and the values they may take.
+INTEGER_COLUMNS = {
+    "population": (0, POPULATION_MAX),
+    "population_year": (1000, 9999),
+    "centrality_class": (1, 6),
+    "centrality_index": (0, 1000),
+}
+LANDSDEL_BY_REGION = {str(region): landsdel for landsdel, region in REGION_BY_LANDSDEL.items()}
+
+_DIGITS = re.compile(r"[0-9]+")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class RegistryError(Exception):
+    """A registry file could not be read or failed validation; `problems` lists every finding."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        shown = self.problems[:MAX_REPORTED_PROBLEMS]
+        lines = [f"The registry was not imported; nothing was changed. Problems ({len(problems)}):"]
+        lines += [f"  {problem}" for problem in shown]
+        if len(self.problems) > len(shown):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more.")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class CountyRecord:
+    """A county as a source describes it. `None` means the source does not say."""
+
+    number: str
+    where: str
+    name: str | None = None
+    region: str | None = None
+    name_official: str | None = None
+
+
+@dataclass(frozen=True)
+class MunicipalityRecord:
+    """A municipality as a source describes it. `None` statistics mean the source lacks them."""
+
+    number: str
+    name: str
+    where: str
+    population: int | None = None
+    population_year: int | None = None
+    centrality_class: int | None = None
+    centrality_index: int | None = None
+    region: str | None = None
+    name_official: str | None = None
+
+    @property
+    def county_number(self) -> str:
+        # How Norwegian municipality numbers are built: the county's number, then two digits.
+        return self.number[:2]
+
+
+@dataclass
+class Registry:
+    """Validated content of the registry files, ready for `import_registry`."""
+
+    format: Format
+    municipalities: list[MunicipalityRecord]
+    counties: dict[str, CountyRecord]
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Tally:
+    """What an import did to one kind of organisation, as "number name" labels (updated ones
+    followed by the changed fields in parentheses)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """The outcome of `import_registry`."""
+
+    municipalities: Tally
+    counties: Tally
+    units_refreshed: int
+    # Alive municipalities the file does not mention (merged away, or a partial file).
+    not_in_file: list[str]
+    skipped: list[str]
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise RegistryError(self.items)
+
+
+# Reading and validation (no database access) ----------------------------------------------------
+
+
+def detect_format(*, path: Path, text: str) -> Format:
+    """Tell KLASS JSON from registry CSV: by the extension when it says, else by the content."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "klass"
+    if suffix == ".csv":
+        return "csv"
+    return "klass" if text.lstrip()[:1] in ("{", "[") else "csv"
+
+
+def read_registry(*, path: Path, counties_path: Path | None = None) -> Registry:
+    """Read and validate a registry file (and optionally a counties file) without writing.
+
+    Raises RegistryError listing every problem found, each naming its file and line (CSV lines
+    count the header as line 1) or KLASS entry. On success every municipality has a four-digit
+    number, a name that is unique within the file (repeated names are disambiguated with the
+    county, as SSB does: "Herøy (Nordland)"), and a county record for its first two digits.
+    """
+    text = _read_text(path)
+    if detect_format(path=path, text=text) == "klass":
+        registry = parse_klass_json(text=text, source=path.name)
+    else:
+        registry = parse_municipalities_csv(text=text, source=path.name)
+    if counties_path is not None:
+        counties = parse_counties_csv(text=_read_text(counties_path), source=counties_path.name)
+        registry.counties = _merge_counties(
+            referenced=registry.counties, listed=counties, source=counties_path.name
+        )
+    registry.municipalities = _disambiguate(
+        municipalities=registry.municipalities, counties=registry.counties
+    )
+    return registry
+
+
+def parse_municipalities_csv(*, text: str, source: str) -> Registry:
+    """Parse the registry CSV (columns as in MUNICIPALITY_COLUMNS; extra columns are ignored).
+
+    Every cell is checked; the counties come from the county columns, which must agree on every
+    row of the same county. Names are returned as written (see `read_registry`). Raises
+    RegistryError naming each bad line.
+    """
+    problems = _Problems()
+    rows = _csv_rows(
+        text=text,
+        source=source,
+        required=MUNICIPALITY_COLUMNS,
+        optional=OPTIONAL_MUNICIPALITY_COLUMNS,
+        problems=problems,
+    )
+    municipalities: list[MunicipalityRecord] = []
+    counties: dict[str, CountyRecord] = {}
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        where = f"{source}, line {line}"
+        number = _municipality_number(row["number"], where=where, problems=problems)
+        name = _name(row["name"], column="name", where=where, problems=problems)
+        county_number = _county_number(
+            row["county_number"], column="county_number", where=where, problems=problems
+        )
+        county_name = _name(
+            row["county_name"], column="county_name", where=where, problems=problems
+        )
+        region = _region(row["landsdel"], where=where, problems=problems)
+        population, population_year, centrality_class, centrality_index = (
+            _integer(row[column], column=column, low=low, high=high, where=where, problems=problems)
+            for column, (low, high) in INTEGER_COLUMNS.items()
+        )
+        if number and county_number and number[:2] != county_number:
+            problems.add(
+                where,
+                f"county_number {county_number} does not match municipality number {number} "
+                "(a municipality's county is its first two digits)",
+            )
+        if number:
+            if number in first_line:
+                problems.add(where, f"number {number} also appears on line {first_line[number]}")
+                continue
+            first_line[number] = line
+        if county_number and county_name and region:
+            county = counties.get(county_number)
+            if county is None:
+                counties[county_number] = CountyRecord(
+                    number=county_number, where=where, name=county_name, region=region
+                )
+            elif (county.name, county.region) != (county_name, region):
+                problems.add(
+                    where,
+                    f"county {county_number} is '{county_name}' in {row['landsdel']} here, but "
+                    f"'{county.name}' in {LANDSDEL_BY_REGION[county.region]} in {county.where}",
+                )
+        values = (number, name, region, population, population_year, centrality_class)
+        if any(value is None for value in (*values, centrality_index)):
+            continue
+        municipalities.append(
+            MunicipalityRecord(
+                number=number,
+                name=name,
+                where=where,
+                population=population,
+                population_year=population_year,
+                centrality_class=centrality_class,
+                centrality_index=centrality_index,
+                region=region,
+                name_official=row.get("name_official") or None,
+            )
+        )
+    if not problems.items and not municipalities:
+        problems.add(source, "the file has a header but no municipalities")
+    problems.raise_if_any()
+    return Registry(format="csv", municipalities=municipalities, counties=counties)
+
+
+def parse_counties_csv(*, text: str, source: str) -> dict[str, CountyRecord]:
+    """Parse a counties CSV (number, name, landsdel; name_official optional) into records by number.
+
+    Raises RegistryError naming each bad line: a number that is not two digits, an empty name,
+    an unknown landsdel, a number listed twice.
+    """
+    problems = _Problems()
+    rows = _csv_rows(
+        text=text,
+        source=source,
+        required=COUNTY_COLUMNS,
+        optional=OPTIONAL_COUNTY_COLUMNS,
+        problems=problems,
+    )
+    counties: dict[str, CountyRecord] = {}
+    for line, row in rows:
+        where = f"{source}, line {line}"
+        number = _county_number(row["number"], column="number", where=where, problems=problems)
+        name = _name(row["name"], column="name", where=where, problems=problems)
+        region = _region(row["landsdel"], where=where, problems=problems)
+        if number is None or name is None or region is None:
+            continue
+        if number in counties:
+            problems.add(where, f"number {number} also appears on {counties[number].where}")
+            continue
+        counties[number] = CountyRecord(
+            number=number,
+            where=where,
+            name=name,
+            region=region,
+            name_official=row.get("name_official") or None,
+        )
+    if not problems.items and not counties:
+        problems.add(source, "the file has a header but no counties")
+    problems.raise_if_any()
+    return counties
+
+
+def parse_klass_json(*, text: str, source: str) -> Registry:
+    """Parse KLASS's answer for classification 131 (`codes` or `codesAt`, JSON).
+
+    Only codes valid at the end of the requested range are kept: the `codes` endpoint also lists
+    codes that ended inside the range, and a code twice when its name changed. Areas that are not
+    municipalities (NON_MUNICIPAL_PREFIXES) are left out and listed in `skipped`. The records carry
+    number and name only; each county is referenced by number, without name or region. Raises
+    RegistryError for invalid JSON (naming its line and column), a missing `codes` list, bad
+    entries (naming the entry) and a code that is current twice.
+    """
+    problems = _Problems()
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.add(
+            f"{source}, line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}"
+        )
+        problems.raise_if_any()
+    if not isinstance(document, dict) or not isinstance(document.get("codes"), list):
+        problems.add(
+            source,
+            'expected a JSON object with a "codes" list, as KLASS returns from '
+            "/classifications/131/codes or /codesAt",
+        )
+        problems.raise_if_any()
+    entries: list[tuple[int, str, str, str, str | None]] = []
+    for index, entry in enumerate(document["codes"], start=1):
+        where = f"{source}, entry {index}"
+        if not isinstance(entry, dict):
+            problems.add(where, "expected an object with code and name")
+            continue
+        code, name = entry.get("code"), entry.get("name")
+        if isinstance(code, str):
+            where = f"{where} (code {code!r})"
+        valid_to = entry.get("validToInRequestedRange")
+        ok = True
+        if not isinstance(code, str):
+            problems.add(where, 'code must be a string of four digits, like "0301"')
+            ok = False
+        elif _municipality_number(code, where=where, problems=problems) is None:
+            ok = False
+        if not isinstance(name, str) or not name.strip():
+            problems.add(where, "name is missing or empty")
+            ok = False
+        elif len(name.strip()) > NAME_MAX_LENGTH:
+            problems.add(where, f"name is longer than {NAME_MAX_LENGTH} characters")
+            ok = False
+        if valid_to is not None and not (
+            isinstance(valid_to, str) and _ISO_DATE.fullmatch(valid_to)
+        ):
+            problems.add(where, f"validToInRequestedRange {valid_to!r} is not a date (yyyy-mm-dd)")
+            ok = False
+        if ok:
+            entries.append((index, code, name.strip(), where, valid_to))
+    if not problems.items and not entries:
+        problems.add(source, "the codes list is empty")
+    problems.raise_if_any()
+
+    # A code still valid has no end date, or (when the request named `to`) ends at the range's end.
+    ends = {valid_to for *_, valid_to in entries}
+    current_end = None if None in ends else max(ends)
+    municipalities: list[MunicipalityRecord] = []
+    counties: dict[str, CountyRecord] = {}
+    seen: dict[str, int] = {}
+    skipped: list[str] = []
+    for index, code, name, where, valid_to in entries:
+        if valid_to != current_end:
+            continue
+        if code in seen:
+            problems.add(where, f"code {code} is valid twice (also entry {seen[code]})")
+            continue
+        seen[code] = index
+        if code[:2] in NON_MUNICIPAL_PREFIXES:
+            skipped.append(f"{code} {name}")
+            continue
+        municipalities.append(MunicipalityRecord(number=code, name=name, where=where))
+        counties.setdefault(code[:2], CountyRecord(number=code[:2], where=where))
+    problems.raise_if_any()
+    return Registry(
+        format="klass", municipalities=municipalities, counties=counties, skipped=skipped
+    )
+
+
+def _merge_counties(
+    *, referenced: dict[str, CountyRecord], listed: dict[str, CountyRecord], source: str
+) -> dict[str, CountyRecord]:
+    # The counties file is the authority on counties, so the municipality file may only refer to
+    # counties it lists, and where both name a county they must agree: silently preferring one
+    # would hide a mix of registry vintages.
+    problems = _Problems()
+    for number, county in referenced.items():
+        other = listed.get(number)
+        if other is None:
+            problems.add(county.where, f"county {number} is not in {source}")
+            continue
+        if county.name is not None and county.name != other.name:
+            problems.add(
+                county.where,
+                f"county {number} is '{county.name}' here but '{other.name}' in {other.where}",
+            )
+        if county.region is not None and county.region != other.region:
+            problems.add(
+                county.where,
+                f"county {number} is in {LANDSDEL_BY_REGION[county.region]} here but in "
+                f"{LANDSDEL_BY_REGION[other.region]} in {other.where}",
+            )
+    problems.raise_if_any()
+    return dict(listed)
+
+
+def _disambiguate(
+    *, municipalities: list[MunicipalityRecord], counties: dict[str, CountyRecord]
+) -> list[MunicipalityRecord]:
+    # SSB's way: "Herøy (Møre og Romsdal)" and "Herøy (Nordland)". Only names that repeat within
+    # the file are qualified, so a file with one Sande keeps it plain.
+    problems = _Problems()
+    counts: dict[str, int] = {}
+    for municipality in municipalities:
+        counts[municipality.name] = counts.get(municipality.name, 0) + 1
+    result: list[MunicipalityRecord] = []
+    first_with_name: dict[str, MunicipalityRecord] = {}
+    for municipality in municipalities:
+        name = municipality.name
+        if counts[name] > 1:
+            county = counties[municipality.county_number]
+            name = f"{name} ({county.name or 'fylke ' + county.number})"
+        if name in first_with_name:
+            problems.add(
+                municipality.where,
+                f"name '{name}' is also used by municipality {first_with_name[name].number}",
+            )
+        elif len(name) > NAME_MAX_LENGTH:
+            problems.add(municipality.where, f"name is longer than {NAME_MAX_LENGTH} characters")
+        first_with_name.setdefault(name, municipality)
+        result.append(replace(municipality, name=name))
+    problems.raise_if_any()
+    return result
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RegistryError([f"{path}: cannot read the file ({exc.strerror or exc})"]) from exc
+    try:
+        # utf-8-sig: spreadsheet programs like to start a UTF-8 file with a byte-order mark.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RegistryError(
+            [f"{path.name}, line {line}: not UTF-8 text (save the file as UTF-8)"]
+        ) from exc
+
+
+def _csv_rows(
+    *,
+    text: str,
+    source: str,
+    required: Sequence[str],
+    optional: Sequence[str],
+    problems: _Problems,
+) -> list[tuple[int, dict[str, str]]]:
+    """The data rows as (line, values by column), after checking the header and field counts."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [column.strip() for column in next(reader)]
+    except StopIteration:
+        problems.add(f"{source}, line 1", "the file is empty; expected a header row")
+        problems.raise_if_any()
+    except csv.Error as exc:
+        problems.add(f"{source}, line 1", f"not readable as CSV: {exc}")
+        problems.raise_if_any()
+    missing = [column for column in required if column not in header]
+    if missing:
+        hint = (
+            " (the file seems to use ';' between columns; expected ',')"
+            if ";" in text[:500]
+            else ""
+        )
+        problems.add(
+            f"{source}, line 1",
+            f"missing column(s): {', '.join(missing)}; expected {', '.join(required)}{hint}",
+        )
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        problems.add(f"{source}, line 1", f"column(s) named twice: {', '.join(repeated)}")
+    problems.raise_if_any()
+    wanted = [*required, *(column for column in optional if column in header)]
+    position = {column: header.index(column) for column in wanted}
+    rows: list[tuple[int, dict[str, str]]] = []
+    previous_end = reader.line_num
+    while True:
+        # A quoted field may span lines: a record starts on the line after the previous one ended.
+        line = previous_end + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.add(f"{source}, line {reader.line_num}", f"not readable as CSV: {exc}")
+            break
+        previous_end = reader.line_num
+        if not cells:
+            continue
+        if len(cells) != len(header):
+            problems.add(
+                f"{source}, line {line}",
+                f"has {len(cells)} fields, but the header has {len(header)}",
+            )
+            continue
+        rows.append((line, {column: cells[index].strip() for column, index in position.items()}))
+    return rows
+
+
+def _municipality_number(value: str, *, where: str, problems: _Problems) -> str | None:
+    value = value.strip()
+    if len(value) == 4 and _DIGITS.fullmatch(value):
+        return value
+    hint = ""
+    if _DIGITS.fullmatch(value) and len(value) < 4:
+        hint = " (a leading zero lost, perhaps by a spreadsheet?)"
+    problems.add(where, f"number {value!r} is not a four-digit municipality number{hint}")
+    return None
+
+
+def _county_number(value: str, *, column: str, where: str, problems: _Problems) -> str | None:
+    if len(value) == 2 and _DIGITS.fullmatch(value):
+        return value
+    hint = " (a leading zero lost, perhaps by a spreadsheet?)" if _DIGITS.fullmatch(value) else ""
+    problems.add(where, f"{column} {value!r} is not a two-digit county number{hint}")
+    return None
+
+
+def _name(value: str, *, column: str, where: str, problems: _Problems) -> str | None:
+    if not value:
+        problems.add(where, f"{column} is empty")
+        return None
+    if len(value) > NAME_MAX_LENGTH:
+        problems.add(where, f"{column} is longer than {NAME_MAX_LENGTH} characters")
+        return None
+    return value
+
+
+def _region(value: str, *, where: str, problems: _Problems) -> str | None:
+    region = REGION_BY_LANDSDEL.get(value)
+    if region is None:
+        known = ", ".join(REGION_BY_LANDSDEL)
+        problems.add(where, f"landsdel {value!r} is not one of: {known}")
+        return None
+    return str(region)
+
+
+def _integer(
+    value: str, *, column: str, low: int, high: int, where: str, problems: _Problems
+) -> int | None:
+    if not value:
+        problems.add(where, f"{column} is empty")
+        return None
+    if not _DIGITS.fullmatch(value):
+        problems.add(where, f"{column} {value!r} is not a whole number")
+        return None
+    number = int(value)
+    if not low <= number <= high:
+        problems.add(where, f"{column} {number} is not between {low} and {high}")
+        return None
+    return number
+
+
+# The import (one transaction) -------------------------------------------------------------------
+
+# What a municipality's units inherit (see Organisation.derive_geography).
+_DERIVED = ("municipality_id", "county_id", "region", "size_class", "centrality_class")
+_COUNTY_FIELDS = ("name", "region")
+_MUNICIPALITY_FIELDS = (
+    "name",
+    "parent_id",
+    "population",
+    "population_year",
+    "centrality_class",
+    "centrality_index",
+    "region",
+    "size_class",
+    "county_id",
+)
+# A county created from KLASS alone has no name in the source. Organisation names are Norwegian
+# data (not interface text); a later import with names replaces this one.
+PLACEHOLDER_COUNTY_NAME = "Fylke {number}"
+
+
+def import_registry(*, registry: Registry) -> ImportReport:
+    """Create or update counties and municipalities from a validated registry, in one transaction.
+
+    Organisations are matched by (kind, number), soft-deleted ones included (they keep their
+    deletion), so a second run updates and never duplicates. Only what the source carries is
+    written: a KLASS import leaves population, centrality and region alone. Names, parents and
+    statistics go through Organisation.save(), so derived geography (size class, municipality and
+    county pointers) stays right; units below a changed municipality or county are refreshed the
+    same way. Slugs are given once, at creation, and never change, since they are in URLs.
+    """
+    with transaction.atomic():
+        county_tally, counties, changed_counties = _import_counties(registry=registry)
+        municipality_tally, changed_municipalities = _import_municipalities(
+            registry=registry, counties=counties
+        )
+        units_refreshed = _refresh_descendants(roots=[*changed_counties, *changed_municipalities])
+    numbers = [municipality.number for municipality in registry.municipalities]
+    not_in_file = [
+        f"{number} {name}"
+        for number, name in Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
+        .exclude(number__in=numbers)
+        .order_by("number")
+        .values_list("number", "name")
+    ]
+    return ImportReport(
+        municipalities=municipality_tally,
+        counties=county_tally,
+        units_refreshed=units_refreshed,
+        not_in_file=not_in_file,
+        skipped=list(registry.skipped),
+    )
+
+
+def registry_slug(name: str) -> str:
+    """The slug a registry organisation is created with: ASCII, Norwegian letters spelled out."""
+    return norwegian_slug(name)
+
+
+def _import_counties(
+    *, registry: Registry
+) -> tuple[Tally, dict[str, Organisation], list[Organisation]]:
+    tally = Tally()
+    records = [registry.counties[number] for number in sorted(registry.counties)]
+    existing = {
+        county.number: county
+        for county in Organisation.all_objects.filter(
+            kind=OrganisationKind.COUNTY, number__in=[record.number for record in records]
+        )
+    }
+    new = [record for record in records if record.number not in existing]
+    slugs = _SlugBook(candidates=[(record.number, _county_slugs(record)) for record in new])
+    counties: dict[str, Organisation] = {}
+    changed: list[Organisation] = []
+    for record in records:
+        county = existing.get(record.number)
+        if county is None:
+            name = record.name or PLACEHOLDER_COUNTY_NAME.format(number=record.number)
+            county = Organisation(
+                kind=OrganisationKind.COUNTY,
+                number=record.number,
+                name=name,
+                slug=slugs.claim(record.number),
+                region=record.region or "",
+            )
+            county.save()
+            tally.created.append(f"{county.number} {county.name}")
+        else:
+            before = _values(county, _COUNTY_FIELDS)
+            if record.name is not None:
+                county.name = record.name
+            if record.region is not None:
+                county.region = record.region
+            differences = _differences(before, _values(county, _COUNTY_FIELDS), _COUNTY_FIELDS)
+            if differences or county.county_id != county.pk:
+                county.save()
+                tally.updated.append(_updated_label(county, differences))
+                changed.append(county)
+            else:
+                tally.unchanged.append(f"{county.number} {county.name}")
+        counties[record.number] = county
+    return tally, counties, changed
+
+
+def _import_municipalities(
+    *, registry: Registry, counties: dict[str, Organisation]
+) -> tuple[Tally, list[Organisation]]:
+    tally = Tally()
+    records = registry.municipalities
+    existing = {
+        municipality.number: municipality
+        for municipality in Organisation.all_objects.filter(
+            kind=OrganisationKind.MUNICIPALITY,
+            number__in=[record.number for record in records],
+        )
+    }
+    new = [record for record in records if record.number not in existing]
+    slugs = _SlugBook(candidates=[(record.number, _municipality_slugs(record)) for record in new])
+    changed: list[Organisation] = []
+    for record in records:
+        county = counties[record.county_number]
+        municipality = existing.get(record.number)
+        if municipality is None:
+            municipality = Organisation(
+                kind=OrganisationKind.MUNICIPALITY,
+                number=record.number,
+                name=record.name,
+                slug=slugs.claim(record.number),
+            )
+            _apply(municipality, record=record, county=county, source_format=registry.format)
+            municipality.save()
+            tally.created.append(f"{municipality.number} {municipality.name}")
+            continue
+        before = _values(municipality, _MUNICIPALITY_FIELDS)
+        _apply(municipality, record=record, county=county, source_format=registry.format)
+        municipality.derive_geography()
+        after = _values(municipality, _MUNICIPALITY_FIELDS)
+        differences = _differences(before, after, _MUNICIPALITY_FIELDS)
+        if differences or municipality.municipality_id != municipality.pk:
+            municipality.save()
+            tally.updated.append(_updated_label(municipality, differences))
+            changed.append(municipality)
+        else:
+            tally.unchanged.append(f"{municipality.number} {municipality.name}")
+    return tally, changed
+
+
+def _apply(
+    municipality: Organisation,
+    *,
+    record: MunicipalityRecord,
+    county: Organisation,
+    source_format: Format,
+) -> None:
+    municipality.parent = county
+    if source_format == "klass":
+        # KLASS joins a municipality's official names ("Rana - Raane"); keep the Norwegian one a
+        # registry CSV gave, so a KLASS refresh does not rename municipalities back and forth.
+        parts = [part.strip() for part in record.name.split(" - ")]
+        if municipality.pk is None or municipality.name not in parts:
+            municipality.name = record.name
+    else:
+        municipality.name = record.name
+    for attribute in ("population", "population_year", "centrality_class", "centrality_index"):
+        value = getattr(record, attribute)
+        if value is not None:
+            setattr(municipality, attribute, value)
+    if record.region is not None:
+        municipality.region = record.region
+
+
+def _refresh_descendants(*, roots: list[Organisation]) -> int:
+    """Re-derive the organisations below the given ones (units, whatever their depth); save those
+    whose derived attributes changed. Returns how many were saved."""
+    known: dict[int, Organisation] = {root.pk: root for root in roots}
+    frontier = list(known)
+    below: list[Organisation] = []
+    # Municipalities and counties derive their attributes from themselves, so the walk stops there.
+    while frontier:
+        children = list(
+            Organisation.all_objects.filter(parent_id__in=frontier)
+            .exclude(kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.COUNTY])
+            .exclude(pk__in=list(known))
+        )
+        for child in children:
+            # The parent chain comes from memory, so deriving costs no query per level.
+            child.parent = known[child.parent_id]
+            known[child.pk] = child
+        below.extend(children)
+        frontier = [child.pk for child in children]
+    refreshed = 0
+    for organisation in below:
+        before = _values(organisation, _DERIVED)
+        organisation.derive_geography()
+        if _values(organisation, _DERIVED) != before:
+            organisation.save()
+            refreshed += 1
+    return refreshed
+
+
+def _values(organisation: Organisation, attributes: Iterable[str]) -> tuple:
+    return tuple(getattr(organisation, attribute) for attribute in attributes)
+
+
+def _differences(before: tuple, after: tuple, attributes: Sequence[str]) -> list[str]:
+    return [name for name, old, new in zip(attributes, before, after, strict=True) if old != new]
+
+
+def _updated_label(organisation: Organisation, differences: list[str]) -> str:
+    # The self-pointer repair has no field of its own worth naming to an operator.
+    detail = (
+        f" ({', '.join(name.removesuffix('_id') for name in differences)})" if differences else ""
+    )
+    return f"{organisation.number} {organisation.name}{detail}"
+
+
+def _municipality_slugs(record: MunicipalityRecord) -> list[str]:
+    base = registry_slug(record.name) or "kommune"
+    return [base, f"{base}-{record.number}"]
+
+
+def _county_slugs(record: CountyRecord) -> list[str]:
+    # "-fylkeskommune" keeps counties clear of municipalities of the same name (Oslo is both).
+    if not record.name:
+        return [f"fylkeskommune-{record.number}"]
+    base = f"{registry_slug(record.name)}-fylkeskommune"
+    return [base, f"{base}-{record.number}"]
+
+
+class _SlugBook:
+    """Hands out unique slugs for new organisations, checking the database once for the lot."""
+
+    def __init__(self, *, candidates: list[tuple[str, list[str]]]):
+        self._candidates = dict(candidates)
+        everything = [slug for _, slugs in candidates for slug in slugs]
+        self._checked = set(everything)
+        self._taken = set(
+            Organisation.all_objects.filter(slug__in=everything).values_list("slug", flat=True)
+        )
+
+    def claim(self, key: str) -> str:
+        options = self._candidates[key]
+        for slug in options:
+            if self._free(slug):
+                return self._take(slug)
+        counter = 2
+        while not self._free(f"{options[-1]}-{counter}"):
+            counter += 1
+        return self._take(f"{options[-1]}-{counter}")
+
+    def _free(self, slug: str) -> bool:
+        if slug in self._taken:
+            return False
+        if slug in self._checked:
+            return True
+        return not Organisation.all_objects.filter(slug=slug).exists()
+
+    def _take(self, slug: str) -> str:
+        self._taken.add(slug)
+        return slug

@@ -1,0 +1,93 @@
+"""Shared fixtures: factories, and the personas tests speak of (see tests/factories.py)."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from cases.models import MODERATORS_GROUP
+from cases.vocabularies import MembershipRole, MembershipStatus
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files of a test land in its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Templates can name static files without a collectstatic manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def county(db):
+    return factories.CountyFactory()
+
+
+@pytest.fixture
+def municipality(db, county):
+    return factories.MunicipalityFactory(parent=county)
+
+
+@pytest.fixture
+def unit(db, municipality):
+    return factories.UnitFactory(parent=municipality)
+
+
+@pytest.fixture
+def user(db):
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def published_case(db, municipality):
+    return factories.CaseFactory(organisation=municipality, published=True)
+
+
+# The personas the permission rules speak of: members and editors of the owner organisation,
+# a member of another organisation, and a site moderator.
+
+
+def person(organisation, role=MembershipRole.MEMBER):
+    user = factories.UserFactory()
+    factories.MembershipFactory(
+        user=user, organisation=organisation, role=role, status=MembershipStatus.ACTIVE
+    )
+    return user
+
+
+@pytest.fixture
+def owner(municipality):
+    return municipality
+
+
+@pytest.fixture
+def member(owner):
+    return person(owner, MembershipRole.MEMBER)
+
+
+@pytest.fixture
+def editor(owner):
+    return person(owner, MembershipRole.EDITOR)
+
+
+@pytest.fixture
+def outsider(county):
+    return person(factories.MunicipalityFactory(parent=county), MembershipRole.EDITOR)
+
+
+@pytest.fixture
+def moderator(db):
+    user = factories.UserFactory()
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    return user
