@@ -1,0 +1,71 @@
+"""Accounts: Norwegian paths, English names. The paths are part of what emails link to, so keep
+them stable."""
+
+from django.urls import path
+
+from .views import accounts
+
+urlpatterns = [
+    path("logg-inn/", accounts.LoginView.as_view(), name="login"),
+    path("logg-ut/", accounts.LogoutView.as_view(), name="logout"),
+    path("registrer/", accounts.register, name="register"),
+    path("registrer/sjekk-epost/", accounts.register_done, name="register-done"),
+    # Before the token pattern, which would otherwise match "ny-lenke".
+    path("bekreft-epost/ny-lenke/", accounts.verify_email_resend, name="verify-email-resend"),
+    path("bekreft-epost/<str:token>/", accounts.verify_email, name="verify-email"),
+    path("glemt-passord/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "glemt-passord/sendt/",
+        accounts.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "glemt-passord/ferdig/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "glemt-passord/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("profil/", accounts.profile, name="profile"),
+    path("profil/passord/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("profil/tokens/ny/", accounts.api_token_create, name="api-token-create"),
+    path(
+        "profil/tokens/<int:pk>/trekk-tilbake/",
+        accounts.api_token_revoke,
+        name="api-token-revoke",
+    ),
+    path(
+        "profil/medlemskap/<int:pk>/forlat/",
+        accounts.membership_leave,
+        name="membership-leave",
+    ),
+    path("bli-medlem/", accounts.membership_request, name="membership-request"),
+    path(
+        "organisasjoner/<slug:slug>/medlemmer/",
+        accounts.organisation_members,
+        name="organisation-members",
+    ),
+    path(
+        "organisasjoner/<slug:slug>/medlemmer/<int:pk>/godkjenn/",
+        accounts.membership_approve,
+        name="membership-approve",
+    ),
+    path(
+        "organisasjoner/<slug:slug>/medlemmer/<int:pk>/avvis/",
+        accounts.membership_decline,
+        name="membership-decline",
+    ),
+    path(
+        "organisasjoner/<slug:slug>/medlemmer/<int:pk>/rolle/",
+        accounts.membership_set_role,
+        name="membership-role",
+    ),
+    path(
+        "organisasjoner/<slug:slug>/medlemmer/<int:pk>/fjern/",
+        accounts.membership_remove,
+        name="membership-remove",
+    ),
+]

@@ -1,0 +1,176 @@
+"""Who may do what, in one place. Pages, admin, API and services all ask here.
+
+Roles, from least to most: anonymous, a member of another organisation, a member of the owner
+organisation, an editor of the owner organisation, a moderator (site-wide group). Moderators
+moderate; they do not write other organisations' cases.
+"""
+
+from django.db.models import Q
+
+from .models import MODERATORS_GROUP, Adoption, Case, Membership, Organisation
+from .vocabularies import CaseStatus, MembershipRole, MembershipStatus
+
+EDITABLE_STATES = {
+    CaseStatus.DRAFT,
+    CaseStatus.SUBMITTED,
+    CaseStatus.CHANGES_REQUESTED,
+    CaseStatus.PUBLISHED,
+}
+
+
+def _authenticated(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_moderator(user) -> bool:
+    if not _authenticated(user):
+        return False
+    if not hasattr(user, "_is_moderator"):
+        user._is_moderator = user.is_superuser or user.groups.filter(name=MODERATORS_GROUP).exists()
+    return user._is_moderator
+
+
+def roles(user) -> dict[int, str]:
+    """The user's active memberships as {organisation id: role}, cached on the user object."""
+    if not _authenticated(user):
+        return {}
+    if not hasattr(user, "_roles"):
+        user._roles = dict(
+            Membership.objects.filter(
+                user=user,
+                status=MembershipStatus.ACTIVE,
+                organisation__deleted_at__isnull=True,
+            ).values_list("organisation_id", "role")
+        )
+    return user._roles
+
+
+def forget(user) -> None:
+    """Drop the cached roles after memberships change."""
+    for attribute in ("_roles", "_is_moderator"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+def is_member(user, organisation: Organisation | int) -> bool:
+    organisation_id = getattr(organisation, "pk", organisation)
+    return organisation_id in roles(user)
+
+
+def is_editor(user, organisation: Organisation | int) -> bool:
+    organisation_id = getattr(organisation, "pk", organisation)
+    return roles(user).get(organisation_id) == MembershipRole.EDITOR
+
+
+def visible_cases_q(user) -> Q:
+    """The condition on Case rows that this user may see: published, or their own, or all."""
+    published = Q(status=CaseStatus.PUBLISHED)
+    if is_moderator(user):
+        return Q()
+    own = roles(user)
+    if own:
+        return published | Q(organisation_id__in=list(own))
+    return published
+
+
+def can_view_case(user, case: Case) -> bool:
+    if case.deleted_at is not None:
+        return False
+    return (
+        case.status == CaseStatus.PUBLISHED
+        or is_member(user, case.organisation_id)
+        or is_moderator(user)
+    )
+
+
+def can_create_case(user, organisation: Organisation | None = None) -> bool:
+    if organisation is None:
+        return bool(roles(user))
+    return is_member(user, organisation)
+
+
+def can_edit_case(user, case: Case) -> bool:
+    return (
+        case.deleted_at is None
+        and case.status in EDITABLE_STATES
+        and is_member(user, case.organisation_id)
+    )
+
+
+def can_submit_case(user, case: Case) -> bool:
+    return (
+        case.deleted_at is None
+        and case.status in (CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED)
+        and is_member(user, case.organisation_id)
+    )
+
+
+def can_moderate_case(user, case: Case) -> bool:
+    """Approve or request changes: moderators, on a submitted case."""
+    return case.deleted_at is None and case.status == CaseStatus.SUBMITTED and is_moderator(user)
+
+
+def can_archive_case(user, case: Case) -> bool:
+    return (
+        case.deleted_at is None
+        and case.status == CaseStatus.PUBLISHED
+        and (is_editor(user, case.organisation_id) or is_moderator(user))
+    )
+
+
+def can_delete_case(user, case: Case) -> bool:
+    """Soft-delete a case that never went public: its organisation's editors, or moderators."""
+    return (
+        case.deleted_at is None
+        and case.published_at is None
+        and case.status in (CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED)
+        and (is_editor(user, case.organisation_id) or is_moderator(user))
+    )
+
+
+def can_report_case(user, case: Case) -> bool:
+    return _authenticated(user) and case.deleted_at is None and case.status == CaseStatus.PUBLISHED
+
+
+def can_view_history(user, case: Case) -> bool:
+    return case.deleted_at is None and (is_member(user, case.organisation_id) or is_moderator(user))
+
+
+def adopting_organisations(user, case: Case) -> list[int]:
+    """The organisations the user may record a reuse of this case for."""
+    return [pk for pk in roles(user) if pk != case.organisation_id]
+
+
+def can_record_adoption(user, case: Case) -> bool:
+    return (
+        case.deleted_at is None
+        and case.status == CaseStatus.PUBLISHED
+        and bool(adopting_organisations(user, case))
+    )
+
+
+def can_change_adoption(user, adoption: Adoption) -> bool:
+    """Edit or withdraw: the adopting organisation's members, or moderators."""
+    return adoption.deleted_at is None and (
+        is_member(user, adoption.organisation_id) or is_moderator(user)
+    )
+
+
+def can_confirm_adoption(user, adoption: Adoption) -> bool:
+    return (
+        adoption.deleted_at is None
+        and not adoption.confirmed
+        and is_editor(user, adoption.source_organisation_id)
+    )
+
+
+def can_record_spread(user, organisation: Organisation | int) -> bool:
+    return is_member(user, organisation)
+
+
+def can_manage_members(user, organisation: Organisation | int) -> bool:
+    return is_editor(user, organisation) or is_moderator(user)
+
+
+def can_view_queue(user) -> bool:
+    return is_moderator(user)

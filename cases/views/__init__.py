@@ -1,0 +1,1 @@
+"""Thin views, one module per concern. Forms validate, services act, templates render."""

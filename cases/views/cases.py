@@ -1,0 +1,476 @@
+"""Case pages: reading, writing, the author's side of the workflow, attachments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import lineage, markdown, permissions, services, stats
+from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
+from ..models import Adoption, Attachment, Case, CaseEvent, CaseRevision, Organisation
+from ..vocabularies import CaseStatus, OrganisationKind
+
+LONG_TEXT_FIELDS = ["problem", "solution", "results", "reuse_guide", "contact"]
+
+
+def _case_or_404(request, slug: str, *, for_update: bool = False) -> Case:
+    """The case, if this user may see it; otherwise 404 so that drafts do not leak."""
+    case = get_object_or_404(
+        Case.objects.select_related(
+            "organisation", "organisation__county", "source_case"
+        ).prefetch_related("terms", "partners"),
+        slug=slug,
+    )
+    if not permissions.can_view_case(request.user, case):
+        raise Http404
+    return case
+
+
+def _service_errors(request, error: Exception) -> None:
+    """Show what a service refused, as messages in the user's language."""
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            messages.error(request, message)
+    elif isinstance(error, services.Conflict):
+        messages.warning(request, error.message)
+    else:
+        messages.error(request, str(error))
+
+
+def case_detail(request, slug):
+    case = _case_or_404(request, slug)
+    user = request.user
+    attachments = [
+        a
+        for a in case.attachments.all()
+        if not a.pending or permissions.can_view_history(user, case)
+    ]
+    pending_revision = None
+    if permissions.can_view_history(user, case):
+        pending_revision = case.revisions.filter(status=CaseRevision.Status.PENDING).first()
+    # The same records as everywhere else the public sees reuse: alive, by an organisation
+    # that still exists, of a published case.
+    adoptions = (
+        list(
+            Adoption.objects.public()
+            .filter(case=case)
+            .select_related("organisation", "organisation__county", "derived_case")
+            .order_by("adopted_on", "created_at", "pk")
+        )
+        if case.is_published
+        else []
+    )
+    for adoption in adoptions:
+        adoption.can_change = permissions.can_change_adoption(user, adoption)
+        adoption.can_confirm = permissions.can_confirm_adoption(user, adoption)
+    owner = case.organisation
+    # The municipality a unit lies in (a municipality is its own and needs no line of its own).
+    owner_municipality = (
+        Organisation.objects.filter(pk=owner.municipality_id).first()
+        if owner.municipality_id and owner.municipality_id != owner.pk
+        else None
+    )
+    tree = lineage.tree(case) if case.is_published else None
+    context = {
+        "case": case,
+        "owner_municipality": owner_municipality,
+        "lineage": tree,
+        # The diffusion figures reuse the lineage walk instead of walking again.
+        "diffusion": stats.case_diffusion(case, tree=tree) if tree else None,
+        "similar": similar_cases(case) if case.is_published else [],
+        "json_ld": json_ld(request, case) if case.is_published else None,
+        "can_adopt": permissions.can_record_adoption(user, case),
+        "rendered": {field: markdown.render(getattr(case, field)) for field in LONG_TEXT_FIELDS},
+        "attachments": attachments,
+        "adoptions": adoptions,
+        # The actions column only when this user can act on some record.
+        "adoption_actions": any(a.can_change or a.can_confirm for a in adoptions),
+        "pending_revision": pending_revision,
+        "can": {
+            "edit": permissions.can_edit_case(user, case),
+            "submit": permissions.can_submit_case(user, case),
+            "moderate": permissions.can_moderate_case(user, case),
+            "archive": permissions.can_archive_case(user, case),
+            "delete": permissions.can_delete_case(user, case),
+            "report": permissions.can_report_case(user, case),
+            "history": permissions.can_view_history(user, case),
+        },
+        "missing": services.missing_for_submission(case)
+        if permissions.can_submit_case(user, case)
+        else [],
+        "last_request": case.events.filter(kind=CaseEvent.Kind.CHANGES_REQUESTED).last()
+        if case.status == CaseStatus.CHANGES_REQUESTED
+        else None,
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def similar_cases(case: Case, *, limit: int = 4) -> list[Case]:
+    """Published cases sharing most sectors, innovation types and benefits with `case`, newest
+    first among equals (one query). Tags are left out: free words match by accident."""
+    terms = [(t.vocabulary, t.code) for t in case.terms.all() if t.vocabulary != "tag"]
+    if not terms:
+        return []
+    shared = Q()
+    for vocabulary, code in terms:
+        shared |= Q(terms__vocabulary=vocabulary, terms__code=code)
+    return list(
+        Case.objects.published()
+        .exclude(pk=case.pk)
+        .filter(shared)
+        .annotate(shared=Count("terms"))
+        .select_related("organisation")
+        .order_by("-shared", "-published_at", "-pk")[:limit]
+    )
+
+
+def json_ld(request, case: Case) -> dict:
+    """schema.org description of a published case, for search engines and harvesters.
+
+    A CreativeWork by its owner organisation, with only the properties that have a value
+    (schema.org validators flag nulls), absolute URLs, ISO 8601 dates and the source case as
+    `isBasedOn` when that is published.
+    """
+    government = {
+        OrganisationKind.MUNICIPALITY,
+        OrganisationKind.COUNTY,
+        OrganisationKind.UNIT,
+        OrganisationKind.STATE_AGENCY,
+    }
+
+    def organisation_ld(organisation: Organisation) -> dict:
+        return {
+            "@type": "GovernmentOrganization"
+            if organisation.kind in government
+            else "Organization",
+            "name": organisation.name,
+            "url": request.build_absolute_uri(organisation.get_absolute_url()),
+        }
+
+    data = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "@id": request.build_absolute_uri(case.get_absolute_url()),
+        "url": request.build_absolute_uri(case.get_absolute_url()),
+        "name": case.title,
+        "headline": case.title[:110],
+        "description": case.summary or markdown.to_text(case.problem)[:300],
+        "inLanguage": "nb",
+        "author": organisation_ld(case.organisation),
+        "dateModified": case.updated_at.isoformat(),
+    }
+    if case.published_at:
+        data["datePublished"] = case.published_at.isoformat()
+    keywords = [*case.sector_labels, *case.innovation_type_labels, *case.tags]
+    if keywords:
+        data["keywords"] = ", ".join(str(k) for k in keywords)
+    partners = [organisation_ld(partner) for partner in case.partners.all()]
+    if partners:
+        data["contributor"] = partners
+    area = case.organisation.county if case.organisation.county_id else None
+    if area is not None:
+        data["spatialCoverage"] = {"@type": "AdministrativeArea", "name": area.name}
+    if case.source_case_id and case.source_case.is_published:
+        data["isBasedOn"] = request.build_absolute_uri(case.source_case.get_absolute_url())
+    if not data["description"]:
+        del data["description"]
+    return data
+
+
+def _editor_organisations(user):
+    return Organisation.objects.filter(pk__in=list(permissions.roles(user))).order_by("name")
+
+
+def _render_editor(request, form, *, case=None, revision=None, preview=None):
+    return render(
+        request,
+        "cases/case_form.html",
+        {
+            "form": form,
+            "case": case,
+            "revision": revision,
+            "preview": preview,
+            "attachment_form": AttachmentForm() if case else None,
+            "attachments": case.attachments.all() if case else [],
+        },
+    )
+
+
+def _preview_of(form: CaseForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data.get("title", ""),
+        "summary": data.get("summary", ""),
+        **{field: markdown.render(data.get(field, "")) for field in LONG_TEXT_FIELDS},
+    }
+
+
+@login_required
+def case_create(request):
+    organisations = _editor_organisations(request.user)
+    if not organisations:
+        messages.info(
+            request,
+            _(
+                "To write a case you must be a member of an organisation. Ask to join one on "
+                "your profile page."
+            ),
+        )
+        return redirect("profile")
+    form = CaseForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            return _render_editor(request, form, preview=_preview_of(form))
+        try:
+            case = services.case_create(
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                data=form.content(),
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            return _after_save(request, case, submit="submit" in request.POST)
+    return _render_editor(request, form)
+
+
+def _add_form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            target = field if field in form.fields else None
+            if field == "source_case":
+                target = "source_case_reference"
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _after_save(request, case: Case, *, submit: bool):
+    if submit:
+        try:
+            services.case_submit(actor=request.user, case=case)
+        except (ValidationError, services.Conflict) as error:
+            _service_errors(request, error)
+            return redirect("case-edit", slug=case.slug)
+        messages.success(
+            request,
+            _(
+                "The case is submitted. A moderator will review it; you get an email when it is "
+                "published or sent back."
+            ),
+        )
+        return redirect(case.get_absolute_url())
+    messages.success(request, _("Saved as a draft. Only your organisation can see it."))
+    return redirect("case-edit", slug=case.slug)
+
+
+@login_required
+def case_edit(request, slug):
+    case = _case_or_404(request, slug)
+    if not permissions.can_edit_case(request.user, case):
+        raise Http404
+    revision = case.revisions.filter(status=CaseRevision.Status.PENDING).first()
+    current = revision.data if revision else services.case_snapshot(case)
+    form = CaseForm(
+        request.POST or None,
+        organisations=Organisation.objects.filter(pk=case.organisation_id),
+        case=case,
+        initial={**CaseForm.initial_from(current), "organisation": case.organisation_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            return _render_editor(
+                request, form, case=case, revision=revision, preview=_preview_of(form)
+            )
+        try:
+            result = services.case_update(actor=request.user, case=case, data=form.content())
+        except (ValidationError, services.Conflict, PermissionDenied) as error:
+            if isinstance(error, ValidationError):
+                _add_form_errors(form, error)
+            else:
+                _service_errors(request, error)
+        else:
+            if isinstance(result, CaseRevision):
+                messages.success(
+                    request,
+                    _(
+                        "Your edit waits for a moderator. The published text stays as it is "
+                        "until the edit is approved."
+                    ),
+                )
+                return redirect(case.get_absolute_url())
+            if case.status == CaseStatus.PUBLISHED:
+                messages.info(request, _("Nothing changed."))
+                return redirect(case.get_absolute_url())
+            return _after_save(request, result, submit="submit" in request.POST)
+    return _render_editor(request, form, case=case, revision=revision)
+
+
+def _post_action(request, slug, action):
+    """Run a workflow action on a visible case and go back to its page with a message."""
+    case = _case_or_404(request, slug)
+    try:
+        message = action(case)
+    except PermissionDenied:
+        raise Http404 from None
+    except (ValidationError, services.Conflict) as error:
+        _service_errors(request, error)
+    else:
+        messages.success(request, message)
+    case.refresh_from_db()
+    if not permissions.can_view_case(request.user, case):
+        return redirect("my-cases")
+    return HttpResponseRedirect(case.get_absolute_url())
+
+
+@login_required
+@require_POST
+def case_submit(request, slug):
+    def action(case):
+        services.case_submit(actor=request.user, case=case)
+        return _("The case is submitted. A moderator will review it.")
+
+    return _post_action(request, slug, action)
+
+
+@login_required
+@require_POST
+def case_archive(request, slug):
+    def action(case):
+        services.case_archive(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+        return _("The case is archived and no longer public.")
+
+    return _post_action(request, slug, action)
+
+
+@login_required
+@require_POST
+def case_delete(request, slug):
+    def action(case):
+        services.case_delete(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+        return _("The draft is deleted.")
+
+    return _post_action(request, slug, action)
+
+
+@login_required
+@require_POST
+def case_report(request, slug):
+    def action(case):
+        services.case_report(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+        return _("Thank you. The moderators have been told.")
+
+    return _post_action(request, slug, action)
+
+
+@login_required
+def case_history(request, slug):
+    case = _case_or_404(request, slug)
+    if not permissions.can_view_history(request.user, case):
+        raise Http404
+    events = case.events.select_related("actor").order_by("-created_at", "-id")
+    return render(request, "cases/case_history.html", {"case": case, "events": events})
+
+
+@login_required
+def my_cases(request):
+    """The cases of the user's organisations, in every state, with where each one stands."""
+    organisation_ids = list(permissions.roles(request.user))
+    cases = (
+        Case.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=CaseRevision.objects.filter(status=CaseRevision.Status.PENDING),
+                to_attr="pending_revisions",
+            )
+        )
+        .order_by("-updated_at")
+    )
+    return render(request, "cases/my_cases.html", {"cases": cases})
+
+
+@login_required
+@require_POST
+def attachment_add(request, slug):
+    case = _case_or_404(request, slug)
+    if not permissions.can_edit_case(request.user, case):
+        raise Http404
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                actor=request.user,
+                case=case,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                alt_text=form.cleaned_data["alt_text"],
+            )
+        except ValidationError as error:
+            _service_errors(request, error)
+        else:
+            messages.success(
+                request,
+                _("The file is added. It becomes public when a moderator approves the edit.")
+                if case.status == CaseStatus.PUBLISHED
+                else _("The file is added."),
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(reverse("case-edit", kwargs={"slug": case.slug}) + "#attachments")
+
+
+@login_required
+@require_POST
+def attachment_remove(request, slug, pk):
+    case = _case_or_404(request, slug)
+    attachment = get_object_or_404(Attachment, pk=pk, case=case)
+    try:
+        services.attachment_remove(actor=request.user, case=case, attachment=attachment)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        _service_errors(request, error)
+    else:
+        messages.success(request, _("The file is removed."))
+    return redirect(reverse("case-edit", kwargs={"slug": case.slug}) + "#attachments")
+
+
+def attachment_download(request, pk, name):
+    """Serve a file only to those who may see its case, as a download with its stored type.
+
+    Images are shown inline; everything else is a download. nosniff and a sandboxing CSP make
+    sure a browser never runs an upload as a page from this site.
+    """
+    attachment = get_object_or_404(Attachment.objects.select_related("case"), pk=pk)
+    case = attachment.case
+    if not permissions.can_view_case(request.user, case):
+        raise Http404
+    if attachment.pending and not permissions.can_view_history(request.user, case):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=attachment.kind != "image",
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if not case.is_published:
+        response["Cache-Control"] = "private, no-store"
+    return response

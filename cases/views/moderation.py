@@ -1,0 +1,216 @@
+"""The moderators' side: the queue, reviewing submissions and edits, handling reports."""
+
+import difflib
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import markdown, permissions, services
+from ..forms.cases import ReasonForm
+from ..models import Attachment, Case, CaseReport, CaseRevision, Organisation
+from ..vocabularies import CaseStatus
+from .cases import LONG_TEXT_FIELDS, _service_errors
+
+
+def _moderator_only(request) -> None:
+    # The queue's existence is no secret, but its content is: others get 404, not a login hint.
+    if not permissions.can_view_queue(request.user):
+        raise Http404
+
+
+@login_required
+def queue(request):
+    _moderator_only(request)
+    submitted = (
+        Case.objects.filter(status=CaseStatus.SUBMITTED)
+        .select_related("organisation")
+        .order_by("submitted_at", "pk")
+    )
+    revisions = (
+        CaseRevision.objects.filter(status=CaseRevision.Status.PENDING, case__deleted_at=None)
+        .select_related("case", "case__organisation", "created_by")
+        .order_by("created_at", "pk")
+    )
+    reports = (
+        CaseReport.objects.filter(resolved_at__isnull=True)
+        .select_related("case", "reporter")
+        .order_by("created_at", "pk")
+    )
+    return render(
+        request,
+        "moderation/queue.html",
+        {"submitted": submitted, "revisions": revisions, "reports": reports},
+    )
+
+
+@login_required
+def review_case(request, slug):
+    _moderator_only(request)
+    case = get_object_or_404(
+        Case.objects.select_related("organisation", "source_case").prefetch_related(
+            "terms", "partners", "attachments"
+        ),
+        slug=slug,
+    )
+    form = ReasonForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                services.case_approve(
+                    actor=request.user,
+                    case=case,
+                    reviewed_version=request.POST.get("version") or None,
+                )
+                messages.success(request, _("“%s” is published.") % case.title)
+                return redirect("moderation-queue")
+            if action == "request-changes":
+                form = ReasonForm(request.POST)
+                if form.is_valid():
+                    services.case_request_changes(
+                        actor=request.user, case=case, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("“%s” is sent back to its authors.") % case.title)
+                    return redirect("moderation-queue")
+        except PermissionDenied:
+            raise Http404 from None
+        except (ValidationError, services.Conflict) as error:
+            _service_errors(request, error)
+            return redirect("moderation-queue")
+    return render(
+        request,
+        "moderation/review_case.html",
+        {
+            "case": case,
+            "rendered": {f: markdown.render(getattr(case, f)) for f in LONG_TEXT_FIELDS},
+            "form": form,
+            "version": services.case_version(case),
+            "events": case.events.select_related("actor").order_by("-created_at")[:20],
+        },
+    )
+
+
+TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str):
+    """Old and new text as HTML with deletions in <del> and insertions in <ins>, word by word."""
+    old_tokens, new_tokens = TOKEN.findall(old or ""), TOKEN.findall(new or "")
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_tokens, b=new_tokens, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        removed, added = "".join(old_tokens[a1:a2]), "".join(new_tokens[b1:b2])
+        if op == "equal":
+            parts.append(escape(removed))
+            continue
+        if removed:
+            parts.append(f"<del>{escape(removed)}</del>")
+        if added:
+            parts.append(f"<ins>{escape(added)}</ins>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+
+
+def _readable(field: str, value):
+    """A snapshot value as text a moderator can read."""
+    if field == "partners":
+        return ", ".join(
+            Organisation.objects.filter(pk__in=value or []).values_list("name", flat=True)
+        )
+    if field == "attachments":
+        return ", ".join(
+            f"{a.title or a.original_name}"
+            for a in Attachment.all_objects.filter(pk__in=value or [])
+        )
+    if field == "source_case":
+        return Case.objects.filter(pk=value).values_list("title", flat=True).first() or ""
+    if field == "links":
+        return "\n".join(f"{link['url']} {link.get('title', '')}".strip() for link in value or [])
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+@login_required
+def review_revision(request, pk):
+    _moderator_only(request)
+    revision = get_object_or_404(
+        CaseRevision.objects.select_related("case", "case__organisation", "created_by"), pk=pk
+    )
+    case = revision.case
+    form = ReasonForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                services.revision_approve(actor=request.user, revision=revision)
+                messages.success(request, _("The edit of “%s” is published.") % case.title)
+                return redirect("moderation-queue")
+            if action == "reject":
+                form = ReasonForm(request.POST)
+                if form.is_valid():
+                    services.revision_reject(
+                        actor=request.user, revision=revision, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("The edit is sent back; the published text stays."))
+                    return redirect("moderation-queue")
+        except PermissionDenied:
+            raise Http404 from None
+        except (ValidationError, services.Conflict) as error:
+            _service_errors(request, error)
+            return redirect("moderation-queue")
+    published = services.case_snapshot(case)
+    changes = [
+        {
+            "field": field,
+            "label": _field_label(field),
+            "diff": word_diff(
+                _readable(field, published.get(field)), _readable(field, revision.data.get(field))
+            ),
+        }
+        for field, _values in services.snapshot_diff(published, revision.data).items()
+    ]
+    return render(
+        request,
+        "moderation/review_revision.html",
+        {"revision": revision, "case": case, "changes": changes, "form": form},
+    )
+
+
+def _field_label(field: str) -> str:
+    labels = {
+        "sectors": _("Sectors"),
+        "innovation_types": _("Innovation types"),
+        "benefits": _("Benefits"),
+        "tags": _("Tags"),
+        "partners": _("Partners"),
+        "attachments": _("Attachments"),
+        "links": _("Links"),
+        "source_case": _("Source case"),
+    }
+    if field in labels:
+        return labels[field]
+    return str(Case._meta.get_field(field).verbose_name).capitalize()
+
+
+@login_required
+@require_POST
+def report_resolve(request, pk):
+    _moderator_only(request)
+    report = get_object_or_404(CaseReport, pk=pk)
+    try:
+        services.report_resolve(
+            actor=request.user, report=report, resolution=request.POST.get("resolution", "")
+        )
+    except services.Conflict as error:
+        _service_errors(request, error)
+    else:
+        messages.success(request, _("The report is marked as handled."))
+    return redirect("moderation-queue")

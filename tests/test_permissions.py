@@ -1,0 +1,130 @@
+"""Who may do what: every role x case state x action, each cell asserted."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+
+from cases import permissions
+from cases.models import MODERATORS_GROUP, Membership
+from cases.vocabularies import CaseStatus, MembershipRole
+from tests.factories import CaseFactory, MunicipalityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "outsider", "member", "editor", "moderator"]
+STATES = [
+    CaseStatus.DRAFT,
+    CaseStatus.SUBMITTED,
+    CaseStatus.PUBLISHED,
+    CaseStatus.CHANGES_REQUESTED,
+    CaseStatus.ARCHIVED,
+]
+D, S, P, C, A = STATES
+
+# action -> the states in which each role may do it (absent role: never).
+MATRIX = {
+    "view": {
+        "anonymous": {P},
+        "outsider": {P},
+        "member": set(STATES),
+        "editor": set(STATES),
+        "moderator": set(STATES),
+    },
+    "edit": {"member": {D, S, P, C}, "editor": {D, S, P, C}},
+    "submit": {"member": {D, C}, "editor": {D, C}},
+    "moderate": {"moderator": {S}},
+    "archive": {"editor": {P}, "moderator": {P}},
+    "delete": {"editor": {D, C}, "moderator": {D, C}},
+    "report": {"outsider": {P}, "member": {P}, "editor": {P}, "moderator": {P}},
+    "history": {"member": set(STATES), "editor": set(STATES), "moderator": set(STATES)},
+    "adopt": {"outsider": {P}},
+}
+
+CHECKS = {
+    "view": permissions.can_view_case,
+    "edit": permissions.can_edit_case,
+    "submit": permissions.can_submit_case,
+    "moderate": permissions.can_moderate_case,
+    "archive": permissions.can_archive_case,
+    "delete": permissions.can_delete_case,
+    "report": permissions.can_report_case,
+    "history": permissions.can_view_history,
+    "adopt": permissions.can_record_adoption,
+}
+
+
+@pytest.fixture
+def world(db):
+    owner = MunicipalityFactory()
+    other = MunicipalityFactory()
+    people = {"anonymous": AnonymousUser()}
+    people["outsider"] = UserFactory()
+    Membership.objects.create(user=people["outsider"], organisation=other)
+    people["member"] = UserFactory()
+    Membership.objects.create(user=people["member"], organisation=owner)
+    people["editor"] = UserFactory()
+    Membership.objects.create(user=people["editor"], organisation=owner, role=MembershipRole.EDITOR)
+    people["moderator"] = UserFactory()
+    people["moderator"].groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    return owner, people
+
+
+def _case(owner, state):
+    published = state in (CaseStatus.PUBLISHED, CaseStatus.ARCHIVED)
+    return CaseFactory(organisation=owner, published=published, status=state)
+
+
+@pytest.mark.parametrize("action", list(MATRIX))
+@pytest.mark.parametrize("state", STATES)
+def test_permission_matrix(world, action, state):
+    owner, people = world
+    case = _case(owner, state)
+    for role in ROLES:
+        expected = state in MATRIX[action].get(role, set())
+        allowed = CHECKS[action](people[role], case)
+        assert allowed == expected, f"{role} {action} {state}: expected {expected}"
+
+
+def test_a_soft_deleted_case_allows_nothing(world):
+    owner, people = world
+    case = _case(owner, CaseStatus.DRAFT)
+    case.deleted_at = case.created_at
+    for role in ROLES:
+        for action, check in CHECKS.items():
+            assert not check(people[role], case), f"{role} may {action} a deleted case"
+
+
+def test_a_pending_membership_grants_nothing(world):
+    owner, _people = world
+    applicant = UserFactory()
+    Membership.objects.create(user=applicant, organisation=owner, status="pending")
+    case = _case(owner, CaseStatus.DRAFT)
+    assert not permissions.can_view_case(applicant, case)
+    assert not permissions.can_edit_case(applicant, case)
+
+
+def test_inactive_moderator_is_no_moderator(world):
+    _owner, people = world
+    moderator = people["moderator"]
+    moderator.is_active = False
+    moderator.save()
+    permissions.forget(moderator)
+    assert not permissions.is_moderator(moderator)
+
+
+def test_adoption_rights(world):
+    owner, people = world
+    case = _case(owner, CaseStatus.PUBLISHED)
+    from cases.models import Adoption
+
+    adoption = Adoption.objects.create(
+        case=case,
+        organisation=people["outsider"].memberships.get().organisation,
+        mode="adapted",
+        channel="network",
+    )
+    assert permissions.can_change_adoption(people["outsider"], adoption)
+    assert permissions.can_change_adoption(people["moderator"], adoption)
+    assert not permissions.can_change_adoption(people["member"], adoption)
+    assert permissions.can_confirm_adoption(people["editor"], adoption)
+    assert not permissions.can_confirm_adoption(people["member"], adoption)
+    assert not permissions.can_confirm_adoption(people["outsider"], adoption)
