@@ -1,0 +1,289 @@
+"""Full-text search over cases.
+
+PostgreSQL: the generated, weighted `search_vector` column (migration 0003; title A, summary and
+tags/organisation names B, the long texts C) with the `norwegian` Snowball configuration. Every
+word of the query must match (AND); a word matches when a lexeme of the case starts with its stem
+(inflected forms and the first part of compounds: "sykehjemmet" finds "sykehjem", "multidos" finds
+"multidoserobot"), or, for typos and spellings without æ/ø/å, when a word of the title, tags or
+organisation names is trigram-similar to it (pg_trgm: "rontgen" finds "røntgen"). Common words
+the Norwegian configuration ignores ("og", "i", "på") are left out of the query. Results are
+ranked with ts_rank_cd plus a share of the trigram similarity, so a title match ranks above a
+summary match above a match in the long texts.
+
+SQLite: every word must appear somewhere in the text fields (case-insensitive substring), ranked
+title match above summary match above the rest.
+"""
+
+import functools
+import html
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Case as Cases
+from django.db.models import FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+TEXT_FIELDS = ["title", "summary", "problem", "solution", "results", "reuse_guide", "search_extra"]
+SNIPPET_FIELDS = ["summary", "problem", "solution", "results", "reuse_guide"]
+# Letters and digits; an underscore or any punctuation separates words, as in PostgreSQL's parser.
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_WORDS = 12
+MAX_QUERY_LENGTH = 200
+CONSONANTS = set("bcdfghjklmnpqrstvwxz")
+# A stem shorter than this matches whole lexemes only: "ki" should not find "kilde" and "kirke".
+MIN_PREFIX_LENGTH = 3
+# Words shorter than this take no part in trigram matching: their trigrams match almost anything.
+MIN_TRIGRAM_LENGTH = 4
+# pg_trgm's operator `<%` uses the connection's pg_trgm.word_similarity_threshold (0.4, see
+# config/settings.py), which lets the GIN index find candidates; a match must also reach this
+# stricter similarity, or "sykehjemmet" would find every "hjemmetjeneste".
+TRIGRAM_THRESHOLD = 0.5
+TRIGRAM_TEXT = "(title || ' ' || search_extra)"
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def words_of(query: str) -> list[str]:
+    return WORD.findall((query or "")[:MAX_QUERY_LENGTH].replace("\x00", "").lower())[:MAX_WORDS]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word of the query as the database matches it."""
+
+    word: str
+    stems: tuple[str, ...] = ()  # PostgreSQL: the stem and its variants
+
+    @property
+    def tsquery(self) -> str:
+        """This word as tsquery text (for to_tsquery('simple', ...)): its stems, as prefixes
+        when they are long enough. Stems are letters and digits only, so quoting is safe."""
+        alternatives = [
+            f"'{stem}':*" if len(stem) >= MIN_PREFIX_LENGTH else f"'{stem}'" for stem in self.stems
+        ]
+        return "(" + " | ".join(alternatives) + ")"
+
+    @property
+    def fuzzy(self) -> bool:
+        return len(self.word) >= MIN_TRIGRAM_LENGTH
+
+
+@dataclass(frozen=True)
+class Search:
+    """A parsed query: the text as typed, its words and the terms the database matches.
+
+    `terms` is empty when every word is one the Norwegian configuration ignores ("og", "i"):
+    such a query matches nothing rather than everything.
+    """
+
+    text: str
+    words: list[str]
+    terms: tuple[Term, ...] = ()
+    roots: tuple[str, ...] = field(default=())
+
+    def __bool__(self):
+        return bool(self.words)
+
+    @property
+    def tsquery(self) -> str:
+        """All terms, every one required: the tsquery text of the whole query."""
+        return " & ".join(term.tsquery for term in self.terms)
+
+    @property
+    def any_tsquery(self) -> str:
+        """Any term: ranks cases that match some words by full text and others by trigrams."""
+        return " | ".join(term.tsquery for term in self.terms)
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.words)
+
+
+@functools.lru_cache(maxsize=2048)
+def _lexize(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The Norwegian Snowball stems of `words`, in order; an empty tuple for a stop word.
+
+    Cached: a stem depends only on the word and the dictionary, and a search parses the same
+    query for its results, its facet counts and its feed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, ts_lexize('norwegian_stem', w) FROM unnest(%s::text[]) AS w", [list(words)]
+        )
+        rows = dict(cursor.fetchall())
+    return tuple(tuple(rows[word]) if rows.get(word) is not None else (word,) for word in words)
+
+
+def _variants(stem: str) -> tuple[str, ...]:
+    """The stem, and the stem without a doubled final consonant: Norwegian doubles it after a
+    short vowel when it inflects (hjem -> hjemmet), and the stemmer keeps the double."""
+    variants = [stem]
+    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] in CONSONANTS:
+        variants.append(stem[:-1])
+    return tuple(sorted(variants))
+
+
+def parse(query: str) -> Search:
+    words = words_of(query)
+    text = (query or "")[:MAX_QUERY_LENGTH].replace("\x00", "")
+    if not words:
+        return Search(text=text, words=[])
+    if not is_postgresql():
+        return Search(
+            text=text,
+            words=words,
+            terms=tuple(Term(word=word) for word in dict.fromkeys(words)),
+            roots=tuple(dict.fromkeys(words)),
+        )
+    terms, roots = [], []
+    unique = tuple(dict.fromkeys(words))
+    for word, lexemes in zip(unique, _lexize(unique), strict=True):
+        if not lexemes:
+            continue  # a stop word: not in any search vector
+        stems = _variants(lexemes[0])
+        terms.append(Term(word=word, stems=stems))
+        roots.extend(stem for stem in stems if len(stem) >= MIN_PREFIX_LENGTH)
+        if len(lexemes[0]) < MIN_PREFIX_LENGTH:
+            roots.append(word)
+    return Search(text=text, words=words, terms=tuple(terms), roots=tuple(dict.fromkeys(roots)))
+
+
+def _term_condition(term: Term) -> tuple[str, list]:
+    sql = "search_vector @@ to_tsquery('simple', %s)"
+    params: list = [term.tsquery]
+    if term.fuzzy:
+        sql = (
+            f"({sql} OR (%s <%% {TRIGRAM_TEXT} "
+            f"AND word_similarity(%s, {TRIGRAM_TEXT}) >= {TRIGRAM_THRESHOLD}))"
+        )
+        params += [term.word, term.word]
+    return sql, params
+
+
+def apply(queryset: QuerySet, search: Search) -> QuerySet:
+    """Narrow a Case queryset to the matches of `search`, annotated with `rank`."""
+    if not search:
+        return queryset
+    if not search.terms:
+        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    if is_postgresql():
+        conditions, params = [], []
+        for term in search.terms:
+            sql, term_params = _term_condition(term)
+            conditions.append(sql)
+            params += term_params
+        # A self-contained id subquery: it stays valid when Django nests the queryset in
+        # another query (facet counts) and renames the outer table. The planner combines the
+        # GIN indexes of the search vector and the trigrams (BitmapAnd of BitmapOrs).
+        matching_ids = RawSQL("SELECT id FROM cases_case WHERE " + " AND ".join(conditions), params)
+        # Ranking reads the outer row, so it is only for the top-level query (ordering a page).
+        rank = RawSQL(
+            "ts_rank_cd(cases_case.search_vector, to_tsquery('simple', %s)) "
+            "+ 0.5 * word_similarity(%s, cases_case.title || ' ' || cases_case.search_extra)",
+            [search.any_tsquery, search.phrase],
+            output_field=FloatField(),
+        )
+        return queryset.filter(pk__in=matching_ids).annotate(rank=rank)
+    condition = Q()
+    title_hit, summary_hit = Q(), Q()
+    for term in search.terms:
+        any_field = Q()
+        for name in TEXT_FIELDS:
+            any_field |= Q(**{f"{name}__icontains": term.word})
+        condition &= any_field
+        title_hit |= Q(title__icontains=term.word)
+        summary_hit |= Q(summary__icontains=term.word)
+    return queryset.filter(condition).annotate(
+        rank=Cases(
+            When(title_hit, then=Value(1.0)),
+            When(summary_hit, then=Value(0.75)),
+            default=Value(0.5),
+            output_field=FloatField(),
+        )
+    )
+
+
+# Highlighting -------------------------------------------------------------------------------
+
+MARKDOWN_NOISE = [
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
+    (re.compile(r"<[^>]*>"), " "),  # raw HTML never reaches a page; not the snippet either
+    (re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)"), ""),  # block markers
+    (re.compile(r"(\*\*|__|\*|`+|~~)"), ""),  # emphasis and code markers
+    (re.compile(r"(?m)^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*$"), " "),  # table rules
+    (re.compile(r"\|"), " "),
+]
+
+
+def plain(text: str) -> str:
+    """Markdown as one line of plain text, cheaply: enough for a snippet, not for a page."""
+    text = text or ""
+    for pattern, replacement in MARKDOWN_NOISE:
+        text = pattern.sub(replacement, text)
+    return " ".join(html.unescape(text).split())
+
+
+def _pattern(search: Search) -> re.Pattern | None:
+    roots = sorted({root.lower() for root in search.roots if len(root) >= 2}, key=len, reverse=True)
+    if not roots:
+        return None
+    return re.compile(r"[^\W_]*(?:" + "|".join(map(re.escape, roots)) + r")[^\W_]*", re.I)
+
+
+def _marked(text: str, pattern: re.Pattern | None) -> str:
+    pieces, position = [], 0
+    for match in pattern.finditer(text) if pattern else []:
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return "".join(pieces)
+
+
+def highlight(text: str, search: Search, *, length: int = 240) -> SafeString:
+    """An escaped excerpt of `text` around the first match, with the matching words in <mark>.
+
+    The excerpt starts and ends at word boundaries; "…" shows where text was left out.
+    """
+    text = " ".join((text or "").split())
+    if not text:
+        return mark_safe("")
+    pattern = _pattern(search)
+    first = pattern.search(text) if pattern else None
+    start = 0
+    if first and first.end() > length * 2 // 3:
+        start = max(0, first.start() - length // 3)
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first.start() else start
+    end = start + length
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + length // 2 else end
+    excerpt = text[start:end]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + _marked(excerpt, pattern) + suffix)  # noqa: S308 - all escaped
+
+
+def highlight_title(title: str, search: Search) -> SafeString:
+    """The whole title, escaped, with the matching words in <mark>."""
+    return mark_safe(_marked(title or "", _pattern(search)))  # noqa: S308 - all escaped
+
+
+def snippet(case, search: Search, *, length: int = 240) -> SafeString:
+    """The excerpt of a case that shows why it matched: from the first of summary, problem,
+    solution, results and reuse guide that contains a query word (as plain text), else the
+    start of the summary."""
+    pattern = _pattern(search)
+    for name in SNIPPET_FIELDS:
+        raw = getattr(case, name, "") or ""
+        if pattern and pattern.search(raw):
+            text = raw if name == "summary" else plain(raw)
+            if pattern.search(text):
+                return highlight(text, search, length=length)
+    return highlight(case.summary or plain(case.problem), search, length=length)

@@ -1,0 +1,56 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from .feeds import CaseFeed
+from .sitemaps import SITEMAPS
+from .views import adoptions, browse, cases, floor, home, moderation, organisations, pages, stats
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("saker/", browse.case_search, name="case-list"),
+    path("saker/feed/", CaseFeed(), name="feed-cases"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("saker/ny/", cases.case_create, name="case-create"),
+    path("saker/<slug:slug>/", cases.case_detail, name="case-detail"),
+    path("saker/<slug:slug>/rediger/", cases.case_edit, name="case-edit"),
+    path("saker/<slug:slug>/send-inn/", cases.case_submit, name="case-submit"),
+    path("saker/<slug:slug>/arkiver/", cases.case_archive, name="case-archive"),
+    path("saker/<slug:slug>/slett/", cases.case_delete, name="case-delete"),
+    path("saker/<slug:slug>/rapporter/", cases.case_report, name="case-report"),
+    path("saker/<slug:slug>/historikk/", cases.case_history, name="case-history"),
+    path("saker/<slug:slug>/vedlegg/", cases.attachment_add, name="attachment-add"),
+    path(
+        "saker/<slug:slug>/vedlegg/<int:pk>/fjern/",
+        cases.attachment_remove,
+        name="attachment-remove",
+    ),
+    path("vedlegg/<int:pk>/<str:name>", cases.attachment_download, name="attachment-download"),
+    path("saker/<slug:slug>/gjenbruk/", adoptions.adoption_create, name="adoption-create"),
+    path("gjenbruk/<int:pk>/endre/", adoptions.adoption_edit, name="adoption-edit"),
+    path("gjenbruk/<int:pk>/trekk-tilbake/", adoptions.adoption_withdraw, name="adoption-withdraw"),
+    path("gjenbruk/<int:pk>/bekreft/", adoptions.adoption_confirm, name="adoption-confirm"),
+    path(
+        "organisasjoner/<slug:slug>/",
+        organisations.organisation_detail,
+        name="organisation-detail",
+    ),
+    path(
+        "organisasjoner/<slug:slug>/spredning/ny/",
+        adoptions.spread_create,
+        name="spread-create",
+    ),
+    path("mine-saker/", cases.my_cases, name="my-cases"),
+    path("tilgjengelighet/", pages.accessibility, name="accessibility"),
+    path("statistikk/", stats.dashboard, name="stats-dashboard"),
+    path("statistikk/<slug:table>.csv", stats.csv_download, name="stats-csv"),
+    path("moderering/", moderation.queue, name="moderation-queue"),
+    path("moderering/saker/<slug:slug>/", moderation.review_case, name="moderation-case"),
+    path("moderering/endringer/<int:pk>/", moderation.review_revision, name="moderation-revision"),
+    path(
+        "moderering/rapporter/<int:pk>/handtert/",
+        moderation.report_resolve,
+        name="moderation-report-resolve",
+    ),
+    path("", include("cases.account_urls")),
+    path("_floor/", floor.floor, name="floor"),
+]

@@ -1,0 +1,231 @@
+"""Finding cases: search with facets. The whole state lives in the URL; with htmx only the
+results and the facet counts are swapped, without it the same view answers the whole page."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import search
+from ..filters import CaseFilter, facet_counts
+from ..models import Case, Organisation
+
+ORDERINGS = {
+    "relevance": (_("Relevance"), None),
+    "-published_at": (_("Newest"), ("-published_at", "-pk")),
+    "-adoption_count": (_("Most reused"), ("-adoption_count", "-published_at", "-pk")),
+    "title": (_("Title"), ("title", "pk")),
+}
+PAGE_SIZE = 20
+FACET_ORDER = [
+    "sector",
+    "innovation_type",
+    "workplace_type",
+    "stage",
+    "origin",
+    "benefit",
+    "region",
+    "county",
+    "size_class",
+]
+# Filters with no control on the page (they come from links: an organisation's "all cases", a
+# feed's address). The form carries them along as hidden fields so a change of facet keeps them.
+HIDDEN_FILTERS = ["centrality_class", "municipality", "organisation", "updated_since"]
+
+
+def published_cases():
+    return (
+        Case.objects.published()
+        .with_adoption_counts()
+        .select_related("organisation", "organisation__county")
+        .prefetch_related("terms")
+    )
+
+
+def _ordering(request, filterset) -> tuple[str, tuple, str]:
+    """The chosen sort order, its ORDER BY, and the sort order the URL asked for if it is
+    unknown. Relevance without search words means newest first."""
+    wanted = request.GET.get("ordering", "")
+    unknown = wanted if wanted not in ORDERINGS else ""
+    if wanted not in ORDERINGS:
+        wanted = "relevance" if filterset.query else "-published_at"
+    if wanted == "relevance":
+        if not filterset.query:
+            return "-published_at", ORDERINGS["-published_at"][1], unknown
+        return wanted, ("-rank", "-published_at", "-pk"), unknown
+    return wanted, ORDERINGS[wanted][1], unknown
+
+
+def _count_text(count: int, cache: dict[int, str]) -> str:
+    """ "3 cases found": what a screen reader says after an option's label. Translated once per
+    distinct number (most options share a few numbers), not once per option."""
+    if count not in cache:
+        cache[count] = ngettext("%(counter)s case found", "%(counter)s cases found", count) % {
+            "counter": count
+        }
+    return cache[count]
+
+
+def _facets(filterset, counts, texts: dict[int, str]):
+    """Each facet's choices with their counts and whether they are selected, for the template.
+
+    Selected values come from the valid part of the form: an unknown value in one filter does
+    not untick the boxes of the others (the filters that were understood still apply).
+    """
+    form = filterset.form
+    facets = []
+    for name in FACET_ORDER:
+        field = form.fields[name]
+        selected = set(filterset.selected(name))
+        options = [
+            {
+                "value": str(value),
+                "label": label,
+                "count": counts.get(name, {}).get(str(value), 0),
+                "count_text": _count_text(counts.get(name, {}).get(str(value), 0), texts),
+                "selected": str(value) in selected,
+                "id": f"f-{name}-{value}",
+            }
+            for value, label in field.choices
+        ]
+        facets.append(
+            {
+                "name": name,
+                "label": field.label,
+                "options": options,
+                "selected": any(option["selected"] for option in options),
+            }
+        )
+    return facets
+
+
+def _without(params, name: str, value: str | None = None) -> str:
+    """The query string without one value of a parameter (or the whole parameter), page 1."""
+    params = params.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(name, None)
+    else:
+        kept = [v for v in params.getlist(name) if v != value]
+        if kept:
+            params.setlist(name, kept)
+        else:
+            params.pop(name, None)
+    return params.urlencode()
+
+
+def _active_filters(params, filterset, facets) -> list[dict]:
+    """What narrows the results now, each with the address of the results without it."""
+    active = []
+    if filterset.query:
+        active.append(
+            {
+                "label": _("Search"),
+                "value": filterset.query.text,
+                "query_string": _without(params, "q"),
+            }
+        )
+    if filterset.is_bound and filterset.form.cleaned_data.get("reused"):
+        active.append(
+            {
+                "label": _("Reused by others"),
+                "value": "",
+                "query_string": _without(params, "reused"),
+            }
+        )
+    for facet in facets:
+        for option in facet["options"]:
+            if option["selected"]:
+                active.append(
+                    {
+                        "label": facet["label"],
+                        "value": option["label"],
+                        "query_string": _without(params, facet["name"], option["value"]),
+                    }
+                )
+    # Filters without a facet on the page (from a link or the feed): show them, so that no
+    # hidden filter explains an empty result.
+    for name in HIDDEN_FILTERS:
+        value = filterset.form.cleaned_data.get(name) if filterset.is_bound else None
+        if value not in (None, "", []):
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            elif name == "organisation":
+                value = _organisation_name(pk=value) or value
+            elif name == "municipality":
+                value = _organisation_name(number=value, kind="municipality") or value
+            active.append(
+                {
+                    "label": filterset.filters[name].label,
+                    "value": str(value),
+                    "query_string": _without(params, name),
+                }
+            )
+    return active
+
+
+def _organisation_name(**lookup) -> str | None:
+    """An organisation's name for the list of active filters (one query, only when a link
+    filtered by organisation or municipality)."""
+    try:
+        return Organisation.objects.filter(**lookup).values_list("name", flat=True).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def case_search(request):
+    filterset, unknown_values = CaseFilter.lenient(request.GET, queryset=published_cases())
+    params = filterset.data.copy() if filterset.is_bound else request.GET.copy()
+    cases = filterset.qs
+    ordering_key, ordering, unknown_ordering = _ordering(request, filterset)
+    if unknown_ordering:
+        params.pop("ordering", None)
+    counts = facet_counts(filterset)
+    total = counts["total"]["all"]
+    paginator = Paginator(cases.order_by(*ordering), PAGE_SIZE)
+    # The facet query has counted the results already; the paginator need not count again.
+    paginator.__dict__["count"] = total
+    page = paginator.get_page(request.GET.get("page"))
+    query = filterset.query
+    results = [
+        {
+            "case": case,
+            "title": search.highlight_title(case.title, query) if query else case.title,
+            "snippet": search.snippet(case, query) if query else None,
+        }
+        for case in page.object_list
+    ]
+    texts: dict[int, str] = {}
+    facets = _facets(filterset, counts, texts)
+    params.pop("page", None)
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "query": query,
+        "page": page,
+        "results": results,
+        "total": total,
+        "facets": facets,
+        "reused_count": counts["reused"]["true"],
+        "reused_count_text": _count_text(counts["reused"]["true"], texts),
+        "reused_selected": bool(filterset.is_bound and filterset.form.cleaned_data.get("reused")),
+        "orderings": [(key, label) for key, (label, _o) in ORDERINGS.items()],
+        "ordering": ordering_key,
+        "query_string": params.urlencode(),
+        "feed_query_string": _without(params, "ordering"),
+        "active_filters": _active_filters(params, filterset, facets),
+        "hidden_filters": [
+            (name, value) for name in HIDDEN_FILTERS for value in params.getlist(name)
+        ],
+        "unknown_values": unknown_values,
+        "unknown_ordering": unknown_ordering,
+        "only_common_words": bool(query) and not query.terms,
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "cases/partials/search_results_htmx.html" if partial else "cases/search.html"
+    response = render(request, template, context)
+    # One address, two answers (the page, or the fragment htmx swaps in): caches must keep
+    # them apart, or the back button could show a bare fragment.
+    patch_vary_headers(response, ("HX-Request",))
+    return response

@@ -1,0 +1,72 @@
+"""An organisation's page: its published cases, what it reused, who reused its cases, reach.
+
+Only public data: published cases and the adoption records of published cases. Each list is
+capped (a large municipality may own thousands of cases), with its full count and a link to
+the search page for the rest, so the page costs the same number of queries whatever the data.
+"""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from .. import permissions
+from ..models import Adoption, Case, Organisation
+from ..vocabularies import OrganisationKind
+
+CASES_SHOWN = 24
+ADOPTIONS_SHOWN = 50
+ACTIVITIES_SHOWN = 20
+UNITS_SHOWN = 50
+
+
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("parent", "county", "municipality"), slug=slug
+    )
+    published = Case.objects.published().filter(organisation=organisation)
+    cases = list(
+        published.with_adoption_counts()
+        .select_related("organisation", "organisation__county")
+        .prefetch_related("terms")
+        .order_by("-published_at", "-pk")[:CASES_SHOWN]
+    )
+    reused = Adoption.objects.public().filter(organisation=organisation)
+    reusers = Adoption.objects.public().filter(case__organisation=organisation)
+    reach = reusers.aggregate(
+        adoptions=Count("pk"),
+        organisations=Count("organisation", distinct=True),
+        municipalities=Count(
+            "organisation__municipality",
+            distinct=True,
+            filter=Q(organisation__municipality__isnull=False),
+        ),
+        counties=Count("organisation__county", distinct=True),
+        regions=Count("organisation__region", distinct=True, filter=~Q(organisation__region="")),
+    )
+    context = {
+        "organisation": organisation,
+        "cases": cases,
+        "case_count": published.count() if len(cases) == CASES_SHOWN else len(cases),
+        "all_cases_url": f"{reverse('case-list')}?organisation={organisation.pk}",
+        "reused": list(
+            reused.select_related("case", "case__organisation").order_by(
+                "-adopted_on", "-created_at"
+            )[:ADOPTIONS_SHOWN]
+        ),
+        "reused_count": reused.count(),
+        "reusers": list(
+            reusers.select_related("case", "organisation").order_by("-adopted_on", "-created_at")[
+                :ADOPTIONS_SHOWN
+            ]
+        ),
+        "reach": reach,
+        "spread_activities": organisation.spread_activities.filter(
+            Q(case__isnull=True) | Q(case__status="published", case__deleted_at__isnull=True)
+        ).select_related("case")[:ACTIVITIES_SHOWN],
+        "can_record_spread": permissions.can_record_spread(request.user, organisation),
+        "can_manage_members": permissions.can_manage_members(request.user, organisation),
+        "units": organisation.children.filter(kind=OrganisationKind.UNIT).order_by("name")[
+            :UNITS_SHOWN
+        ],
+    }
+    return render(request, "cases/organisation_detail.html", context)

@@ -1,0 +1,326 @@
+"""The case page: all its content, its owner and partners, who reused it, lineage, similar
+cases, history for those allowed, schema.org JSON-LD, nothing unpublished, and a number of
+queries that does not grow with adopters or cases."""
+
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from cases import services
+from cases.models import MODERATORS_GROUP, CaseTerm, Membership
+from cases.vocabularies import AdoptionStatus, CaseStatus, MembershipRole, Region
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def nb(message: str) -> str:
+    with translation.override("nb"):
+        return gettext(message)
+
+
+def page(client, case, status=200) -> str:
+    response = client.get(case.get_absolute_url())
+    assert response.status_code == status
+    return response.content.decode()
+
+
+def json_ld_of(html: str) -> dict | None:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(match.group(1)) if match else None
+
+
+@pytest.fixture
+def county(db):
+    return factories.CountyFactory(
+        name="Vestland", number="46", slug="vestland", region=Region.VESTLANDET
+    )
+
+
+@pytest.fixture
+def municipality(county):
+    return factories.MunicipalityFactory(
+        name="Bjørnafjorden", slug="bjornafjorden", number="4624", parent=county
+    )
+
+
+@pytest.fixture
+def unit(municipality):
+    return factories.UnitFactory(name="Os sjukeheim", slug="os-sjukeheim", parent=municipality)
+
+
+@pytest.fixture
+def editor(unit):
+    user = factories.UserFactory()
+    Membership.objects.create(user=user, organisation=unit, role=MembershipRole.EDITOR)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    user = factories.UserFactory()
+    Membership.objects.create(user=user, organisation=factories.MunicipalityFactory())
+    return user
+
+
+@pytest.fixture
+def moderator(db):
+    user = factories.UserFactory()
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def source(municipality):
+    return factories.CaseFactory(
+        organisation=factories.MunicipalityFactory(name="Kildekommune"),
+        title="Kildesaken",
+        published=True,
+        sectors=["health-care"],
+    )
+
+
+@pytest.fixture
+def case(unit, source):
+    partner = factories.MunicipalityFactory(name="Partnerkommune", slug="partnerkommune")
+    case = factories.CaseFactory(
+        organisation=unit,
+        title="Mobil røntgen </script><script>alert(1)</script>",
+        summary="Et kort sammendrag.",
+        problem="Problemet med **fet** tekst.",
+        solution="Løsningen *kursiv*.",
+        results="Resultatene.",
+        reuse_guide="Slik gjenbruker du det.",
+        contact="Ola Nordmann, ola@example.no",
+        workplace_type="nursing-home",
+        stage="in-use",
+        origin="adapted",
+        source_case=source,
+        links=[{"url": "https://example.no/rapport", "title": "Rapporten"}],
+        published=True,
+        sectors=["health-care"],
+        innovation_types=["service"],
+    )
+    CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.BENEFIT, code="quality")
+    CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.TAG, code="røntgen")
+    case.partners.set([partner])
+    services.refresh_search_extra(case)
+    return case
+
+
+def test_the_page_shows_all_content(client, case):
+    html = page(client, case)
+    for text in (
+        "Mobil røntgen &lt;/script&gt;",
+        "Et kort sammendrag.",
+        "Problemet med <strong>fet</strong> tekst.",
+        "Løsningen <em>kursiv</em>.",
+        "Resultatene.",
+        "Slik gjenbruker du det.",
+        "Ola Nordmann",
+        'href="https://example.no/rapport"',
+        "Rapporten",
+        "røntgen",
+        nb("Health and care"),
+        nb("Service"),
+        nb("Better quality"),
+        nb("Nursing home"),
+        nb("In use"),
+        'href="/saker/' + case.source_case.slug + '/">Kildesaken</a>',
+    ):
+        assert text in html, text
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_owner_with_municipality_county_and_region_and_partners(client, case):
+    html = page(client, case)
+    facts = html[html.index('id="facts-heading"') :]
+    assert 'href="/organisasjoner/os-sjukeheim/">Os sjukeheim</a>' in facts
+    assert 'href="/organisasjoner/bjornafjorden/">Bjørnafjorden</a>' in facts
+    assert 'href="/organisasjoner/vestland/">Vestland</a>' in facts
+    assert nb("Vestlandet") in facts
+    assert 'href="/organisasjoner/partnerkommune/">Partnerkommune</a>' in facts
+
+
+def test_reused_by_lists_adopters_with_their_details(client, case, editor):
+    confirmed = factories.AdoptionFactory(
+        case=case,
+        organisation=factories.MunicipalityFactory(name="Askøy"),
+        mode="copied",
+        channel="conference",
+        status=AdoptionStatus.PLANNED,
+        adopted_on=timezone.localdate().replace(year=2024, month=3, day=5),
+        confirmed=True,
+    )
+    factories.AdoptionFactory(
+        case=case, organisation=factories.MunicipalityFactory(name="Fjell"), mode="adapted"
+    )
+    withdrawn = factories.AdoptionFactory(
+        case=case,
+        organisation=factories.MunicipalityFactory(name="Trukket kommune"),
+        deleted_at=timezone.now(),
+    )
+    gone = factories.MunicipalityFactory(name="Nedlagt kommune")
+    factories.AdoptionFactory(case=case, organisation=gone)
+    gone.deleted_at = timezone.now()
+    gone.save()
+    html = page(client, case)
+    section = html[html.index('id="reused-heading"') : html.index("</table>")]
+    rows = re.findall(r"<tr><td>.*?</tr>", section, re.S)
+    assert len(rows) == 2
+    askoy = next(row for row in rows if "Askøy" in row)
+    for text in (
+        nb("Copied"),
+        nb("Seminars and conferences"),
+        "5.3.2024",
+        nb("Planned"),
+        nb("Yes"),
+    ):
+        assert text in askoy, text
+    assert "Trukket kommune" not in html and "Nedlagt kommune" not in html
+    assert withdrawn.organisation.name not in html
+    # The owner's editor may confirm the unconfirmed one only.
+    client.force_login(editor)
+    html = page(client, case)
+    assert f'action="/gjenbruk/{confirmed.pk}/bekreft/"' not in html
+    assert len(re.findall(r'action="/gjenbruk/\d+/bekreft/"', html)) == 1
+
+
+def test_history_only_for_those_allowed(client, case, editor, outsider, moderator):
+    history = f'href="/saker/{case.slug}/historikk/"'
+    assert history not in page(client, case)
+    client.force_login(outsider)
+    assert history not in page(client, case)
+    client.force_login(editor)
+    assert history in page(client, case)
+    client.force_login(moderator)
+    assert history in page(client, case)
+
+
+def test_json_ld_is_valid_schema_org(client, case):
+    html = page(client, case)
+    assert "</script><script>alert(1)" not in html.split('type="application/ld+json">')[1][:500]
+    data = json_ld_of(html)
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "CreativeWork"
+    assert data["name"] == case.title
+    assert data["url"] == f"http://testserver/saker/{case.slug}/"
+    assert data["author"] == {
+        "@type": "GovernmentOrganization",
+        "name": "Os sjukeheim",
+        "url": "http://testserver/organisasjoner/os-sjukeheim/",
+    }
+    assert data["contributor"][0]["name"] == "Partnerkommune"
+    assert data["isBasedOn"] == f"http://testserver/saker/{case.source_case.slug}/"
+    assert data["datePublished"].startswith(str(case.published_at.year))
+    assert data["spatialCoverage"] == {"@type": "AdministrativeArea", "name": "Vestland"}
+    assert "røntgen" in data["keywords"]
+    assert None not in data.values()
+
+
+def test_json_ld_leaves_out_an_unpublished_source_and_missing_values(client, case, source):
+    source.status = CaseStatus.ARCHIVED
+    source.save()
+    case.partners.clear()
+    case.summary = ""
+    case.problem = ""
+    case.save()
+    data = json_ld_of(page(client, case))
+    assert "isBasedOn" not in data and "contributor" not in data and "description" not in data
+    assert "Kildesaken" not in page(client, case)
+
+
+def test_similar_cases(client, case, municipality):
+    both = factories.CaseFactory(
+        organisation=municipality,
+        title="Deler to",
+        published=True,
+        sectors=["health-care"],
+        innovation_types=["service"],
+    )
+    one = factories.CaseFactory(
+        organisation=municipality, title="Deler en", published=True, sectors=["health-care"]
+    )
+    factories.CaseFactory(
+        organisation=municipality, title="Deler ingen", published=True, sectors=["culture"]
+    )
+    factories.CaseFactory(
+        organisation=municipality, title="Lignende utkast", sectors=["health-care"]
+    )
+    factories.CaseFactory(
+        organisation=municipality,
+        title="Lignende slettet",
+        published=True,
+        deleted_at=timezone.now(),
+        sectors=["health-care"],
+    )
+    html = page(client, case)
+    section = html[html.index('id="similar-heading"') :]
+    section = section[: section.index("</section>")]
+    titles = re.findall(r'<a class="ds-link" href="[^"]+">([^<]+)</a>', section)
+    assert titles[:2] == [both.title, one.title]
+    assert "Deler ingen" not in titles and case.title not in titles
+    assert "Lignende utkast" not in html and "Lignende slettet" not in html
+
+
+@pytest.mark.parametrize(
+    "status",
+    [CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CHANGES_REQUESTED, CaseStatus.ARCHIVED],
+)
+def test_unpublished_case_is_not_found_by_outsiders(client, case, outsider, editor, status):
+    case.status = status
+    case.save()
+    page(client, case, status=404)
+    client.force_login(outsider)
+    page(client, case, status=404)
+    client.force_login(editor)
+    html = page(client, case)
+    assert json_ld_of(html) is None
+    assert 'id="similar-heading"' not in html and 'id="reused-heading"' not in html
+
+
+def test_deleted_case_is_not_found(client, case, editor):
+    case.deleted_at = timezone.now()
+    case.save()
+    page(client, case, status=404)
+    client.force_login(editor)
+    page(client, case, status=404)
+
+
+def add_data(case, n: int):
+    for i in range(n):
+        adopter = factories.UnitFactory()
+        factories.AdoptionFactory(case=case, organisation=adopter, confirmed=i % 2 == 0)
+        factories.CaseFactory(
+            organisation=adopter,
+            published=True,
+            sectors=["health-care"],
+            innovation_types=["service"],
+        )
+        partner = factories.MunicipalityFactory()
+        case.partners.add(partner)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "editor", "outsider"])
+def test_queries_do_not_grow_with_adopters_or_cases(
+    client, case, who, request, django_assert_max_num_queries
+):
+    """The case with its owner, terms, partners and attachments; the adopters; the owner's
+    municipality; the lineage walk (one query per generation up and down); the diffusion
+    figures; similar cases; and for a logged-in user the session, the user, the roles, the
+    moderator check and the pending revision. Intended to prevent an n+1 over adopters,
+    partners and similar cases."""
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+    add_data(case, 3)
+    with django_assert_max_num_queries(20):
+        page(client, case)
+    add_data(case, 12)
+    with django_assert_max_num_queries(20):
+        html = page(client, case)
+    reused = html[html.index('id="reused-heading"') : html.index("</table>")]
+    assert reused.count("<tr><td>") == 15

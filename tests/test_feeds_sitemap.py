@@ -1,0 +1,189 @@
+"""Following new cases: the Atom feed (all cases, or any search) and sitemap.xml. Neither ever
+shows an unpublished case."""
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.feeds import FEED_SIZE
+from cases.models import Membership
+from cases.vocabularies import CaseStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+FEED = reverse("feed-cases")
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def feed(client, params=None) -> ET.Element:
+    response = client.get(FEED, params or {})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content)
+
+
+def entries(root) -> list[dict]:
+    return [
+        {
+            "title": entry.find(f"{ATOM}title").text,
+            "link": entry.find(f"{ATOM}link").get("href"),
+            "id": entry.find(f"{ATOM}id").text,
+            "author": entry.find(f"{ATOM}author/{ATOM}name").text,
+            "categories": [c.get("term") for c in entry.findall(f"{ATOM}category")],
+        }
+        for entry in root.findall(f"{ATOM}entry")
+    ]
+
+
+def sitemap_urls(client) -> list[str]:
+    response = client.get(reverse("sitemap"))
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+
+
+@pytest.fixture
+def owner(db):
+    return factories.MunicipalityFactory(name="Trondheim", slug="trondheim")
+
+
+def make_case(owner, title, days_ago=0, **fields):
+    fields.setdefault("published", True)
+    case = factories.CaseFactory(organisation=owner, title=title, **fields)
+    if case.published_at:
+        case.published_at = timezone.now() - timedelta(days=days_ago)
+        case.save(update_fields=["published_at"])
+    services.refresh_search_extra(case)
+    return case
+
+
+@pytest.fixture
+def published(owner):
+    return [
+        make_case(owner, "Eldst robot", days_ago=3, sectors=["health-care"]),
+        make_case(owner, "Midt sykkel", days_ago=2, sectors=["transport"]),
+        make_case(owner, "Nyest robot", days_ago=1, sectors=["health-care", "education"]),
+    ]
+
+
+@pytest.fixture
+def hidden(owner):
+    now = timezone.now()
+    return [
+        make_case(owner, "Hemmelig utkastord", published=False),
+        make_case(owner, "Hemmelig innsendtord", published=False, status=CaseStatus.SUBMITTED),
+        make_case(
+            owner,
+            "Hemmelig endringsord",
+            published=False,
+            status=CaseStatus.CHANGES_REQUESTED,
+        ),
+        make_case(
+            owner,
+            "Hemmelig arkivord",
+            published=False,
+            status=CaseStatus.ARCHIVED,
+            published_at=now,
+        ),
+        make_case(owner, "Hemmelig slettetord", deleted_at=now),
+    ]
+
+
+def test_feed_of_all_new_cases(client, published):
+    root = feed(client)
+    assert [e["title"] for e in entries(root)] == ["Nyest robot", "Midt sykkel", "Eldst robot"]
+    first = entries(root)[0]
+    # Item links are absolute and lead to the case page.
+    assert first["link"] == f"http://testserver/saker/{published[2].slug}/"
+    assert first["id"] == first["link"]
+    assert first["author"] == "Trondheim"
+    assert len(first["categories"]) == 2
+    assert root.find(f"{ATOM}link[@rel='alternate']").get("href") == "http://testserver/saker/"
+
+
+def test_feed_of_a_search(client, published):
+    root = feed(client, {"q": "robot", "sector": "education", "ordering": "title", "page": "2"})
+    assert [e["title"] for e in entries(root)] == ["Nyest robot"]
+    assert "robot" in root.find(f"{ATOM}title").text
+    alternate = root.find(f"{ATOM}link[@rel='alternate']").get("href")
+    assert alternate == "http://testserver/saker/?q=robot&sector=education"
+    own = root.find(f"{ATOM}link[@rel='self']").get("href")
+    assert own == "http://testserver/saker/feed/?q=robot&sector=education"
+
+
+def test_feed_ignores_only_unknown_values(client, published):
+    root = feed(client, {"sector": ["transport", "nonsense"]})
+    assert [e["title"] for e in entries(root)] == ["Midt sykkel"]
+
+
+def test_feed_is_capped(client, owner):
+    for n in range(FEED_SIZE + 2):
+        make_case(owner, f"Sak {n}", days_ago=n)
+    assert len(entries(feed(client))) == FEED_SIZE
+
+
+def test_the_search_page_links_its_feed(client, published):
+    html = client.get(reverse("case-list"), {"q": "robot"}).content.decode()
+    assert 'type="application/atom+xml" title="' in html
+    assert f'href="{FEED}?q=robot"' in html
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "owner_member"])
+def test_unpublished_cases_are_in_no_feed(client, published, hidden, owner, who):
+    if who != "anonymous":
+        user = factories.UserFactory()
+        organisation = owner if who == "owner_member" else factories.MunicipalityFactory()
+        Membership.objects.create(user=user, organisation=organisation)
+        client.force_login(user)
+    content = client.get(FEED).content.decode()
+    assert "Hemmelig" not in content
+    for case in hidden:
+        marker = case.title.split()[-1]
+        root = feed(client, {"q": marker})
+        assert entries(root) == []
+        assert case.slug not in client.get(FEED, {"q": "hemmelig"}).content.decode()
+
+
+def test_feed_queries_do_not_grow(client, owner, django_assert_max_num_queries):
+    """Counties for the filter, the cases, their terms (a PostgreSQL search may stem once)."""
+    for n in range(3):
+        make_case(owner, f"Robot {n}", sectors=["health-care"])
+    with django_assert_max_num_queries(4):
+        feed(client, {"q": "robot"})
+    for n in range(20):
+        make_case(owner, f"Robot {n}", sectors=["health-care"])
+    with django_assert_max_num_queries(4):
+        assert len(entries(feed(client, {"q": "robot"}))) == 23
+
+
+def test_sitemap_lists_published_cases_and_public_organisations(client, published, hidden, owner):
+    adopter = factories.MunicipalityFactory(slug="gjenbruker")
+    factories.AdoptionFactory(case=published[0], organisation=adopter)
+    quiet = factories.MunicipalityFactory(slug="stille-kommune")
+    only_hidden = factories.MunicipalityFactory(slug="bare-utkast")
+    factories.CaseFactory(organisation=only_hidden, title="Utkast")
+    archived_adopter = factories.MunicipalityFactory(slug="arkiv-gjenbruker")
+    factories.AdoptionFactory(case=hidden[3], organisation=archived_adopter)
+    urls = sitemap_urls(client)
+    for case in published:
+        assert f"http://testserver/saker/{case.slug}/" in urls
+    for case in hidden:
+        assert not any(case.slug in url for url in urls)
+    assert "http://testserver/organisasjoner/trondheim/" in urls
+    assert "http://testserver/organisasjoner/gjenbruker/" in urls
+    for slug in (quiet.slug, only_hidden.slug, archived_adopter.slug):
+        assert not any(slug in url for url in urls)
+    assert len(urls) == len(set(urls)) == 5
+
+
+def test_sitemap_has_last_modified_dates(client, published):
+    response = client.get(reverse("sitemap"))
+    root = ET.fromstring(response.content)
+    lastmods = [e.text for e in root.iter(f"{SITEMAP}lastmod")]
+    assert len(lastmods) == 4  # three cases and their owner

@@ -1,0 +1,161 @@
+"""Lineage: where a case came from and where it went, through source cases and adoption
+records that name a derived case; only published cases, and a bounded number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases import lineage
+from cases.models import Membership
+from cases.vocabularies import CaseStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def shape(node: lineage.Node) -> tuple:
+    """(title, generation, mode, [children]) all the way down."""
+    return (node.case.title, node.generation, node.mode, [shape(c) for c in node.children])
+
+
+def published(title, **fields):
+    return factories.CaseFactory(title=title, published=True, **fields)
+
+
+@pytest.fixture
+def family(db):
+    """original ← adaptation (source_case) ← copy (adoption record naming it), and a sibling."""
+    original = published("Original", origin="first")
+    adaptation = published("Tilpasning", origin="adapted", source_case=original)
+    factories.AdoptionFactory(
+        case=original, organisation=adaptation.organisation, derived_case=adaptation
+    )
+    copy = published("Kopi", origin="unknown")
+    factories.AdoptionFactory(
+        case=adaptation, organisation=copy.organisation, mode="copied", derived_case=copy
+    )
+    sibling = published("Søsken", origin="copied", source_case=original)
+    return {"original": original, "adaptation": adaptation, "copy": copy, "sibling": sibling}
+
+
+EXPECTED = (
+    "Original",
+    0,
+    "",
+    [
+        ("Tilpasning", 1, "adapted", [("Kopi", 2, "copied", [])]),
+        ("Søsken", 1, "copied", []),
+    ],
+)
+
+
+@pytest.mark.parametrize("member", ["original", "adaptation", "copy", "sibling"])
+def test_every_member_sees_the_same_family(family, member):
+    assert shape(lineage.tree(family[member])) == EXPECTED
+
+
+def test_generations(family):
+    assert lineage.generation_of(family["original"]) == 0
+    assert lineage.generation_of(family["adaptation"]) == 1
+    assert lineage.generation_of(family["copy"]) == 2
+    assert [c.title for c in lineage.ancestors(family["copy"])] == ["Tilpasning", "Original"]
+    assert lineage.size(lineage.tree(family["copy"])) == 4
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": CaseStatus.DRAFT, "published_at": None},
+        {"status": CaseStatus.SUBMITTED, "published_at": None},
+        {"status": CaseStatus.CHANGES_REQUESTED, "published_at": None},
+        {"status": CaseStatus.ARCHIVED},
+        {"deleted_at": timezone.now()},
+    ],
+)
+def test_an_unpublished_derived_case_is_left_out(family, change):
+    copy = family["copy"]
+    for field, value in change.items():
+        setattr(copy, field, value)
+    copy.save()
+    tree = shape(lineage.tree(family["original"]))
+    assert "Kopi" not in str(tree)
+    assert tree == (
+        "Original",
+        0,
+        "",
+        [("Tilpasning", 1, "adapted", []), ("Søsken", 1, "copied", [])],
+    )
+
+
+@pytest.mark.parametrize(
+    "change", [{"status": CaseStatus.DRAFT}, {"status": CaseStatus.ARCHIVED}, {"deleted_at": "now"}]
+)
+def test_an_unpublished_source_ends_the_chain(family, change):
+    original = family["original"]
+    for field, value in change.items():
+        setattr(original, field, timezone.now() if value == "now" else value)
+    original.save()
+    tree = shape(lineage.tree(family["copy"]))
+    assert "Original" not in str(tree) and "Søsken" not in str(tree)
+    assert tree == ("Tilpasning", 0, "", [("Kopi", 1, "copied", [])])
+    assert lineage.generation_of(family["copy"]) == 1
+
+
+def test_a_withdrawn_adoption_no_longer_links(family):
+    adoption = family["copy"].derived_from_adoptions.get()
+    adoption.deleted_at = timezone.now()
+    adoption.save()
+    assert shape(lineage.tree(family["copy"])) == ("Kopi", 0, "", [])
+
+
+def test_a_loop_does_not_hang(db):
+    a = published("A")
+    b = published("B", origin="adapted", source_case=a)
+    a.source_case = b
+    a.origin = "adapted"
+    a.save()
+    tree = lineage.tree(a)
+    assert lineage.size(tree) == 2
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+def test_the_case_page_shows_the_lineage_without_drafts(client, family, who):
+    draft = factories.CaseFactory(title="Hemmelig avlegger", source_case=family["copy"])
+    factories.AdoptionFactory(
+        case=family["copy"], organisation=draft.organisation, derived_case=draft
+    )
+    if who == "outsider":
+        user = factories.UserFactory()
+        Membership.objects.create(user=user, organisation=factories.MunicipalityFactory())
+        client.force_login(user)
+    html = client.get(family["copy"].get_absolute_url()).content.decode()
+    section = html[html.index('id="lineage-heading"') :]
+    section = section[: section.index("</section>")]
+    for title in ("Original", "Tilpasning", "Søsken"):
+        assert f">{title}</a>" in section
+    assert '<strong aria-current="page">Kopi</strong>' in section
+    assert "Hemmelig avlegger" not in html
+
+
+def test_queries_grow_with_generations_not_with_cases(db):
+    """One query per generation up and one per generation down, whatever the number of
+    cases in each generation."""
+
+    def count(case) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            lineage.tree(case)
+        return len(ctx.captured_queries)
+
+    root = published("Rot")
+    parents = [published(f"Barn {n}", source_case=root) for n in range(3)]
+    for parent in parents:
+        published("Barnebarn", source_case=parent)
+    small = count(parents[0])
+    for n in range(12):
+        child = published(f"Flere barn {n}", source_case=root)
+        factories.AdoptionFactory(case=root, organisation=child.organisation, derived_case=child)
+        published("Flere barnebarn", source_case=child)
+    assert count(parents[0]) == small
+    # Up: the parent, then none; down: three levels and the empty fourth.
+    assert small == 2 + 3

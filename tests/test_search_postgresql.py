@@ -1,0 +1,193 @@
+"""Norwegian full-text search on PostgreSQL: stemming, compounds, typos, ignored common words,
+ranking by where a word stands, the generated search vector and its indexes."""
+
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from cases import search, services
+from cases.filters import CaseFilter
+from cases.models import Case, CaseTerm
+from tests import factories
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="Norwegian full-text search needs PostgreSQL; run with DATABASE_URL=postgres://...",
+    ),
+]
+
+URL = reverse("case-list")
+
+
+def make_case(organisation, *, tags=(), **fields):
+    case = factories.CaseFactory(organisation=organisation, published=True, **fields)
+    for code in tags:
+        CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.TAG, code=code)
+    services.refresh_search_extra(case)
+    return case
+
+
+def found(q: str) -> list[str]:
+    filterset = CaseFilter({"q": q}, queryset=Case.objects.published())
+    return [case.title for case in filterset.qs.order_by("-rank", "pk")]
+
+
+@pytest.fixture
+def library(municipality):
+    """Real-looking cases whose words come in other forms than the searches below use."""
+    make_case(
+        municipality,
+        title="Mobil røntgen på sykehjem",
+        summary="En røntgenbil kjører mellom sykehjemmene.",
+        problem="Skrøpelige eldre måtte til sykehuset for å ta bilder.",
+    )
+    make_case(
+        municipality,
+        title="Vekslingsmodellen",
+        summary="Elevene veksler mellom skole og bedrift.",
+        problem="Mange elever på yrkesfag slutter.",
+    )
+    make_case(
+        municipality,
+        title="Medisinrobot i hjemmetjenesten",
+        summary="En robot deler ut medisiner.",
+        tags=["multidoserobot", "velferdsteknologi"],
+    )
+    make_case(
+        municipality,
+        title="Langvakter og ny turnus",
+        summary="Ansatte på sykehjem går langvakter i helgene.",
+    )
+    make_case(
+        municipality,
+        title="Meråpent bibliotek",
+        summary="Biblioteket er åpent uten ansatte om kvelden.",
+        problem="Innbyggere ønsker lengre åpningstid.",
+    )
+    make_case(municipality, title="Kirkegårdsdrift med droner", summary="Kirken bruker droner.")
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("sykehjemmet", ["Langvakter og ny turnus", "Mobil røntgen på sykehjem"]),
+        ("sykehjemmene", ["Langvakter og ny turnus", "Mobil røntgen på sykehjem"]),
+        ("skolene", ["Vekslingsmodellen"]),
+        ("elev", ["Vekslingsmodellen"]),
+        ("bibliotekene", ["Meråpent bibliotek"]),
+        ("robotene", ["Medisinrobot i hjemmetjenesten"]),
+    ],
+)
+def test_norwegian_stemming_finds_other_forms(library, q, expected):
+    assert sorted(found(q)) == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("rontgen", "Mobil røntgen på sykehjem"),  # no ø on the keyboard
+        ("røntgn", "Mobil røntgen på sykehjem"),  # a letter missing
+        ("vekslingsmodelen", "Vekslingsmodellen"),  # a letter missing
+        ("multidos", "Medisinrobot i hjemmetjenesten"),  # the first part of a compound
+        ("medisinrobbot", "Medisinrobot i hjemmetjenesten"),  # a letter too many
+    ],
+)
+def test_typos_and_word_parts(library, q, expected):
+    assert expected in found(q)
+
+
+def test_trigram_tolerance_is_not_a_free_for_all(library):
+    # "sykehjemmet" shares trigrams with "hjemmetjenesten", but is not it.
+    assert "Medisinrobot i hjemmetjenesten" not in found("sykehjemmet")
+    # Short words match whole words only: "ki" is not the start of "kirken".
+    assert found("ki") == []
+    assert found("xyzzyq") == []
+
+
+def test_common_words_are_left_out_not_required(library):
+    assert found("sykehjem og turnus") == ["Langvakter og ny turnus"]
+    assert found("turnus på sykehjem") == ["Langvakter og ny turnus"]
+
+
+def test_only_common_words_finds_nothing_and_says_why(client, library):
+    response = client.get(URL, {"q": "og i på"})
+    html = response.content.decode()
+    assert re.search(r'id="results-heading">0 ', html)
+    assert 'class="no-results"' in html
+    # Norwegian quotes in the nb text, English ones in the source.
+    assert "«og»" in unescape(html) or "“og”" in unescape(html)
+
+
+def test_title_ranks_above_summary_above_the_rest(municipality):
+    body = make_case(municipality, title="Tredje", solution="Vi innførte kvantelekter.")
+    summary = make_case(municipality, title="Andre", summary="Om kvantelekter.")
+    title = make_case(municipality, title="Kvantelekter i kommunen")
+    assert found("kvantelekter") == [title.title, summary.title, body.title]
+    ranks = {
+        case.title: case.rank
+        for case in CaseFilter({"q": "kvantelekter"}, queryset=Case.objects.published()).qs
+    }
+    assert ranks[title.title] > ranks[summary.title] > ranks[body.title] > 0
+
+
+def test_search_page_ranks_and_highlights_stems(client, library):
+    response = client.get(URL, {"q": "sykehjemmet"})
+    html = response.content.decode()
+    assert "Mobil røntgen på <mark>sykehjem</mark>" in html
+    assert "<mark>sykehjemmene</mark>" in html
+
+
+def test_stop_words_and_stems_are_parsed_once_per_query(db):
+    query = search.parse("Sykehjemmet og skolene")
+    assert [term.word for term in query.terms] == ["sykehjemmet", "skolene"]
+    assert "'sykehjem':*" in query.tsquery and "'skol':*" in query.tsquery
+    assert "og" not in query.tsquery
+
+
+def test_search_vector_follows_every_edit(municipality):
+    case = make_case(municipality, title="Gammel tittel")
+    assert found("sommerskole") == []
+    Case.objects.filter(pk=case.pk).update(results="Vi startet sommerskolen.")
+    assert found("sommerskole") == ["Gammel tittel"]
+
+
+def test_the_search_indexes_exist(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cases_case'")
+        indexes = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT attgenerated FROM pg_attribute "
+            "WHERE attrelid = 'cases_case'::regclass AND attname = 'search_vector'"
+        )
+        generated = cursor.fetchone()[0]
+    assert "USING gin (search_vector)" in indexes["cases_case_search_vector_gin"]
+    assert "gin_trgm_ops" in indexes["cases_case_trigram_gin"]
+    assert generated == "s"  # a stored generated column: no write path can forget it
+
+
+def test_the_search_uses_the_indexes(municipality):
+    """The matching ids come from the GIN indexes (the search vector's for the stems, the
+    trigram one for typos), combined per word, not from reading every row."""
+    for n in range(30):
+        make_case(municipality, title=f"Sak {n}", summary=f"Tekst nummer {n}")
+    query = search.parse("sykehjemmet robot")
+    conditions, params = [], []
+    for term in query.terms:
+        sql, term_params = search._term_condition(term)
+        conditions.append(sql)
+        params += term_params
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM cases_case WHERE " + " AND ".join(conditions), params
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on cases_case_search_vector_gin" in plan
+    assert "Bitmap Index Scan on cases_case_trigram_gin" in plan
+    assert "Seq Scan" not in plan
