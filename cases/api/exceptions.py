@@ -1,0 +1,37 @@
+"""Every error is JSON with a status that says what went wrong, never a 500 for bad input."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from ..services import Conflict
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = gettext_lazy("The object has changed since you read it; fetch it again.")
+    default_code = "precondition_failed"
+
+
+def handle(exc, context):
+    """DRF's handler, plus the services' own errors mapped to their statuses."""
+    if isinstance(exc, Conflict):
+        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            body = {
+                ("non_field_errors" if field == "__all__" else field): messages
+                for field, messages in exc.message_dict.items()
+            }
+        else:
+            body = {"non_field_errors": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or _("You do not have permission to do this."))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    return exception_handler(exc, context)

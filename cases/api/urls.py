@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("cases", views.CaseViewSet, basename="api-case")
+router.register("adoptions", views.AdoptionViewSet, basename="api-adoption")
+router.register("organisations", views.OrganisationViewSet, basename="api-organisation")
+
+urlpatterns = [
+    path("vocabularies/", views.VocabulariesView.as_view(), name="api-vocabularies"),
+    path("stats/diffusion/", views.DiffusionStatsView.as_view(), name="api-stats-diffusion"),
+    path("changes/", views.ChangesView.as_view(), name="api-changes"),
+    *router.urls,
+]

@@ -1,0 +1,511 @@
+"""API views: thin. Reads use the same filters as the pages; writes call the services."""
+
+import copy
+import hashlib
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import permissions, services, stats
+from ..filters import CaseFilter
+from ..models import Adoption, Case, Organisation
+from ..services import Conflict
+from ..vocabularies import VOCABULARIES
+from . import changes
+from .exceptions import PreconditionFailed
+from .serializers import (
+    AdoptionSerializer,
+    AdoptionWriteSerializer,
+    CaseSerializer,
+    CaseWriteSerializer,
+    ChangePageSerializer,
+    OrganisationSerializer,
+    ReasonSerializer,
+    VocabularyEntrySerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: per-field messages."),
+    401: OpenApiResponse(description="Not authenticated (missing or invalid token)."),
+    403: OpenApiResponse(description="Not allowed."),
+    404: OpenApiResponse(description="Not found (or not visible to you)."),
+    409: OpenApiResponse(description="The object's state changed: the action no longer fits."),
+    429: OpenApiResponse(description="Too many requests: see Retry-After."),
+}
+
+
+def etag_of(data) -> str:
+    """The ETag a GET of this representation carries (ConditionalGetMiddleware's md5)."""
+    content = JSONRenderer().render(data)
+    return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+
+
+# Ids are positive 64-bit integers; anything else is refused instead of reaching the database.
+MAX_ID = 2**63 - 1
+
+
+def id_filter(field_name: str, **kwargs) -> filters.NumberFilter:
+    return filters.NumberFilter(
+        field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0, **kwargs
+    )
+
+
+def own_filters(cls):
+    """Give an API filter set its own copies of the filters it inherits.
+
+    Filter objects are shared with the parent class (the pages' CaseFilter, the dashboard's
+    StatsFilter), and the schema generator builds and caches each filter's form field on
+    them. The parents fill some choices in per instance (the counties come from the
+    database), so a field cached on a shared filter would freeze its choices, empty, for the
+    web pages too. Copies keep the API's schema generation away from the pages' filters.
+    """
+    cls.base_filters = copy.deepcopy(cls.base_filters)
+    return cls
+
+
+class CodesListedFilterSet(filters.FilterSet):
+    """A filter set whose unknown codes are refused with the list of allowed codes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            # A form field cached on the class's filter (see own_filters) was built before this
+            # instance set its choices: build it again from `extra`.
+            filter_.__dict__.pop("_field", None)
+            choices = filter_.extra.get("choices")
+            if callable(choices):
+                choices = choices()
+            if not choices:
+                continue
+            allowed = ", ".join(str(value) for value, _label in choices)
+            message = _("Unknown code “%(value)s”. Allowed: %(allowed)s.") % {
+                "value": "%(value)s",
+                "allowed": allowed.replace("%", "%%"),
+            }
+            filter_.extra["error_messages"] = {"invalid_choice": message}
+
+
+@own_filters
+class CaseApiFilter(CodesListedFilterSet, CaseFilter):
+    """The page's filters, with the API's sort orders."""
+
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("published_at", "published_at"),
+            ("title", "title"),
+            ("adoption_count", "adoption_count"),
+            ("updated_at", "updated_at"),
+        ),
+        label=_("Sort order"),
+    )
+    organisation = id_filter("organisation", label=_("Organisation"))
+
+    class Meta:
+        model = Case
+        fields = []
+
+
+@own_filters
+class AdoptionApiFilter(CodesListedFilterSet):
+    case = id_filter("case")
+    organisation = id_filter("organisation")
+    mode = filters.MultipleChoiceFilter(choices=Adoption._meta.get_field("mode").choices)
+    channel = filters.MultipleChoiceFilter(choices=Adoption._meta.get_field("channel").choices)
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Adoption
+        fields = []
+
+
+@own_filters
+class OrganisationApiFilter(CodesListedFilterSet):
+    kind = filters.MultipleChoiceFilter(choices=Organisation._meta.get_field("kind").choices)
+    number = filters.CharFilter(field_name="number")
+    county = filters.CharFilter(field_name="county__number", label=_("County number"))
+    region = filters.MultipleChoiceFilter(choices=Organisation._meta.get_field("region").choices)
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published cases",
+        parameters=[
+            OpenApiParameter(
+                "ordering",
+                OpenApiTypes.STR,
+                enum=[
+                    "-published_at",
+                    "published_at",
+                    "title",
+                    "-title",
+                    "-adoption_count",
+                    "adoption_count",
+                    "-updated_at",
+                    "updated_at",
+                ],
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="One case", responses={200: CaseSerializer, 404: ERRORS[404]}),
+)
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = "[0-9]+"  # anything else is 404 at the URL, not an error inside
+    serializer_class = CaseSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = CaseApiFilter
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return changes.public_cases().order_by("-published_at", "-pk")
+        # One case: its organisation and moderators see it in any state.
+        return (
+            Case.objects.filter(permissions.visible_cases_q(self.request.user))
+            .with_adoption_counts()
+            .select_related(
+                "organisation",
+                "organisation__municipality",
+                "organisation__county",
+                "source_case",
+            )
+            .prefetch_related("terms", "partners")
+        )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list":
+            # The id breaks ties (many cases share a title or an adoption count), so that pages
+            # neither repeat nor skip a case.
+            chosen = queryset.query.order_by if self.request.query_params.get("ordering") else ()
+            queryset = queryset.order_by(*(chosen or ("-published_at",)), "-pk")
+        return queryset
+
+    def _case(self, pk) -> Case:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def _respond(self, case: Case, status_code=status.HTTP_200_OK) -> Response:
+        case = self._case(case.pk)
+        return Response(self.get_serializer(case).data, status=status_code)
+
+    @extend_schema(
+        summary="Create a case (a draft of your organisation)",
+        request=CaseWriteSerializer,
+        responses={201: CaseSerializer, **{k: v for k, v in ERRORS.items() if k != 409}},
+    )
+    def create(self, request):
+        serializer = CaseWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_create(
+            actor=request.user,
+            organisation=serializer.validated_data["organisation"],
+            data=serializer.content(),
+        )
+        return self._respond(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Edit a case",
+        description=(
+            "Unpublished cases change at once (200). A published case keeps its published "
+            "content until a moderator approves the edit: the answer is 202 with the case as "
+            "published. Send `If-Match` with the ETag you read to get 412 instead of "
+            "overwriting someone else's change."
+        ),
+        request=CaseWriteSerializer(partial=True),
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        responses={
+            200: CaseSerializer,
+            202: CaseSerializer,
+            412: OpenApiResponse(description="The case changed since you read it."),
+            **ERRORS,
+        },
+    )
+    def partial_update(self, request, pk=None):
+        case = self._case(pk)
+        self._check(
+            case,
+            permissions.is_member(request.user, case.organisation_id),
+            permissions.can_edit_case(request.user, case),
+            _("Only members of the owner organisation can edit this case."),
+        )
+        serializer = CaseWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        expected = request.headers.get("If-Match")
+        with transaction.atomic():
+            if expected and expected.strip() != "*":
+                # Compare and write under the row's lock, so that no other edit slips in
+                # between the comparison and the write.
+                list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
+                case = self._case(pk)
+                current = etag_of(self.get_serializer(case).data)
+                if current not in {tag.strip().removeprefix("W/") for tag in expected.split(",")}:
+                    raise PreconditionFailed()
+            result = services.case_update(actor=request.user, case=case, data=serializer.content())
+        pending = not isinstance(result, Case)
+        return self._respond(case, status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK)
+
+    @staticmethod
+    def _check(case: Case, role_allows: bool, state_allows: bool, message: str) -> None:
+        """403 when the user's role can never do this, 409 when the case's state does not allow
+        it now: the same cells as `cases.permissions`, with a status that says which."""
+        if not role_allows:
+            raise PermissionDenied(message)
+        if not state_allows:
+            raise Conflict(
+                _("This cannot be done to a case with the status “%s”.") % case.get_status_display()
+            )
+
+    def _transition(self, request, pk, service, *, reason: bool = False):
+        case = self._case(pk)
+        user = request.user
+        owner = case.organisation_id
+        role_allows, state_allows, message = {
+            services.case_submit: (
+                permissions.is_member(user, owner),
+                permissions.can_submit_case(user, case),
+                _("Only members of the owner organisation can submit this case."),
+            ),
+            services.case_approve: (
+                permissions.is_moderator(user),
+                permissions.can_moderate_case(user, case),
+                _("Only moderators can approve cases."),
+            ),
+            services.case_request_changes: (
+                permissions.is_moderator(user),
+                permissions.can_moderate_case(user, case),
+                _("Only moderators can send cases back."),
+            ),
+            services.case_archive: (
+                permissions.is_editor(user, owner) or permissions.is_moderator(user),
+                permissions.can_archive_case(user, case),
+                _("Only the owner organisation's editors and moderators can archive this case."),
+            ),
+        }[service]
+        self._check(case, role_allows, state_allows, message)
+        kwargs = {}
+        if reason:
+            serializer = ReasonSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            kwargs["reason"] = serializer.validated_data["reason"]
+        service(actor=request.user, case=case, **kwargs)
+        return self._respond(case)
+
+    @extend_schema(
+        summary="Submit for moderation", request=None, responses={200: CaseSerializer, **ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, pk, services.case_submit)
+
+    @extend_schema(
+        summary="Approve and publish (moderators)",
+        request=None,
+        responses={200: CaseSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, pk, services.case_approve)
+
+    @extend_schema(
+        summary="Send back with a reason (moderators)",
+        request=ReasonSerializer,
+        responses={200: CaseSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, pk=None):
+        return self._transition(request, pk, services.case_request_changes, reason=True)
+
+    @extend_schema(
+        summary="Archive with a reason (owner's editors, moderators)",
+        request=ReasonSerializer,
+        responses={200: CaseSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._transition(request, pk, services.case_archive, reason=True)
+
+    @extend_schema(
+        methods=["get"],
+        summary="The case's recorded reuse",
+        responses={200: AdoptionSerializer(many=True), 404: ERRORS[404]},
+    )
+    @extend_schema(
+        methods=["post"],
+        summary="Record that your organisation reused the case",
+        request=AdoptionWriteSerializer,
+        responses={201: AdoptionSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def adoptions(self, request, pk=None):
+        case = self._case(pk)
+        if request.method == "GET":
+            if not case.is_published:
+                return Response([])
+            adoptions = changes.public_adoptions().filter(case=case).order_by("adopted_on", "pk")
+            return Response(AdoptionSerializer(adoptions, many=True).data)
+        serializer = AdoptionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        self._check(
+            case,
+            permissions.is_member(request.user, data["organisation"]),
+            case.is_published,
+            _("You can only record reuse for an organisation you are a member of."),
+        )
+        adoption = services.adoption_record(
+            actor=request.user,
+            case=case,
+            organisation=data["organisation"],
+            mode=data["mode"],
+            channel=data["channel"],
+            adopted_on=data.get("adopted_on"),
+            status=data["status"],
+            note=data["note"],
+            derived_case=data.get("derived_case"),
+        )
+        adoption = changes.public_adoptions().get(pk=adoption.pk)
+        return Response(AdoptionSerializer(adoption).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Recorded reuse of published cases"),
+    retrieve=extend_schema(summary="One reuse record"),
+)
+class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = "[0-9]+"  # anything else is 404 at the URL, not an error inside
+    serializer_class = AdoptionSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = AdoptionApiFilter
+
+    def get_queryset(self):
+        return changes.public_adoptions().order_by("-updated_at", "-pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Organisations"), retrieve=extend_schema(summary="One organisation")
+)
+class OrganisationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    lookup_value_regex = "[0-9]+"
+    serializer_class = OrganisationSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = OrganisationApiFilter
+
+    def get_queryset(self):
+        return Organisation.objects.select_related("county").order_by(
+            "kind", "number", "name", "pk"
+        )
+
+
+class VocabulariesView(APIView):
+    @extend_schema(
+        summary="Every code list with its Norwegian and English labels",
+        responses={
+            200: inline_serializer(
+                "Vocabularies",
+                {name: VocabularyEntrySerializer(many=True) for name in VOCABULARIES},
+            )
+        },
+    )
+    def get(self, request):
+        body = {}
+        for name, choices in VOCABULARIES.items():
+            entries = []
+            for member in choices:
+                labels = {}
+                for language in ("nb", "en"):
+                    with translation.override(language):
+                        labels[language] = str(member.label)
+                entries.append({"code": str(member.value), "label": labels})
+            body[name] = entries
+        return Response(body)
+
+
+@own_filters
+class StatsApiFilter(CodesListedFilterSet, stats.StatsFilter):
+    """The dashboard's filters, with unknown codes listed in the message."""
+
+
+class DiffusionStatsView(APIView):
+    @extend_schema(
+        summary="Diffusion statistics",
+        description=(
+            "The dashboard's figures for the published cases the filters describe; every "
+            "share comes with its numerator and denominator. Within one filter the values "
+            "are alternatives (repeat the parameter); filters combine."
+        ),
+        parameters=[
+            *(
+                OpenApiParameter(
+                    name,
+                    OpenApiTypes.STR,
+                    many=True,
+                    explode=True,
+                    enum=[
+                        str(code)
+                        for code, _label in stats.StatsFilter.base_filters[name].extra["choices"]
+                    ]
+                    or None,
+                    description=str(stats.StatsFilter.base_filters[name].label),
+                )
+                for name in stats.MULTIPLE
+            ),
+            OpenApiParameter("published_from", OpenApiTypes.DATE),
+            OpenApiParameter("published_to", OpenApiTypes.DATE),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 429: ERRORS[429]},
+    )
+    def get(self, request):
+        filterset = StatsApiFilter(request.query_params)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return Response(stats.diffusion(filters=filterset.form.cleaned_data))
+
+
+class ChangesView(APIView):
+    @extend_schema(
+        summary="The change feed, for keeping a copy in sync",
+        description=(
+            "Start without `since` and follow `next_cursor` until `has_more` is false; later, "
+            "poll with the last `next_cursor`. `upsert` carries the object as the list shows "
+            "it; `delete` means it left the public view. No change is ever skipped, also while "
+            "others write."
+        ),
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.STR, description="A cursor from this feed."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 1000 (default 100)."),
+        ],
+        responses={200: ChangePageSerializer, 400: ERRORS[400], 429: ERRORS[429]},
+    )
+    def get(self, request):
+        limit = changes.parse_limit(request.query_params.get("limit"))
+        return Response(
+            changes.read(
+                since=request.query_params.get("since"),
+                limit=limit,
+                context={"request": request},
+            )
+        )

@@ -1,0 +1,229 @@
+"""Writing the change feed's log (reading it is cases/api/changes.py).
+
+Every save of a case or an adoption appends entries in the same transaction: the object
+itself, and every other public object whose representation depends on what changed. The feed
+renders an object as it is when a client reads the entry, so an entry only has to say *which*
+object to look at again. What depends on what:
+
+- a case's representation: its own row, terms and partners; its owner organisation (with the
+  owner's municipality and county); whether its source case is published (`source_case`);
+  how many alive adoptions it has (`adoption_count`);
+- an adoption's: its own row; whether its case is published (an adoption is public only with
+  its case); its organisation; whether its derived case is published (`derived_case`).
+
+So a case that enters or leaves the public view also writes entries for its adoptions, for the
+cases that name it as their source and for the adoptions that name it as derived case; an
+adoption that is recorded or withdrawn writes one for its case (the count); an organisation
+whose name, number, kind, place or existence changes writes them for the cases and adoptions
+that show it. Dependants are written whatever their status: one that is being published in a
+concurrent transaction gets its own entry too, and the later of the two renders the final state.
+
+The handlers below catch every save, so no write path can forget the feed; writes that bypass
+`save()` (queryset `.update()`) must write entries themselves.
+"""
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from .models import Adoption, Case, Change, Organisation
+from .vocabularies import CaseStatus
+
+# What an organisation shows of itself in a case's or adoption's representation, and what
+# decides whether its adoptions are public.
+SHOWN_ORGANISATION_FIELDS = ("name", "kind", "number", "municipality_id", "county_id", "deleted_at")
+
+
+def _txid():
+    if connection.vendor == "postgresql":
+        return RawSQL("pg_current_xact_id()::text::bigint", [])
+    return 0
+
+
+@transaction.atomic
+def record(kind: str, ids) -> None:
+    """Append feed entries for objects of one kind, stamped with the writing transaction.
+
+    Atomic, so that called outside a transaction all entries still carry the id of the one
+    transaction that writes them (an entry must never carry the id of a finished transaction).
+    """
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    txid = _txid()
+    if len(ids) == 1:
+        Change.objects.create(kind=kind, object_id=ids[0], txid=txid)
+        return
+    # bulk_create cannot take an expression per row; read the id once, it is the same for all.
+    if not isinstance(txid, int):
+        txid = Change.objects.create(kind=kind, object_id=ids[0], txid=txid).txid
+        ids = ids[1:]
+    Change.objects.bulk_create([Change(kind=kind, object_id=pk, txid=txid) for pk in ids])
+
+
+def _is_public(status, deleted_at) -> bool:
+    return status == CaseStatus.PUBLISHED and deleted_at is None
+
+
+def case_saving(sender, instance: Case, raw=False, **kwargs):
+    """Remember whether the case was public before this save (see case_saved)."""
+    if raw or instance.pk is None:
+        instance._feed_was_public = False
+        return
+    before = Case.all_objects.filter(pk=instance.pk).values_list("status", "deleted_at").first()
+    instance._feed_was_public = before is not None and _is_public(*before)
+
+
+def _share_lock_organisations(ids) -> None:
+    """Hold the organisations' rows (FOR SHARE) until the transaction ends.
+
+    An organisation's rename (an UPDATE) waits for this transaction, and this one for the
+    rename: whichever commits last sees the other's rows, so its entries render the final
+    name. Without it a case created while its owner is renamed could keep the old name.
+    """
+    ids = sorted({pk for pk in ids if pk})
+    if ids and connection.vendor == "postgresql":
+        with connection.cursor() as db:
+            db.execute(
+                "SELECT 1 FROM cases_organisation WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+                [ids],
+            )
+
+
+def case_saved(sender, instance: Case, created=False, raw=False, **kwargs):
+    if raw:
+        # loaddata: an import of export_data brings the log's own entries along (and sets
+        # the partners next, which case_partners_changed must then leave alone too).
+        instance._feed_loading = True
+        return
+    record(Change.Kind.CASE, [instance.pk])
+    _share_lock_organisations([instance.organisation_id])
+    was_public = getattr(instance, "_feed_was_public", False)
+    if was_public == instance.is_published:
+        return
+    # It entered or left the public view, and with it everything that shows it.
+    record(
+        Change.Kind.ADOPTION,
+        Adoption.all_objects.filter(Q(case_id=instance.pk) | Q(derived_case_id=instance.pk))
+        .order_by()
+        .values_list("pk", flat=True),
+    )
+    record(
+        Change.Kind.CASE,
+        Case.all_objects.filter(source_case_id=instance.pk).order_by().values_list("pk", flat=True),
+    )
+
+
+def case_deleted(sender, instance: Case, **kwargs):
+    record(Change.Kind.CASE, [instance.pk])
+
+
+def case_partners_changed(sender, instance, action, pk_set=None, reverse=False, **kwargs):
+    """Partners shown on a case. Entries render after the commit, so recording before a clear
+    (while its rows can still be found) is as good as after."""
+    if not reverse:
+        if getattr(instance, "_feed_loading", False):
+            return
+        if action in ("post_add", "post_remove", "post_clear"):
+            record(Change.Kind.CASE, [instance.pk])
+    elif action in ("post_add", "post_remove"):
+        record(Change.Kind.CASE, pk_set or [])
+    elif action == "pre_clear":
+        # organisation.partner_cases.clear(): every case that had it as partner.
+        record(Change.Kind.CASE, instance.partner_cases.values_list("pk", flat=True))
+
+
+def adoption_saving(sender, instance: Adoption, raw=False, **kwargs):
+    """Remember whether the adoption was alive before this save (None: it is new)."""
+    instance._feed_was_alive = None
+    if raw or instance.pk is None:
+        return
+    before = Adoption.all_objects.filter(pk=instance.pk).values_list("deleted_at", flat=True)
+    for deleted_at in before:
+        instance._feed_was_alive = deleted_at is None
+
+
+def adoption_saved(sender, instance: Adoption, created=False, raw=False, **kwargs):
+    if raw:
+        return
+    record(Change.Kind.ADOPTION, [instance.pk])
+    _share_lock_organisations([instance.organisation_id])
+    was_alive = getattr(instance, "_feed_was_alive", None)
+    if was_alive is None or was_alive != (instance.deleted_at is None):
+        # Recorded or withdrawn: its case's adoption count changed.
+        record(Change.Kind.CASE, [instance.case_id])
+
+
+def adoption_deleted(sender, instance: Adoption, **kwargs):
+    record(Change.Kind.ADOPTION, [instance.pk])
+    record(Change.Kind.CASE, [instance.case_id])
+
+
+def organisation_saving(sender, instance: Organisation, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._feed_shown_before = None
+        return
+    instance._feed_shown_before = (
+        Organisation.all_objects.filter(pk=instance.pk)
+        .values_list(*SHOWN_ORGANISATION_FIELDS)
+        .first()
+    )
+
+
+def organisation_saved(sender, instance: Organisation, created=False, raw=False, **kwargs):
+    if raw or created:
+        return
+    before = getattr(instance, "_feed_shown_before", None)
+    now = tuple(getattr(instance, field) for field in SHOWN_ORGANISATION_FIELDS)
+    if before is None or tuple(before) == now:
+        return
+    _organisation_shown_differently(instance.pk)
+
+
+def organisation_deleting(sender, instance: Organisation, **kwargs):
+    # Cases that name it as a partner lose it (the partner rows go with it).
+    _organisation_shown_differently(instance.pk)
+
+
+def _organisation_shown_differently(pk: int) -> None:
+    """Entries for every case and adoption whose representation shows this organisation:
+    as owner or adopter, as the owner's or adopter's municipality or county, or as partner."""
+    shown_in = Q(pk=pk) | Q(municipality_id=pk) | Q(county_id=pk)
+    organisations = Organisation.all_objects.filter(shown_in).values("pk")
+    record(
+        Change.Kind.CASE,
+        Case.all_objects.filter(Q(organisation__in=organisations) | Q(partners=pk))
+        .order_by()
+        .values_list("pk", flat=True)
+        .distinct(),
+    )
+    record(
+        Change.Kind.ADOPTION,
+        Adoption.all_objects.filter(organisation__in=organisations)
+        .order_by()
+        .values_list("pk", flat=True),
+    )
+
+
+def connect() -> None:
+    pre_save.connect(case_saving, sender=Case, dispatch_uid="change-feed-case-before")
+    post_save.connect(case_saved, sender=Case, dispatch_uid="change-feed-case")
+    post_delete.connect(case_deleted, sender=Case, dispatch_uid="change-feed-case-deleted")
+    m2m_changed.connect(
+        case_partners_changed, sender=Case.partners.through, dispatch_uid="change-feed-partners"
+    )
+    pre_save.connect(adoption_saving, sender=Adoption, dispatch_uid="change-feed-adoption-before")
+    post_save.connect(adoption_saved, sender=Adoption, dispatch_uid="change-feed-adoption")
+    post_delete.connect(
+        adoption_deleted, sender=Adoption, dispatch_uid="change-feed-adoption-deleted"
+    )
+    pre_save.connect(
+        organisation_saving, sender=Organisation, dispatch_uid="change-feed-organisation-before"
+    )
+    post_save.connect(
+        organisation_saved, sender=Organisation, dispatch_uid="change-feed-organisation"
+    )
+    pre_delete.connect(
+        organisation_deleting, sender=Organisation, dispatch_uid="change-feed-organisation-gone"
+    )

@@ -1,0 +1,1020 @@
+"""The REST API as DESIGN.md's contract describes it: every endpoint, every filter and sort
+order, the page shape, and the fields of every representation, exactly.
+
+Writes go through the services, so a case created here is a draft, waits for a moderator and
+keeps its published text while an edit waits. Permissions cell by cell are in
+test_api_permissions.py, protection (throttling, ETags, errors) in test_api_protection.py and
+the change feed in test_change_feed.py.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from cases import services
+from cases.models import (
+    MODERATORS_GROUP,
+    Adoption,
+    Case,
+    CaseEvent,
+    CaseRevision,
+    CaseTerm,
+    Membership,
+)
+from cases.vocabularies import (
+    VOCABULARIES,
+    AdoptionMode,
+    AdoptionStatus,
+    CaseStatus,
+    Channel,
+    MembershipRole,
+    OrganisationKind,
+    Origin,
+    Region,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# The field names DESIGN.md promises, in its order.
+CASE_FIELDS = [
+    "id", "slug", "url", "title", "summary", "problem", "solution", "results", "reuse_guide",
+    "contact", "organisation", "partners", "sectors", "innovation_types", "workplace_type",
+    "stage", "benefits", "tags", "links", "origin", "source_case", "source_description",
+    "status", "adoption_count", "created_at", "updated_at", "published_at",
+]  # fmt: skip
+CASE_ORGANISATION_FIELDS = ["id", "name", "kind", "number", "municipality", "county"]
+ADOPTION_FIELDS = [
+    "id", "case", "organisation", "mode", "channel", "adopted_on", "status", "note",
+    "derived_case", "confirmed", "created_at", "updated_at",
+]  # fmt: skip
+ORGANISATION_FIELDS = [
+    "id", "name", "slug", "kind", "number", "parent", "county", "region", "size_class",
+    "centrality_class", "population",
+]  # fmt: skip
+PAGE_FIELDS = ["count", "next", "previous", "results"]
+
+OSLO = datetime.timezone(datetime.timedelta(hours=1))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Throttling counts requests in the cache; every test starts with none counted."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def iso(value: datetime.datetime) -> str:
+    """A datetime as the API writes it (local time, Europe/Oslo)."""
+    return timezone.localtime(value).isoformat()
+
+
+def at(day: str, hour: int = 12) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(day).replace(hour=hour, tzinfo=OSLO)
+
+
+def add_terms(case: Case, vocabulary: str, codes) -> None:
+    for code in codes:
+        CaseTerm.objects.create(case=case, vocabulary=vocabulary, code=code)
+
+
+def make_case(organisation, *, status=CaseStatus.PUBLISHED, published=None, **fields) -> Case:
+    """A case straight in the database, with terms; published ones get a publication time."""
+    terms = {
+        vocabulary: fields.pop(name, [])
+        for name, vocabulary in (
+            ("sectors", CaseTerm.Vocabulary.SECTOR),
+            ("innovation_types", CaseTerm.Vocabulary.INNOVATION_TYPE),
+            ("benefits", CaseTerm.Vocabulary.BENEFIT),
+            ("tags", CaseTerm.Vocabulary.TAG),
+        )
+    }
+    partners = fields.pop("partners", [])
+    if status in (CaseStatus.PUBLISHED, CaseStatus.ARCHIVED):
+        fields.setdefault("published_at", published or timezone.now())
+        fields.setdefault("submitted_at", fields["published_at"])
+    case = factories.CaseFactory(organisation=organisation, status=status, **fields)
+    for vocabulary, codes in terms.items():
+        add_terms(case, vocabulary, codes)
+    case.partners.set(partners)
+    return case
+
+
+def moderator_group():
+    return Group.objects.get_or_create(name=MODERATORS_GROUP)[0]
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        _token, key = services.api_token_create(user=user, name="Intranett-synk")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def all_pages(client, path, params=None) -> list[dict]:
+    """Every result of a paged list, following `next`."""
+    results = []
+    response = client.get(path, {**(params or {}), "page_size": 200})
+    while True:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        results += body["results"]
+        if not body["next"]:
+            return results
+        response = client.get(body["next"])
+
+
+def ids(results) -> list[int]:
+    return [item["id"] for item in results]
+
+
+@pytest.fixture
+def place():
+    """Two counties, three municipalities, a nursing home and a research institute."""
+    vestland = factories.CountyFactory(
+        name="Vestland", number="46", slug="vestland", region=Region.VESTLANDET
+    )
+    trondelag = factories.CountyFactory(
+        name="Trøndelag", number="50", slug="trondelag", region=Region.TRONDELAG
+    )
+    bergen = factories.MunicipalityFactory(
+        name="Bergen",
+        number="4601",
+        slug="bergen",
+        parent=vestland,
+        population=291_000,
+        centrality_class=1,
+    )
+    voss = factories.MunicipalityFactory(
+        name="Voss", number="4621", slug="voss", parent=vestland, population=16_000
+    )
+    trondheim = factories.MunicipalityFactory(
+        name="Trondheim",
+        number="5001",
+        slug="trondheim",
+        parent=trondelag,
+        population=214_000,
+        centrality_class=1,
+    )
+    sykehjem = factories.UnitFactory(
+        name="Fyllingsdalen sykehjem", slug="fyllingsdalen-sykehjem", parent=bergen
+    )
+    sintef = factories.UnitFactory(
+        kind=OrganisationKind.RESEARCH, name="SINTEF Digital", slug="sintef-digital", parent=None
+    )
+    return {
+        "vestland": vestland,
+        "trondelag": trondelag,
+        "bergen": bergen,
+        "voss": voss,
+        "trondheim": trondheim,
+        "sykehjem": sykehjem,
+        "sintef": sintef,
+    }
+
+
+@pytest.fixture
+def cases(place):
+    """Five published cases with distinct facets, and one case in each other state."""
+    rontgen = make_case(
+        place["sykehjem"],
+        title="Mobilt røntgen på sykehjemmet",
+        slug="mobilt-rontgen",
+        published=at("2025-03-01"),
+        updated_at=at("2025-06-01"),
+        sectors=["health-care"],
+        innovation_types=["service"],
+        workplace_type="nursing-home",
+        stage="in-use",
+        origin=Origin.FIRST,
+    )
+    vandreboka = make_case(
+        place["voss"],
+        title="Vandreboka for lærlinger",
+        slug="vandreboka",
+        published=at("2025-01-10"),
+        updated_at=at("2025-01-10"),
+        sectors=["education"],
+        innovation_types=["process", "communication"],
+        workplace_type="upper-secondary",
+        stage="evaluated",
+        origin=Origin.ADAPTED,
+        source_description="Et dansk opplegg for lærlinger",
+    )
+    robot = make_case(
+        place["trondheim"],
+        title="Multidoserobot i hjemmetjenesten",
+        slug="multidoserobot",
+        published=at("2025-05-20"),
+        updated_at=at("2025-05-20"),
+        sectors=["health-care", "technical"],
+        innovation_types=["product"],
+        workplace_type="home-care",
+        stage="pilot",
+        origin=Origin.COPIED,
+        source_case=rontgen,
+    )
+    turnus = make_case(
+        place["bergen"],
+        title="Ny turnusordning",
+        slug="ny-turnusordning",
+        published=at("2024-11-05"),
+        updated_at=at("2025-08-15"),
+        sectors=["administration"],
+        innovation_types=["process"],
+        stage="idea",
+    )
+    klasserom = make_case(
+        place["trondheim"],
+        title="Omvendt undervisning",
+        slug="omvendt-undervisning",
+        published=at("2025-02-14"),
+        updated_at=at("2025-02-14"),
+        sectors=["education"],
+        innovation_types=["service"],
+        workplace_type="primary-school",
+        stage="development",
+    )
+    hidden = {
+        status: make_case(
+            place["bergen"], title=f"Usynlig ({status})", slug=f"usynlig-{status}", status=status
+        )
+        for status in (
+            CaseStatus.DRAFT,
+            CaseStatus.SUBMITTED,
+            CaseStatus.CHANGES_REQUESTED,
+            CaseStatus.ARCHIVED,
+        )
+    }
+    deleted = make_case(place["bergen"], title="Slettet sak", slug="slettet")
+    Case.all_objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    # Reuse: Bergen and Voss reused the X-ray service, Trondheim reused Vandreboka.
+    for organisation, mode, channel, day in (
+        (place["bergen"], AdoptionMode.COPIED, Channel.NETWORK, "2025-04-01"),
+        (place["voss"], AdoptionMode.ADAPTED, Channel.CONFERENCE, "2025-05-01"),
+    ):
+        factories.AdoptionFactory(
+            case=rontgen,
+            organisation=organisation,
+            mode=mode,
+            channel=channel,
+            adopted_on=datetime.date.fromisoformat(day),
+        )
+    factories.AdoptionFactory(
+        case=vandreboka,
+        organisation=place["trondheim"],
+        mode=AdoptionMode.ADAPTED,
+        channel=Channel.PLATFORM,
+        adopted_on=datetime.date(2025, 2, 1),
+    )
+    return {
+        "rontgen": rontgen,
+        "vandreboka": vandreboka,
+        "robot": robot,
+        "turnus": turnus,
+        "klasserom": klasserom,
+        "hidden": hidden,
+        "deleted": deleted,
+    }
+
+
+@pytest.fixture
+def people(place):
+    """An editor and a member of Bergen, an editor of Trondheim, and a moderator."""
+    editor = factories.UserFactory(email="kari.nordmann@bergen.kommune.no")
+    Membership.objects.create(user=editor, organisation=place["bergen"], role=MembershipRole.EDITOR)
+    member = factories.UserFactory(email="ola.hansen@bergen.kommune.no")
+    Membership.objects.create(user=member, organisation=place["bergen"])
+    trondheim = factories.UserFactory(email="ingrid.berg@trondheim.kommune.no")
+    Membership.objects.create(
+        user=trondheim, organisation=place["trondheim"], role=MembershipRole.EDITOR
+    )
+    moderator = factories.UserFactory(email="moderator@ks.no")
+    moderator.groups.add(moderator_group())
+    return {"editor": editor, "member": member, "trondheim": trondheim, "moderator": moderator}
+
+
+# --- The list of cases ----------------------------------------------------------------------
+
+
+def test_list_has_the_page_shape_and_only_published_cases(cases):
+    response = APIClient().get("/api/v1/cases/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert list(body) == PAGE_FIELDS
+    assert body["count"] == 5
+    assert body["next"] is None and body["previous"] is None
+    published = {cases[name].pk for name in ("rontgen", "vandreboka", "robot", "turnus")}
+    assert published | {cases["klasserom"].pk} == set(ids(body["results"]))
+    assert all(item["status"] == "published" for item in body["results"])
+
+
+def test_default_order_is_newest_published_first(cases):
+    body = APIClient().get("/api/v1/cases/").json()
+    assert ids(body["results"]) == [
+        cases[name].pk for name in ("robot", "rontgen", "klasserom", "vandreboka", "turnus")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("-published_at", ["robot", "rontgen", "klasserom", "vandreboka", "turnus"]),
+        ("published_at", ["turnus", "vandreboka", "klasserom", "rontgen", "robot"]),
+        ("title", ["rontgen", "robot", "turnus", "klasserom", "vandreboka"]),
+        ("-updated_at", ["turnus", "rontgen", "robot", "klasserom", "vandreboka"]),
+    ],
+)
+def test_orderings(cases, ordering, expected):
+    body = APIClient().get("/api/v1/cases/", {"ordering": ordering}).json()
+    assert ids(body["results"]) == [cases[name].pk for name in expected]
+
+
+def test_ordering_by_adoption_count_breaks_ties_by_id(cases):
+    body = APIClient().get("/api/v1/cases/", {"ordering": "-adoption_count"}).json()
+    counts = [(item["adoption_count"], item["id"]) for item in body["results"]]
+    assert counts[0] == (2, cases["rontgen"].pk)
+    assert counts[1] == (1, cases["vandreboka"].pk)
+    # The three without adoptions follow, newest id first, so pages are stable.
+    assert counts[2:] == sorted(counts[2:], reverse=True)
+    assert {count for count, _id in counts[2:]} == {0}
+
+
+def test_pages_follow_next_and_previous_without_repeats(cases):
+    client = APIClient()
+    first = client.get("/api/v1/cases/", {"page_size": 2, "ordering": "title"}).json()
+    assert first["count"] == 5
+    assert len(first["results"]) == 2
+    assert first["previous"] is None
+    assert first["next"].startswith("http://testserver/api/v1/cases/?")
+    assert "page=2" in first["next"] and "page_size=2" in first["next"]
+    assert "ordering=title" in first["next"]
+    second = client.get(first["next"]).json()
+    third = client.get(second["next"]).json()
+    assert third["next"] is None
+    assert second["previous"] and third["previous"]
+    seen = ids(first["results"]) + ids(second["results"]) + ids(third["results"])
+    assert len(seen) == len(set(seen)) == 5
+    back = client.get(second["previous"]).json()
+    assert ids(back["results"]) == ids(first["results"])
+
+
+def test_page_size_defaults_to_50_and_goes_up_to_200(place):
+    for n in range(205):
+        make_case(place["bergen"], title=f"Sak {n}", slug=f"sak-{n}")
+    client = APIClient()
+    assert len(client.get("/api/v1/cases/").json()["results"]) == 50
+    assert len(client.get("/api/v1/cases/", {"page_size": 200}).json()["results"]) == 200
+    assert client.get("/api/v1/cases/", {"page_size": 201}).status_code == 400
+    everything = all_pages(client, "/api/v1/cases/")
+    assert len(everything) == len(set(ids(everything))) == 205
+
+
+def test_list_queries_do_not_grow_with_the_page(place):
+    """Intended to prevent an N+1: terms, partners and places are fetched once per page."""
+
+    def count_queries() -> int:
+        client = APIClient()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/cases/").status_code == 200
+        return len(queries)
+
+    def add(n):
+        for i in range(n):
+            case = make_case(
+                place["sykehjem"],
+                title=f"Velferdsteknologi {i}",
+                slug=f"velferd-{place['sykehjem'].pk}-{Case.all_objects.count()}",
+                sectors=["health-care"],
+                tags=["velferd"],
+                partners=[place["sintef"]],
+            )
+            factories.AdoptionFactory(case=case, organisation=place["voss"])
+
+    add(2)
+    few = count_queries()
+    add(10)
+    assert count_queries() == few
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+def listed(params) -> set[int]:
+    response = APIClient().get("/api/v1/cases/", params)
+    assert response.status_code == 200, response.content
+    return set(ids(response.json()["results"]))
+
+
+def pks(cases, *names) -> set[int]:
+    return {cases[name].pk for name in names}
+
+
+def test_filter_q_searches_the_text(cases):
+    assert listed({"q": "røntgen"}) == pks(cases, "rontgen")
+    assert listed({"q": "lærlinger"}) == pks(cases, "vandreboka")
+    assert listed({"q": "finnes ikke noe sted"}) == set()
+
+
+def test_filter_sector_and_innovation_type_are_alternatives_within_and_combined(cases):
+    assert listed({"sector": "health-care"}) == pks(cases, "rontgen", "robot")
+    assert listed({"sector": ["education", "technical"]}) == pks(
+        cases, "vandreboka", "klasserom", "robot"
+    )
+    assert listed({"innovation_type": "process"}) == pks(cases, "vandreboka", "turnus")
+    assert listed({"sector": "education", "innovation_type": "service"}) == pks(cases, "klasserom")
+
+
+def test_filter_workplace_type_origin_and_stage(cases):
+    assert listed({"workplace_type": "nursing-home"}) == pks(cases, "rontgen")
+    assert listed({"workplace_type": ["home-care", "primary-school"]}) == pks(
+        cases, "robot", "klasserom"
+    )
+    assert listed({"origin": "first"}) == pks(cases, "rontgen")
+    assert listed({"origin": ["adapted", "copied"]}) == pks(cases, "vandreboka", "robot")
+    assert listed({"origin": "unknown"}) == pks(cases, "turnus", "klasserom")
+    assert listed({"stage": "pilot"}) == pks(cases, "robot")
+    assert listed({"stage": ["idea", "evaluated"]}) == pks(cases, "turnus", "vandreboka")
+
+
+def test_filter_county_municipality_and_organisation(cases, place):
+    # A unit's case belongs to its municipality and county.
+    assert listed({"county": "46"}) == pks(cases, "rontgen", "vandreboka", "turnus")
+    assert listed({"county": ["46", "50"]}) == pks(
+        cases, "rontgen", "vandreboka", "turnus", "robot", "klasserom"
+    )
+    assert listed({"municipality": "4601"}) == pks(cases, "rontgen", "turnus")
+    assert listed({"municipality": "5001"}) == pks(cases, "robot", "klasserom")
+    assert listed({"organisation": place["sykehjem"].pk}) == pks(cases, "rontgen")
+    assert listed({"organisation": place["bergen"].pk}) == pks(cases, "turnus")
+
+
+def test_filter_updated_since(cases):
+    assert listed({"updated_since": "2025-05-20T00:00:00+02:00"}) == pks(
+        cases, "rontgen", "robot", "turnus"
+    )
+    assert listed({"updated_since": "2025-07-01T00:00:00Z"}) == pks(cases, "turnus")
+    assert listed({"updated_since": "2030-01-01T00:00:00Z"}) == set()
+
+
+def test_filters_combine_with_ordering_and_pages(cases):
+    body = (
+        APIClient()
+        .get(
+            "/api/v1/cases/",
+            {"county": "46", "ordering": "published_at", "page_size": 1, "page": 2},
+        )
+        .json()
+    )
+    assert body["count"] == 3
+    assert ids(body["results"]) == [cases["vandreboka"].pk]
+
+
+# --- One case -------------------------------------------------------------------------------
+
+
+def test_a_case_has_exactly_the_fields_of_the_contract(cases, place):
+    robot = cases["robot"]
+    robot.summary = "En robot pakker multidose i hjemmetjenesten."
+    robot.reuse_guide = "Krever avtale med apotek. Kostnad om lag 400 000 kroner."
+    robot.contact = "Ingrid Berg, ingrid.berg@trondheim.kommune.no"
+    robot.results = "Færre feil i medisineringen."
+    robot.links = [{"url": "https://www.trondheim.kommune.no/robot", "title": "Om roboten"}]
+    robot.save()
+    add_terms(robot, CaseTerm.Vocabulary.BENEFIT, ["quality", "efficiency"])
+    add_terms(robot, CaseTerm.Vocabulary.TAG, ["velferdsteknologi", "legemidler"])
+    robot.partners.set([place["sintef"]])
+    factories.AdoptionFactory(case=robot, organisation=place["voss"])
+    robot.refresh_from_db()
+
+    response = APIClient().get(f"/api/v1/cases/{robot.pk}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == CASE_FIELDS
+    assert body == {
+        "id": robot.pk,
+        "slug": "multidoserobot",
+        "url": "http://testserver/saker/multidoserobot/",
+        "title": "Multidoserobot i hjemmetjenesten",
+        "summary": "En robot pakker multidose i hjemmetjenesten.",
+        "problem": "Problemet vi løste.",
+        "solution": "Slik løste vi det.",
+        "results": "Færre feil i medisineringen.",
+        "reuse_guide": "Krever avtale med apotek. Kostnad om lag 400 000 kroner.",
+        "contact": "Ingrid Berg, ingrid.berg@trondheim.kommune.no",
+        "organisation": {
+            "id": place["trondheim"].pk,
+            "name": "Trondheim",
+            "kind": "municipality",
+            "number": "5001",
+            "municipality": {"number": "5001", "name": "Trondheim"},
+            "county": {"number": "50", "name": "Trøndelag"},
+        },
+        "partners": [
+            {"id": place["sintef"].pk, "name": "SINTEF Digital", "kind": "research", "number": ""}
+        ],
+        "sectors": ["health-care", "technical"],
+        "innovation_types": ["product"],
+        "workplace_type": "home-care",
+        "stage": "pilot",
+        "benefits": ["efficiency", "quality"],
+        "tags": ["legemidler", "velferdsteknologi"],
+        "links": [{"url": "https://www.trondheim.kommune.no/robot", "title": "Om roboten"}],
+        "origin": "copied",
+        "source_case": cases["rontgen"].pk,
+        "source_description": "",
+        "status": "published",
+        "adoption_count": 1,
+        "created_at": iso(robot.created_at),
+        "updated_at": iso(robot.updated_at),
+        "published_at": iso(robot.published_at),
+    }
+
+
+def test_a_units_case_names_its_municipality_and_county(cases, place):
+    body = APIClient().get(f"/api/v1/cases/{cases['rontgen'].pk}/").json()
+    assert list(body["organisation"]) == CASE_ORGANISATION_FIELDS
+    assert body["organisation"] == {
+        "id": place["sykehjem"].pk,
+        "name": "Fyllingsdalen sykehjem",
+        "kind": "unit",
+        "number": "",
+        "municipality": {"number": "4601", "name": "Bergen"},
+        "county": {"number": "46", "name": "Vestland"},
+    }
+    assert body["adoption_count"] == 2
+    assert body["source_case"] is None
+
+
+def test_a_source_case_that_is_not_public_is_not_named(cases):
+    cases["rontgen"].status = CaseStatus.ARCHIVED
+    cases["rontgen"].save()
+    body = APIClient().get(f"/api/v1/cases/{cases['robot'].pk}/").json()
+    assert body["source_case"] is None
+
+
+def test_unpublished_cases_are_hidden_from_outsiders_and_shown_to_their_organisation(cases, people):
+    anonymous, outsider = APIClient(), client_for(people["trondheim"])
+    member, moderator = client_for(people["member"]), client_for(people["moderator"])
+    for case in cases["hidden"].values():
+        path = f"/api/v1/cases/{case.pk}/"
+        assert anonymous.get(path).status_code == 404
+        assert outsider.get(path).status_code == 404
+        assert member.get(path).json()["status"] == case.status
+        assert moderator.get(path).status_code == 200
+    for client in (anonymous, member, moderator):
+        assert client.get(f"/api/v1/cases/{cases['deleted'].pk}/").status_code == 404
+    # The list is the public one for everybody.
+    assert {item["status"] for item in all_pages(member, "/api/v1/cases/")} == {"published"}
+
+
+def test_unknown_case_is_404_json():
+    response = APIClient().get("/api/v1/cases/987654/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": response.json()["detail"]}
+
+
+# --- Writing cases --------------------------------------------------------------------------
+
+COMPLETE = {
+    "title": "Digitalt tilsyn om natten",
+    "summary": "Sensorer i stedet for nattlige runder.",
+    "problem": "Nattlige tilsyn vekker beboerne.",
+    "solution": "Sensorer varsler ved behov.",
+    "results": "Bedre søvn for beboerne.",
+    "reuse_guide": "Krever trådløst nett på rommene.",
+    "contact": "Kari Nordmann",
+    "sectors": ["health-care"],
+    "innovation_types": ["service", "process"],
+    "benefits": ["quality"],
+    "tags": ["Velferdsteknologi", "natt"],
+    "links": [{"url": "https://www.bergen.kommune.no/tilsyn", "title": "Prosjektside"}],
+    "workplace_type": "nursing-home",
+    "stage": "pilot",
+    "origin": "adapted",
+    "source_description": "Et svensk prosjekt i Västerås",
+}
+
+
+def test_create_makes_a_draft_through_the_service(place, people):
+    client = client_for(people["member"])
+    response = client.post(
+        "/api/v1/cases/",
+        {**COMPLETE, "organisation": place["bergen"].pk, "partners": [place["sintef"].pk]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert list(body) == CASE_FIELDS
+    case = Case.objects.get(pk=body["id"])
+    assert body["status"] == "draft" and case.status == CaseStatus.DRAFT
+    assert body["published_at"] is None
+    assert body["organisation"]["id"] == place["bergen"].pk
+    assert body["partners"] == [
+        {"id": place["sintef"].pk, "name": "SINTEF Digital", "kind": "research", "number": ""}
+    ]
+    assert body["tags"] == ["natt", "velferdsteknologi"]
+    assert body["innovation_types"] == ["process", "service"]
+    assert body["slug"] == "digitalt-tilsyn-om-natten"
+    assert body["url"] == "http://testserver/saker/digitalt-tilsyn-om-natten/"
+    assert case.created_by == people["member"]
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.CREATED).exists()
+    # A draft is not public.
+    assert APIClient().get(f"/api/v1/cases/{case.pk}/").status_code == 404
+
+
+def test_create_cannot_publish_or_set_the_status(place, people):
+    response = client_for(people["member"]).post(
+        "/api/v1/cases/",
+        {
+            "title": "Rett til publisering",
+            "organisation": place["bergen"].pk,
+            "status": "published",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["status"] == "draft"
+
+
+def test_create_for_an_organisation_you_do_not_belong_to_is_refused(place, people):
+    response = client_for(people["member"]).post(
+        "/api/v1/cases/", {"title": "Fremmed sak", "organisation": place["voss"].pk}, format="json"
+    )
+    assert response.status_code == 403
+    assert "detail" in response.json()
+    assert not Case.objects.filter(title="Fremmed sak").exists()
+
+
+def test_the_whole_moderation_path(place, people):
+    author, moderator = client_for(people["member"]), client_for(people["moderator"])
+    body = author.post(
+        "/api/v1/cases/", {**COMPLETE, "organisation": place["bergen"].pk}, format="json"
+    ).json()
+    path = f"/api/v1/cases/{body['id']}/"
+
+    submitted = author.post(path + "submit/")
+    assert submitted.status_code == 200
+    assert submitted.json()["status"] == "submitted"
+
+    sent_back = moderator.post(path + "request-changes/", {"reason": "Legg til kostnader."})
+    assert sent_back.status_code == 200
+    assert sent_back.json()["status"] == "changes-requested"
+    event = CaseEvent.objects.filter(case_id=body["id"]).latest("created_at", "id")
+    assert event.reason == "Legg til kostnader."
+
+    edited = author.patch(path, {"reuse_guide": "Om lag 50 000 kroner per avdeling."})
+    assert edited.status_code == 200
+    assert edited.json()["reuse_guide"] == "Om lag 50 000 kroner per avdeling."
+    assert author.post(path + "submit/").json()["status"] == "submitted"
+
+    approved = moderator.post(path + "approve/")
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "published"
+    assert approved.json()["published_at"] is not None
+    assert APIClient().get(path).json()["title"] == COMPLETE["title"]
+
+    archived = client_for(people["editor"]).post(path + "archive/", {"reason": "Avsluttet."})
+    assert archived.status_code == 200
+    assert archived.json()["status"] == "archived"
+    assert APIClient().get(path).status_code == 404
+
+
+def test_request_changes_and_archive_need_a_reason(cases, place, people):
+    case = make_case(place["bergen"], title="Venter", slug="venter", status=CaseStatus.SUBMITTED)
+    moderator = client_for(people["moderator"])
+    response = moderator.post(f"/api/v1/cases/{case.pk}/request-changes/", {}, format="json")
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    response = client_for(people["editor"]).post(
+        f"/api/v1/cases/{cases['turnus'].pk}/archive/", {"reason": ""}, format="json"
+    )
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    case.refresh_from_db()
+    cases["turnus"].refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+    assert cases["turnus"].status == CaseStatus.PUBLISHED
+
+
+def test_submitting_an_incomplete_case_says_what_is_missing(place, people):
+    client = client_for(people["member"])
+    body = client.post(
+        "/api/v1/cases/", {"title": "Halvferdig", "organisation": place["bergen"].pk}
+    ).json()
+    response = client.post(f"/api/v1/cases/{body['id']}/submit/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "summary" in str(response.json()) and "sector" in str(response.json())
+    assert Case.objects.get(pk=body["id"]).status == CaseStatus.DRAFT
+
+
+def test_editing_a_published_case_waits_for_a_moderator(cases, people):
+    turnus = cases["turnus"]
+    path = f"/api/v1/cases/{turnus.pk}/"
+    response = client_for(people["member"]).patch(
+        path, {"title": "Ny turnusordning med langvakter"}, format="json"
+    )
+    assert response.status_code == 202
+    # The answer and every reader still get the published text.
+    assert response.json()["title"] == "Ny turnusordning"
+    assert APIClient().get(path).json()["title"] == "Ny turnusordning"
+    revision = CaseRevision.objects.get(case=turnus, status=CaseRevision.Status.PENDING)
+    services.revision_approve(actor=people["moderator"], revision=revision)
+    assert APIClient().get(path).json()["title"] == "Ny turnusordning med langvakter"
+
+
+def test_patch_ignores_the_organisation_and_keeps_the_rest(cases, place, people):
+    draft = cases["hidden"][CaseStatus.DRAFT]
+    response = client_for(people["member"]).patch(
+        f"/api/v1/cases/{draft.pk}/",
+        {"organisation": place["voss"].pk, "stage": "pilot"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["organisation"]["id"] == place["bergen"].pk
+    assert response.json()["stage"] == "pilot"
+    assert response.json()["title"] == draft.title
+
+
+# --- Adoptions ------------------------------------------------------------------------------
+
+
+def test_a_cases_adoptions(cases, place):
+    response = APIClient().get(f"/api/v1/cases/{cases['rontgen'].pk}/adoptions/")
+    assert response.status_code == 200
+    body = response.json()
+    assert [item["organisation"]["name"] for item in body] == ["Bergen", "Voss"]
+    assert all(list(item) == ADOPTION_FIELDS for item in body)
+    assert APIClient().get(f"/api/v1/cases/{cases['turnus'].pk}/adoptions/").json() == []
+    hidden = cases["hidden"][CaseStatus.DRAFT]
+    assert APIClient().get(f"/api/v1/cases/{hidden.pk}/adoptions/").status_code == 404
+
+
+def test_an_adoption_has_exactly_the_fields_of_the_contract(cases, place):
+    adoption = Adoption.objects.get(case=cases["vandreboka"])
+    body = APIClient().get(f"/api/v1/adoptions/{adoption.pk}/").json()
+    assert body == {
+        "id": adoption.pk,
+        "case": cases["vandreboka"].pk,
+        "organisation": {
+            "id": place["trondheim"].pk,
+            "name": "Trondheim",
+            "kind": "municipality",
+            "number": "5001",
+            "municipality": {"number": "5001", "name": "Trondheim"},
+            "county": {"number": "50", "name": "Trøndelag"},
+        },
+        "mode": "adapted",
+        "channel": "platform",
+        "adopted_on": "2025-02-01",
+        "status": "in-use",
+        "note": "",
+        "derived_case": None,
+        "confirmed": False,
+        "created_at": iso(adoption.created_at),
+        "updated_at": iso(adoption.updated_at),
+    }
+
+
+def test_record_an_adoption_for_your_organisation(cases, place, people):
+    client = client_for(people["trondheim"])
+    response = client.post(
+        f"/api/v1/cases/{cases['turnus'].pk}/adoptions/",
+        {
+            "organisation": place["trondheim"].pk,
+            "mode": "adapted",
+            "channel": "network",
+            "adopted_on": "2025-09-01",
+            "status": "planned",
+            "note": "Tilpasset til tre skift.",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert list(body) == ADOPTION_FIELDS
+    assert body["case"] == cases["turnus"].pk
+    assert body["organisation"]["id"] == place["trondheim"].pk
+    assert (body["mode"], body["channel"], body["status"]) == ("adapted", "network", "planned")
+    assert body["note"] == "Tilpasset til tre skift."
+    adoption = Adoption.objects.get(pk=body["id"])
+    assert adoption.recorded_by == people["trondheim"]
+    assert CaseEvent.objects.filter(
+        case=cases["turnus"], kind=CaseEvent.Kind.ADOPTION_RECORDED
+    ).exists()
+    detail = APIClient().get(f"/api/v1/cases/{cases['turnus'].pk}/").json()
+    assert detail["adoption_count"] == 1
+    # Once per case and organisation.
+    again = client.post(
+        f"/api/v1/cases/{cases['turnus'].pk}/adoptions/",
+        {"organisation": place["trondheim"].pk, "mode": "copied", "channel": "direct"},
+        format="json",
+    )
+    assert again.status_code == 409
+    assert "detail" in again.json()
+
+
+def test_an_adoption_defaults_to_in_use(cases, place, people):
+    response = client_for(people["trondheim"]).post(
+        f"/api/v1/cases/{cases['turnus'].pk}/adoptions/",
+        {"organisation": place["trondheim"].pk, "mode": "copied", "channel": "direct"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["status"] == AdoptionStatus.IN_USE
+    assert response.json()["adopted_on"] is None
+
+
+def test_adoptions_list_has_only_public_ones(cases, place):
+    hidden = cases["hidden"][CaseStatus.ARCHIVED]
+    factories.AdoptionFactory(case=hidden, organisation=place["voss"])
+    withdrawn = factories.AdoptionFactory(case=cases["turnus"], organisation=place["voss"])
+    Adoption.all_objects.filter(pk=withdrawn.pk).update(deleted_at=timezone.now())
+    body = APIClient().get("/api/v1/adoptions/").json()
+    assert list(body) == PAGE_FIELDS
+    assert body["count"] == 3
+    assert {item["case"] for item in body["results"]} == pks(cases, "rontgen", "vandreboka")
+    assert APIClient().get(f"/api/v1/adoptions/{withdrawn.pk}/").status_code == 404
+
+
+def adopted(params) -> set[tuple[int, str]]:
+    response = APIClient().get("/api/v1/adoptions/", params)
+    assert response.status_code == 200, response.content
+    return {(item["case"], item["organisation"]["name"]) for item in response.json()["results"]}
+
+
+def test_adoption_filters(cases, place):
+    rontgen, vandreboka = cases["rontgen"].pk, cases["vandreboka"].pk
+    assert adopted({"case": rontgen}) == {(rontgen, "Bergen"), (rontgen, "Voss")}
+    assert adopted({"organisation": place["trondheim"].pk}) == {(vandreboka, "Trondheim")}
+    assert adopted({"mode": "copied"}) == {(rontgen, "Bergen")}
+    assert adopted({"mode": ["copied", "adapted"]}) == adopted({})
+    assert adopted({"channel": "conference"}) == {(rontgen, "Voss")}
+    assert adopted({"channel": ["platform", "network"]}) == {
+        (rontgen, "Bergen"),
+        (vandreboka, "Trondheim"),
+    }
+    Adoption.objects.filter(organisation=place["voss"]).update(
+        updated_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    since = (timezone.now() + datetime.timedelta(hours=12)).isoformat()
+    assert adopted({"updated_since": since}) == {(rontgen, "Voss")}
+
+
+def test_adoptions_are_newest_first(cases, place):
+    newest = Adoption.objects.get(case=cases["vandreboka"])
+    newest.updated_at = timezone.now() + datetime.timedelta(minutes=5)
+    newest.save()
+    body = APIClient().get("/api/v1/adoptions/").json()
+    assert body["results"][0]["id"] == newest.pk
+
+
+# --- Organisations, vocabularies, statistics ------------------------------------------------
+
+
+def test_organisations_have_exactly_the_fields_of_the_contract(place):
+    body = APIClient().get("/api/v1/organisations/", {"page_size": 200}).json()
+    assert list(body) == PAGE_FIELDS
+    by_slug = {item["slug"]: item for item in body["results"]}
+    assert all(list(item) == ORGANISATION_FIELDS for item in body["results"])
+    assert by_slug["bergen"] == {
+        "id": place["bergen"].pk,
+        "name": "Bergen",
+        "slug": "bergen",
+        "kind": "municipality",
+        "number": "4601",
+        "parent": place["vestland"].pk,
+        "county": {"number": "46", "name": "Vestland"},
+        "region": "vestlandet",
+        "size_class": "large",
+        "centrality_class": 1,
+        "population": 291_000,
+    }
+    assert by_slug["voss"]["size_class"] == "medium"
+    assert by_slug["fyllingsdalen-sykehjem"] == {
+        "id": place["sykehjem"].pk,
+        "name": "Fyllingsdalen sykehjem",
+        "slug": "fyllingsdalen-sykehjem",
+        "kind": "unit",
+        "number": "",
+        "parent": place["bergen"].pk,
+        "county": {"number": "46", "name": "Vestland"},
+        "region": "vestlandet",
+        "size_class": "large",
+        "centrality_class": 1,
+        "population": None,
+    }
+    assert by_slug["vestland"]["county"] == {"number": "46", "name": "Vestland"}
+    assert by_slug["sintef-digital"]["county"] is None
+
+
+def organisations(params) -> set[str]:
+    response = APIClient().get("/api/v1/organisations/", params)
+    assert response.status_code == 200, response.content
+    return {item["slug"] for item in response.json()["results"]}
+
+
+def test_organisation_filters(place):
+    assert organisations({"kind": "county"}) == {"vestland", "trondelag"}
+    assert organisations({"kind": ["unit", "research"]}) == {
+        "fyllingsdalen-sykehjem",
+        "sintef-digital",
+    }
+    assert organisations({"number": "4621"}) == {"voss"}
+    assert organisations({"county": "50"}) == {"trondelag", "trondheim"}
+    assert organisations({"region": "vestlandet"}) == {
+        "vestland",
+        "bergen",
+        "voss",
+        "fyllingsdalen-sykehjem",
+    }
+    assert organisations({"q": "SYKEHJEM"}) == {"fyllingsdalen-sykehjem"}
+    assert organisations({"q": "trond", "kind": "municipality"}) == {"trondheim"}
+
+
+def test_one_organisation(place):
+    response = APIClient().get(f"/api/v1/organisations/{place['trondheim'].pk}/")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Trondheim"
+    assert APIClient().get("/api/v1/organisations/987654/").status_code == 404
+
+
+def test_vocabularies_list_every_code_with_nb_and_en_labels(db):
+    body = APIClient().get("/api/v1/vocabularies/").json()
+    assert set(body) == set(VOCABULARIES)
+    for name, choices in VOCABULARIES.items():
+        assert [entry["code"] for entry in body[name]] == [str(v) for v in choices.values]
+        for entry in body[name]:
+            assert set(entry) == {"code", "label"}
+            assert set(entry["label"]) == {"nb", "en"}
+    sectors = {entry["code"]: entry["label"] for entry in body["sector"]}
+    assert sectors["health-care"] == {"nb": "Helse og omsorg", "en": "Health and care"}
+    assert [entry["code"] for entry in body["region"]] == [
+        "oslo-viken",
+        "innlandet",
+        "agder-sor-ostlandet",
+        "vestlandet",
+        "trondelag",
+        "nord-norge",
+    ]
+    assert [entry["code"] for entry in body["size_class"]] == ["small", "medium", "large"]
+    assert [entry["code"] for entry in body["centrality_class"]] == [str(n) for n in range(1, 7)]
+    innovation = {entry["code"] for entry in body["innovation_type"]}
+    assert innovation == {"service", "process", "communication", "product"}
+
+
+def test_diffusion_statistics(cases):
+    client = APIClient()
+    body = client.get("/api/v1/stats/diffusion/").json()
+    assert body["cases"]["total"] == 5
+    assert body["adoptions"]["total"] == 3
+    education = client.get("/api/v1/stats/diffusion/", {"sector": "education"}).json()
+    assert education["cases"]["total"] == 2
+    assert education["adoptions"]["total"] == 1
+    assert education["filters"]["sector"] == ["education"]
+    vestland = client.get("/api/v1/stats/diffusion/", {"county": "46", "region": "vestlandet"})
+    assert vestland.json()["cases"]["total"] == 3
+    period = client.get(
+        "/api/v1/stats/diffusion/",
+        {"published_from": "2025-01-01", "published_to": "2025-03-31"},
+    ).json()
+    assert period["cases"]["total"] == 3
+
+
+def test_diffusion_statistics_refuse_unknown_codes_and_bad_dates(db):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/api/v1/stats/diffusion/", {"size_class": "enorm"})
+    assert response.status_code == 400
+    assert "small, medium, large" in response.json()["size_class"][0]
+    response = client.get("/api/v1/stats/diffusion/", {"published_from": "i fjor"})
+    assert response.status_code == 400
+    assert "published_from" in response.json()
+    response = client.get(
+        "/api/v1/stats/diffusion/", {"published_from": "2025-06-01", "published_to": "2025-01-01"}
+    )
+    assert response.status_code == 400
+
+
+# --- The change feed's shape (behaviour: test_change_feed.py) -------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_change_feed_shape(cases):
+    body = APIClient().get("/api/v1/changes/", {"limit": 3}).json()
+    assert list(body) == ["results", "next_cursor", "has_more"]
+    assert body["has_more"] is True
+    assert len(body["results"]) <= 3
+    for entry in body["results"]:
+        assert list(entry) == ["cursor", "kind", "id", "action", "object"]
+        assert entry["kind"] in {"case", "adoption"}
+        assert entry["action"] in {"upsert", "delete"}
+    assert body["next_cursor"] == body["results"][-1]["cursor"]
