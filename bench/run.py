@@ -1,0 +1,708 @@
+"""`make bench`: build (or reuse) the dataset, serve the site in production mode, load it, report.
+
+Steps (see bench/README.md):
+
+1. datasets: the full one (100 000 cases, 300 000 adoptions by default) and a small one (1 000 /
+   3 000) in dedicated PostgreSQL databases, built with `generate_synthetic` and reused when a
+   marker table says they were built with the same parameters, generator and registry;
+2. query counts: bench/probe.py requests every scenario once through Django's test client on
+   both datasets and counts the SQL queries (they must not grow with the data);
+3. load: gunicorn in production settings (DEBUG off, several workers) on 127.0.0.1, driven by
+   wrk (or a small Python load generator when wrk is missing) after a warm-up, one scenario at
+   a time, with the CPU time the workers and their PostgreSQL backends spent per request;
+4. the change feed: a full sync from no cursor, following next_cursor to the end, timed;
+5. a table on stdout and everything in bench/results.json.
+
+Only 127.0.0.1 is ever loaded, for a bounded time per scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import psycopg2
+from scenarios import SCENARIOS, SYNC_NAME, SYNC_PATH, SYNC_TARGET_SECONDS
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+DEFAULT_REGISTRY = ROOT.parent / "shared" / "data" / "municipalities.csv"
+RESULTS = BENCH / "results.json"
+TICKS = os.sysconf("SC_CLK_TCK")
+MARKER = "bench_dataset"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# Databases -------------------------------------------------------------------------------------
+
+
+def server_url(args, database: str = "postgres") -> str:
+    return f"postgres://{args.pg_user}@{args.pg_host}:{args.pg_port}/{database}"
+
+
+def connect(args, database: str):
+    connection = psycopg2.connect(
+        host=args.pg_host, port=args.pg_port, user=args.pg_user, dbname=database
+    )
+    connection.autocommit = True
+    return connection
+
+
+def fingerprint(args, cases: int, adoptions: int) -> dict:
+    """What a dataset depends on: a change in any of these rebuilds it."""
+
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+    return {
+        "cases": cases,
+        "adoptions": adoptions,
+        "seed": args.seed,
+        "registry": digest(Path(args.municipalities)),
+        "generator": digest(ROOT / "cases" / "synthetic.py"),
+    }
+
+
+def stored_marker(args, database: str) -> dict | None:
+    try:
+        connection = connect(args, database)
+    except psycopg2.OperationalError:
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [MARKER])
+            if cursor.fetchone()[0] is None:
+                return None
+            cursor.execute(f"SELECT params, build, built_at::text FROM {MARKER}")
+            row = cursor.fetchone()
+            return {"params": row[0], "build": row[1], "built_at": row[2]} if row else None
+    finally:
+        connection.close()
+
+
+def django_env(args, database: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": server_url(args, database),
+            "DEBUG": "0",
+            "SECRET_KEY": args.secret_key,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "API_THROTTLE_ANON": "1000000/s",
+            "API_THROTTLE_USER": "1000000/s",
+            "CONN_MAX_AGE": "600",
+            "LOG_LEVEL": "WARNING",
+            "EMAIL_BACKEND": "console",
+        }
+    )
+    return env
+
+
+def manage(args, database: str, *command: str) -> None:
+    subprocess.run(
+        [str(PYTHON), "manage.py", *command],
+        cwd=ROOT,
+        env=django_env(args, database),
+        check=True,
+    )
+
+
+def ensure_dataset(args, database: str, cases: int, adoptions: int) -> dict:
+    """The dataset in `database`, built now or reused; returns its build record."""
+    wanted = fingerprint(args, cases, adoptions)
+    marker = stored_marker(args, database)
+    if marker and marker["params"] == wanted and not args.rebuild:
+        log(f"{database}: reusing the dataset built {marker['built_at']} ({cases} cases)")
+        manage(args, database, "migrate", "--noinput", "-v0")  # new migrations, if any
+        return {**marker["build"], "reused": True, "built_at": marker["built_at"]}
+    log(f"{database}: building {cases} cases and {adoptions} adoptions (seed {args.seed})")
+    admin = connect(args, "postgres")
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        cursor.execute(f'CREATE DATABASE "{database}"')
+    admin.close()
+    manage(args, database, "migrate", "--noinput", "-v0")
+    completed = subprocess.run(
+        [
+            str(PYTHON),
+            str(BENCH / "build.py"),
+            str(cases),
+            str(adoptions),
+            str(args.seed),
+            str(args.municipalities),
+        ],
+        cwd=ROOT,
+        env=django_env(args, database),
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    build = json.loads(completed.stdout.strip().splitlines()[-1])
+    log(
+        f"{database}: generated in {build['wall_seconds']} s "
+        f"(CPU: Python {build['python_cpu_seconds']} s, PostgreSQL "
+        f"{build['postgresql_cpu_seconds']} s)"
+    )
+    connection = connect(args, database)
+    with connection.cursor() as cursor:
+        # Visibility map and statistics, as autovacuum would leave them on a live site.
+        cursor.execute("VACUUM (ANALYZE)")
+        cursor.execute(
+            f"CREATE TABLE {MARKER} (params jsonb, build jsonb, built_at timestamptz DEFAULT now())"
+        )
+        cursor.execute(
+            f"INSERT INTO {MARKER} (params, build) VALUES (%s, %s)",
+            [json.dumps(wanted), json.dumps(build)],
+        )
+    connection.close()
+    return {**build, "reused": False}
+
+
+def probe(args, database: str) -> dict:
+    completed = subprocess.run(
+        [str(PYTHON), str(BENCH / "probe.py")],
+        cwd=ROOT,
+        env=django_env(args, database),
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+# CPU accounting -----------------------------------------------------------------------------------
+
+
+def process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds spent by gunicorn's workers and the PostgreSQL backends serving them."""
+
+    def __init__(self, args, database: str, master: int):
+        self.args, self.database, self.master = args, database, master
+
+    def pids(self) -> list[int]:
+        connection = connect(self.args, "postgres")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.database],
+            )
+            backends = [row[0] for row in cursor.fetchall()]
+        connection.close()
+        return [self.master, *children_of(self.master), *backends]
+
+    def sample(self) -> dict[int, float]:
+        return {pid: process_cpu(pid) for pid in self.pids()}
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        return sum(after[pid] - before.get(pid, 0.0) for pid in after)
+
+    def drain(self, limit: float = 90) -> float:
+        """Wait until the server is idle: a request the load tool gave up on still runs in its
+        worker, and must not be counted against the next scenario. Returns the seconds waited."""
+        started = time.monotonic()
+        previous = self.sample()
+        while time.monotonic() - started < limit:
+            time.sleep(0.5)
+            current = self.sample()
+            if self.spent(previous, current) < 0.05:  # under 10 % of a core over 0.5 s
+                break
+            previous = current
+        return time.monotonic() - started
+
+
+# The server ---------------------------------------------------------------------------------------
+
+
+def start_server(args, database: str) -> subprocess.Popen:
+    log(f"gunicorn: {args.workers} workers on 127.0.0.1:{args.port}")
+    process = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "config.wsgi:application",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=django_env(args, database),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn stopped while starting; see its output above")
+        try:
+            status, _body = get(args, "/_floor/")
+            if status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    stop_server(process)
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def get(args, path: str, connection: http.client.HTTPConnection | None = None):
+    own = connection is None
+    connection = connection or http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Accept-Language": "nb"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        if own:
+            connection.close()
+
+
+# Load ---------------------------------------------------------------------------------------------
+
+
+def run_wrk(args, path: str, seconds: float) -> dict:
+    completed = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(args.connections, 2)}",
+            f"-c{args.connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-H",
+            "Accept-Language: nb",
+            "-s",
+            str(BENCH / "report.lua"),
+            f"http://127.0.0.1:{args.port}{path}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=seconds + 60,
+        check=False,
+    )
+    match = re.search(r"BENCH_JSON (\{.*\})", completed.stdout)
+    if not match:
+        raise RuntimeError(f"wrk gave no result:\n{completed.stdout}")
+    raw = json.loads(match.group(1))
+    if raw["requests"] == 0 or raw["max_us"] == 0:
+        return {
+            "requests": 0,
+            "rps": 0.0,
+            "p50_ms": None,
+            "p95_ms": None,
+            "p99_ms": None,
+            "max_ms": None,
+            "errors": raw["timeouts"] + raw["status_errors"],
+            "non_2xx": 0,
+            "note": "no request finished within wrk's 10 s timeout",
+        }
+    errors = sum(
+        raw[key]
+        for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+    )
+    return {
+        "requests": raw["requests"],
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p50_ms": raw["p50_us"] / 1000,
+        "p95_ms": raw["p95_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000,
+        "errors": errors,
+        "non_2xx": raw["status_errors"],
+    }
+
+
+def run_python_load(args, path: str, seconds: float) -> dict:
+    """A closed-loop load generator: `connections` threads, each one request at a time."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
+        own: list[float] = []
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                status, _body = get(args, path, connection)
+                if status >= 400:
+                    errors[0] += 1
+            except (OSError, http.client.HTTPException):
+                errors[0] += 1
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
+            own.append(time.perf_counter() - started)
+        connection.close()
+        with lock:
+            latencies.extend(own)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(args.connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+
+    def percentile(p: float) -> float | None:
+        if not latencies:
+            return None
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
+
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": percentile(50),
+        "p95_ms": percentile(95),
+        "p99_ms": percentile(99),
+        "max_ms": latencies[-1] * 1000 if latencies else None,
+        "errors": errors[0],
+        "non_2xx": errors[0],
+    }
+
+
+def load(args, path: str, seconds: float) -> dict:
+    if args.tool == "wrk":
+        return run_wrk(args, path, seconds)
+    return run_python_load(args, path, seconds)
+
+
+def prime(args, path: str) -> float:
+    """One request per worker at once, without a time limit worth the name: every worker's
+    per-process caches (stems, cached statistics) are filled before the load starts, as on a
+    site that has been running. Returns the slowest of them (ms): the cold latency."""
+    times: list[float] = []
+
+    def one():
+        started = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=300)
+            get(args, path, connection)
+            connection.close()
+        except (OSError, http.client.HTTPException):
+            pass
+        times.append((time.perf_counter() - started) * 1000)
+
+    threads = [threading.Thread(target=one) for _ in range(args.workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return max(times)
+
+
+def full_sync(args, expected_entries: int) -> dict:
+    """Follow the change feed from no cursor to the end; bounded in pages and time."""
+    connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
+    path = SYNC_PATH
+    pages = entries = upserts = 0
+    max_pages = expected_entries // 1000 * 2 + 20
+    started = time.monotonic()
+    slowest_page = 0.0
+    while pages < max_pages and time.monotonic() - started < args.sync_limit:
+        page_started = time.monotonic()
+        status, body = get(args, path, connection)
+        slowest_page = max(slowest_page, time.monotonic() - page_started)
+        if status != 200:
+            raise RuntimeError(f"change feed answered {status} at {path}")
+        page = json.loads(body)
+        pages += 1
+        entries += len(page["results"])
+        upserts += sum(1 for entry in page["results"] if entry["action"] == "upsert")
+        if not page["has_more"]:
+            break
+        path = f"{SYNC_PATH}&since={urllib.parse.quote(page['next_cursor'])}"
+    connection.close()
+    seconds = time.monotonic() - started
+    complete = entries >= expected_entries
+    return {
+        "seconds": round(seconds, 1),
+        "pages": pages,
+        "entries": entries,
+        "upserts": upserts,
+        "complete": complete,
+        # Stopped at the time limit: the whole sync at the pace measured so far.
+        "projected_seconds": round(seconds * expected_entries / max(entries, 1), 1),
+        "slowest_page_ms": round(slowest_page * 1000, 1),
+        "mean_page_ms": round(seconds / max(pages, 1) * 1000, 1),
+    }
+
+
+# Report -------------------------------------------------------------------------------------------
+
+
+def fmt(value, digits=1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def print_table(rows: list[dict], sync: dict | None, floor_p50: float | None) -> None:
+    header = (
+        f"{'scenario':<28} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'p50/floor':>9} {'CPU ms/req':>10} {'1st req ms':>10} {'queries s/f':>11} "
+        f"{'target':>8} {'ok':>4}"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        if row.get("skipped"):
+            print(f"{row['name']:<28} skipped: {row['skipped']}")
+            continue
+        ratio = row["p50_ms"] / floor_p50 if floor_p50 and row["p50_ms"] is not None else None
+        queries = f"{fmt(row.get('queries_small'))}/{fmt(row.get('queries_full'))}"
+        target = f"<{row['target_ms']:g}" if row.get("target_ms") else ""
+        verdict = "" if row.get("meets") is None else ("yes" if row["meets"] else "NO")
+        print(
+            f"{row['name']:<28} {fmt(row['rps'], 0):>7} {fmt(row['p50_ms']):>8} "
+            f"{fmt(row['p95_ms']):>8} {fmt(row['p99_ms']):>8} {fmt(ratio):>9} "
+            f"{fmt(row.get('cpu_ms_per_request')):>10} "
+            f"{fmt(row.get('single_request_cold_ms'), 0):>10} {queries:>11} {target:>8} "
+            f"{verdict:>4}"
+        )
+    if sync:
+        queries = f"{fmt(sync.get('queries_small'))}/{fmt(sync.get('queries_full'))}"
+        verdict = "yes" if sync["meets"] else "NO"
+        total = (
+            f"total {sync['seconds']} s"
+            if sync["complete"]
+            else f"stopped after {sync['seconds']} s, projected total {sync['projected_seconds']} s"
+        )
+        print(
+            f"{SYNC_NAME:<28} {total}, {sync['pages']} pages, {sync['entries']} entries "
+            f"(mean page {sync['mean_page_ms']} ms, CPU {fmt(sync.get('cpu_ms_per_page'))} "
+            f"ms/page); queries/page {queries}; target <{SYNC_TARGET_SECONDS} s: {verdict}"
+        )
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--adoptions", type=int, default=300_000)
+    parser.add_argument("--small-cases", type=int, default=1_000)
+    parser.add_argument("--small-adoptions", type=int, default=3_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--municipalities", type=Path, default=DEFAULT_REGISTRY)
+    parser.add_argument("--database", default="innovasjon_bench")
+    parser.add_argument("--pg-host", default="127.0.0.1")
+    parser.add_argument("--pg-port", type=int, default=5432)
+    parser.add_argument("--pg-user", default="postgres")
+    parser.add_argument("--rebuild", action="store_true", help="build the datasets again")
+    parser.add_argument("--duration", type=float, default=15, help="seconds per scenario")
+    parser.add_argument("--warmup", type=float, default=3, help="warm-up seconds per scenario")
+    parser.add_argument("--connections", type=int, default=2, help="concurrent requests")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--tool", choices=["wrk", "python"], default=None)
+    parser.add_argument(
+        "--sync-limit",
+        type=float,
+        default=2 * SYNC_TARGET_SECONDS,
+        help="stop a full sync after this many seconds and project its total (%(default)s)",
+    )
+    parser.add_argument("--only", help="run only scenarios whose name contains this")
+    args = parser.parse_args()
+    args.secret_key = secrets.token_urlsafe(48)
+    if args.tool is None:
+        args.tool = "wrk" if shutil.which("wrk") else "python"
+        if args.tool == "python":
+            log("wrk not found (apt-get install wrk); using the Python load generator")
+    started = time.monotonic()
+    load_before = os.getloadavg()
+
+    full_db, small_db = args.database, f"{args.database}_small"
+    datasets = {
+        "full": ensure_dataset(args, full_db, args.cases, args.adoptions),
+        "small": ensure_dataset(args, small_db, args.small_cases, args.small_adoptions),
+    }
+    log("collectstatic")
+    manage(args, full_db, "collectstatic", "--noinput", "-v0")
+    log("counting queries per request on the small and the full dataset")
+    small = probe(args, small_db)
+    full = probe(args, full_db)
+
+    rows: list[dict] = []
+    server = start_server(args, full_db)
+    try:
+        meter = CpuMeter(args, full_db, server.pid)
+        for scenario in SCENARIOS:
+            if args.only and args.only not in scenario.name:
+                continue
+            measured = full["results"][scenario.name]
+            row = {"name": scenario.name, "target_ms": scenario.target_ms}
+            if "skipped" in measured:
+                rows.append({**row, "skipped": measured["skipped"]})
+                log(f"{scenario.name}: skipped ({measured['skipped']})")
+                continue
+            path = full["paths"][scenario.name]
+            meter.drain()
+            cold_ms = prime(args, path)
+            load(args, path, args.warmup)
+            waited = meter.drain()
+            before = meter.sample()
+            load_average = os.getloadavg()[0]
+            result = load(args, path, args.duration)
+            # Requests still running when the load tool stopped belong to this scenario too.
+            meter.drain()
+            cpu = CpuMeter.spent(before, meter.sample())
+            row.update(result)
+            row.update(
+                {
+                    "path": path,
+                    "cpu_ms_per_request": round(cpu / max(result["requests"], 1) * 1000, 1),
+                    "load_average_1m": round(load_average, 2),
+                    "drained_after_warmup_s": round(waited, 1),
+                    "cold_ms_one_request_per_worker": round(cold_ms, 1),
+                    "queries_small": small["results"][scenario.name].get("queries"),
+                    "queries_full": measured["queries"],
+                    "status": measured["status"],
+                    "sql_ms_single_request": measured["sql_ms"],
+                    # One request in-process (Django's test client): the first after start
+                    # (per-process caches empty) and the next.
+                    "single_request_cold_ms": measured["cold_ms"],
+                    "single_request_warm_ms": measured["warm_ms"],
+                    "queries_full_cold": measured["cold_queries"],
+                    "slowest_queries": measured["slowest"],
+                    "meets": (
+                        result["p95_ms"] is not None
+                        and result["p95_ms"] < scenario.target_ms
+                        and not result["errors"]
+                        if scenario.target_ms
+                        else None
+                    ),
+                }
+            )
+            rows.append(row)
+            log(
+                f"{scenario.name}: {result['rps']:.1f} req/s, p95 {fmt(result['p95_ms'])} ms, "
+                f"{measured['queries']} queries"
+                + (f", {result['errors']} errors" if result["errors"] else "")
+            )
+        sync = None
+        if not args.only or args.only in SYNC_NAME:
+            log("change feed: full sync from no cursor")
+            meter.drain()
+            before = meter.sample()
+            sync = full_sync(args, full["facts"]["change_entries"])
+            cpu = CpuMeter.spent(before, meter.sample())
+            sync["cpu_ms_per_page"] = round(cpu / max(sync["pages"], 1) * 1000, 1)
+            sync.update(
+                {
+                    "queries_small": small["results"][SYNC_NAME]["queries"],
+                    "queries_full": full["results"][SYNC_NAME]["queries"],
+                    "meets": sync["seconds"] < SYNC_TARGET_SECONDS and sync["complete"],
+                }
+            )
+    finally:
+        stop_server(server)
+
+    floor = next((row for row in rows if row["name"] == "floor" and row.get("p50_ms")), None)
+    floor_p50 = floor["p50_ms"] if floor else None
+    for row in rows:
+        if floor_p50 and row.get("p50_ms") is not None:
+            row["p50_over_floor"] = round(row["p50_ms"] / floor_p50, 2)
+    print_table(rows, sync, floor_p50)
+    connection = connect(args, "postgres")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgresql = cursor.fetchone()[0]
+    connection.close()
+    results = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "postgresql": postgresql,
+            "python": platform.python_version(),
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
+        },
+        "settings": {
+            "tool": args.tool,
+            "connections": args.connections,
+            "workers": args.workers,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+        },
+        "datasets": {
+            "full": {
+                "database": full_db,
+                **datasets["full"],
+                **full["facts"],
+                **{k: v for k, v in full["values"].items() if k != "stats"},
+            },
+            "small": {"database": small_db, **datasets["small"], **small["facts"]},
+        },
+        "scenarios": rows,
+        "sync": sync,
+        "total_seconds": round(time.monotonic() - started, 1),
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    log(f"written {RESULTS.relative_to(ROOT)} in {results['total_seconds']} s in all")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+import textwrap
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from cases import demo
+from cases.services import Conflict
+
+
+class Command(BaseCommand):
+    help = (
+        "Add the demo content (real organisations, cases drawn from real Norwegian examples, "
+        "reuse records, demo logins). Idempotent: what is already there is left as it is."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            created = demo.seed()
+        except (ValidationError, PermissionDenied, Conflict) as error:
+            message = getattr(error, "message_dict", None) or getattr(error, "messages", error)
+            raise CommandError(f"The demo data could not be written: {message}") from error
+        if options["verbosity"] == 0:
+            return
+        if created:
+            summary = ", ".join(f"{count} {kind}" for kind, count in created.items())
+            self.stdout.write(self.style.SUCCESS(f"Demo data written: {summary}."))
+        else:
+            self.stdout.write("The demo data was already there; nothing changed.")
+        self._print_logins()
+
+    def _print_logins(self):
+        site = settings.SITE_URL.rstrip("/") + "/"
+        main = [
+            (demo.ADMIN_EMAIL, "administrator (superuser; also /admin/)"),
+            (demo.MODERATOR_EMAIL, "moderator (one case waits in the moderation queue)"),
+            (demo.EMPLOYEE_EMAIL, "editor of Oslo kommune (owns a draft)"),
+        ]
+        others = [
+            spec["email"]
+            for spec in demo.USERS
+            if spec["email"] not in {email for email, _role in main}
+        ]
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins at {site} (password for all: {demo.PASSWORD}):")
+        for email, role in main:
+            self.stdout.write(f"  {email:<20} {role}")
+        self.stdout.write(
+            textwrap.fill(
+                "One employee for each organisation that writes or reuses cases: "
+                + ", ".join(others),
+                width=100,
+                initial_indent="  ",
+                subsequent_indent="    ",
+            )
+        )
