@@ -1,0 +1,103 @@
+"""Every page type of the site, with the demo data (`seed_demo`) it is checked on and who looks
+at it. The accessibility, keyboard and reflow tests all walk this list."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cases import demo
+
+# The demo's people, by what they do (see cases/demo.py).
+ANONYMOUS = None
+EMPLOYEE = demo.EMPLOYEE_EMAIL  # editor of Oslo kommune, which owns "mobil-rontgen"
+MODERATOR = demo.MODERATOR_EMAIL
+OUTSIDER = "voss@demo.no"  # editor of Voss kommune: another municipality
+
+# Error pages 403 and 500 need a view that fails; tests/browser/urls.py adds two.
+ERROR_URLCONF = "tests.browser.urls"
+
+
+def _preview(page) -> None:
+    """The editor's preview: change the text and press Preview."""
+    page.locator("#id_problem").fill("Endret tekst med **uthevet** ord.\n\n- punkt én\n- punkt to")
+    page.locator("button[name=preview]").click()
+    page.locator("#preview-heading").wait_for()
+
+
+def _login_error(page) -> None:
+    page.locator("#id_username").fill(EMPLOYEE)
+    page.locator("#id_password").fill("feil passord")
+    page.locator("form[action$='/logg-inn/'] button[type=submit]").click()
+    page.locator(".ds-error-summary").wait_for()
+
+
+def _registration_errors(page) -> None:
+    page.locator("main form button[type=submit]").click()
+    page.locator(".ds-error-summary").wait_for()
+
+
+@dataclass(frozen=True)
+class PageType:
+    name: str
+    path: str
+    personas: tuple[str | None, ...] = (ANONYMOUS, EMPLOYEE)
+    status: int = 200
+    prepare: Callable | None = None
+    url_name: str | None = None  # a page still being built: skipped until its URL exists
+    urlconf: str | None = None
+    # The 500 page needs no request or database, so it is one page in both languages.
+    bilingual: bool = False
+    # Where the page differs for a logged-in user, when that is only a part of it (axe is slow on
+    # large pages, and the rest is checked logged out).
+    logged_in_differs_in: str | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Pages whose content is the same for everyone (public, published data only) differ for a
+# logged-in user only in the header: logged in, axe checks just that, and the rest once.
+HEADER = "header"
+
+PAGE_TYPES = [
+    PageType("home", "/", logged_in_differs_in=HEADER),
+    PageType("search-results", "/saker/?q=sykehjemmet", logged_in_differs_in=HEADER),
+    PageType("search-no-results", "/saker/?q=qqxyzzyvv", logged_in_differs_in=HEADER),
+    PageType("case", "/saker/mobil-rontgen/", (ANONYMOUS, EMPLOYEE, OUTSIDER)),
+    PageType("editor-new", "/saker/ny/", (EMPLOYEE,)),
+    PageType("editor-edit", "/saker/ki-stotte-i-byggesaksbehandlingen/rediger/", (EMPLOYEE,)),
+    PageType(
+        "editor-preview",
+        "/saker/ki-stotte-i-byggesaksbehandlingen/rediger/",
+        (EMPLOYEE,),
+        prepare=_preview,
+    ),
+    PageType("my-cases", "/mine-saker/", (EMPLOYEE,)),
+    PageType("case-history", "/saker/mobil-rontgen/historikk/", (EMPLOYEE,)),
+    PageType("adoption-form", "/saker/vandreboka/gjenbruk/", (OUTSIDER,)),
+    PageType("moderation-queue", "/moderering/", (MODERATOR,)),
+    PageType("moderation-review", "/moderering/saker/chatbot-for-innbyggersporsmal/", (MODERATOR,)),
+    PageType("statistics", "/statistikk/", url_name="stats-dashboard", logged_in_differs_in=HEADER),
+    PageType("organisation", "/organisasjoner/oslo/"),
+    PageType("login", "/logg-inn/", (ANONYMOUS,)),
+    PageType("login-error", "/logg-inn/", (ANONYMOUS,), prepare=_login_error),
+    PageType("registration", "/registrer/", (ANONYMOUS,)),
+    PageType("registration-errors", "/registrer/", (ANONYMOUS,), prepare=_registration_errors),
+    PageType("profile", "/profil/", (EMPLOYEE,)),
+    PageType(
+        "accessibility-statement",
+        "/tilgjengelighet/",
+        url_name="accessibility",
+        logged_in_differs_in=HEADER,
+    ),
+    PageType("error-404", "/finnes-ikke/", status=404, logged_in_differs_in=HEADER),
+    PageType("error-403", "/test/403/", status=403, urlconf=ERROR_URLCONF),
+    # Rendered without a request, so the same for everyone.
+    PageType(
+        "error-500",
+        "/test/500/",
+        status=500,
+        urlconf=ERROR_URLCONF,
+        bilingual=True,
+        logged_in_differs_in=HEADER,
+    ),
+]

@@ -1,0 +1,174 @@
+"""Keyboard only: the controls do what they should with Tab, Enter, Space and the arrow keys.
+(Every page's Tab order, focus indicator and the absence of traps are checked in
+test_pages.py; here are the things a keyboard user does.)"""
+
+import re
+
+import pytest
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py skips the browser tests then, and says why
+    expect = None
+
+from cases import demo as demo_data
+from cases.models import Case, User
+from cases.vocabularies import CaseStatus
+
+from .checks import tab_to
+
+pytestmark = pytest.mark.browser
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_skip_link_moves_focus_to_the_main_content(open_page, demo):
+    page = open_page(lang="nb")
+    page.goto("/saker/mobil-rontgen/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Hopp til hovedinnholdet")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    page.keyboard.press("Tab")
+    # The next stop is the first link in the main content, not the header's.
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
+
+
+def test_language_switch_by_keyboard(open_page, demo):
+    page = open_page(lang="nb")
+    page.goto("/")
+    tab_to(page, "button[name=language][value=en]")
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    tab_to(page, "button[name=language][value=nb]")
+    page.keyboard.press("Space")
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
+
+
+def test_facet_filters_by_keyboard_with_javascript(open_page, demo):
+    """Space on a facet updates the results in place (htmx); focus stays on the checkbox, so
+    the next Tab goes on through the filters."""
+    page = open_page(lang="nb")
+    page.goto("/saker/?q=sykehjemmet")
+    tab_to(page, "#f-sector-health-care")
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"sector=health-care"))
+    expect(page.locator("#f-sector-health-care")).to_be_checked()
+    expect(page.locator("#f-sector-health-care")).to_be_focused()
+    expect(page.locator("#search-status")).not_to_be_empty()
+    page.keyboard.press("Tab")
+    expect(page.locator("#f-sector-education")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")
+    expect(page).not_to_have_url(re.compile(r"sector="))
+
+
+def test_facet_filters_by_keyboard_without_javascript(open_page, demo):
+    page = open_page(lang="nb", javascript=False)
+    page.goto("/saker/?q=sykehjemmet")
+    tab_to(page, "#f-sector-health-care")
+    page.keyboard.press("Space")
+    tab_to(page, ".facets button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"sector=health-care"))
+    expect(page.locator("#f-sector-health-care")).to_be_checked()
+
+
+def test_error_summary_takes_focus_and_links_to_the_fields(open_page, demo):
+    page = open_page(lang="nb")
+    page.goto("/registrer/")
+    tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".ds-error-summary")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator(".ds-error-summary a").first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_full_name")).to_be_focused()
+
+
+def test_writing_a_case_by_keyboard(open_page, demo):
+    """The editor with the keyboard alone: text fields, checkboxes, a select, radio buttons,
+    preview, save, a file upload and submit."""
+    page = open_page(lang="nb", user=User.objects.get(email=demo_data.EMPLOYEE_EMAIL))
+    page.goto("/saker/ny/")
+    tab_to(page, "#id_title")
+    page.keyboard.type("Tastaturvennlig skjema")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_summary")).to_be_focused()
+    page.keyboard.type("Et skjema som kan fylles ut uten mus.")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_problem")).to_be_focused()
+    page.keyboard.type("Mange bruker ikke mus.\n\n- **skjermleser**\n- tastatur")
+    page.keyboard.press("Tab")  # Tab leaves a text area: it is no trap
+    expect(page.locator("#id_solution")).to_be_focused()
+    page.keyboard.type("Alt kan nås med Tab.")
+    tab_to(page, "#id_sectors_0")
+    page.keyboard.press("Space")
+    tab_to(page, "#id_innovation_types_0")
+    page.keyboard.press("Space")
+    tab_to(page, "#id_stage")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#id_stage").input_value() != ""
+    # The partners list box shows several rows (not squeezed into a one-line dropdown), and the
+    # arrow keys choose in it.
+    tab_to(page, "#id_partners")
+    assert page.locator("#id_partners").bounding_box()["height"] > 100
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#id_partners").evaluate("(select) => select.selectedOptions.length") == 1
+    tab_to(page, "input[name=origin]")
+    before = page.evaluate("document.activeElement.value")
+    page.keyboard.press("ArrowUp")
+    after = page.evaluate("document.activeElement.value")
+    assert after != before and page.locator(f"input[name=origin][value='{after}']").is_checked()
+    page.keyboard.press("ArrowDown")  # back to "don't know": no source needed
+
+    tab_to(page, "button[name=preview]")
+    page.keyboard.press("Enter")
+    expect(page.locator("section.preview strong")).to_have_text("skjermleser")
+    tab_to(page, "button[name=save]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tastaturvennlig skjema")
+
+    tab_to(page, "#attachment-file")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(
+        files=[{"name": "notat.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    tab_to(page, "#attachments button[type=submit]:not([name])")
+    page.keyboard.press("Enter")
+    expect(page.locator("#attachments").get_by_role("link", name="notat.pdf")).to_be_visible()
+
+    tab_to(page, "button[name=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".case-header .ds-tag")).to_have_text("Sendt inn")
+    assert Case.objects.get(title="Tastaturvennlig skjema").status == CaseStatus.SUBMITTED
+
+
+def test_case_page_report_by_keyboard(open_page, demo):
+    """A disclosure (details) opens with Enter, and its form works from the keyboard."""
+    page = open_page(lang="nb", user=User.objects.get(email="voss@demo.no"))
+    page.goto("/saker/mobil-rontgen/")
+    report = "details:has(#report-reason)"
+    tab_to(page, f"{report} > summary")
+    page.keyboard.press("Enter")
+    expect(page.locator(report)).to_have_attribute("open", "")
+    # Designsystemet reveals the content with a transition; a person's next key press comes
+    # after it has started.
+    for _ in range(50):
+        revealed = page.evaluate(
+            "(s) => getComputedStyle(document.querySelector(s), '::details-content')"
+            ".contentVisibility === 'visible'",
+            report,
+        )
+        if revealed:
+            break
+        page.wait_for_timeout(50)
+    page.keyboard.press("Tab")
+    expect(page.locator("#report-reason")).to_be_focused()
+    page.keyboard.type("Lenken til sykehuset virker ikke.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_be_visible()
