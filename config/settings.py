@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "cases.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.routers.PinPrimaryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +137,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c pg_trgm.word_similarity_threshold=0.4 -c jit=off -c random_page_cost=1.1"
     )
+# A read replica takes the reads (config/routers.py); tests use the primary for both.
+if replica_url := env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+# How long a browser keeps reading from the primary after it has written something.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # dumpdata/loaddata/export_data keep timestamps to the microsecond (see cases/serialization.py).
 SERIALIZATION_MODULES = {"json": "cases.serialization"}
