@@ -228,6 +228,8 @@ else:
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Innovasjonsdeling <ikke-svar@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the accessibility statement asks people to report barriers: a read inbox in production.
+ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "tilgjengelighet@localhost")
 # Absolute links in email point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 

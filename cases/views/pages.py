@@ -11,5 +11,5 @@ def accessibility(request):
     return render(
         request,
         "pages/accessibility.html",
-        {"contact_email": getattr(settings, "ACCESSIBILITY_CONTACT_EMAIL", "")},
+        {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL},
     )

@@ -21,6 +21,7 @@ def _preview(page) -> None:
     page.locator("#id_problem").fill("Endret tekst med **uthevet** ord.\n\n- punkt én\n- punkt to")
     page.locator("button[name=preview]").click()
     page.locator("#preview-heading").wait_for()
+    page.wait_for_load_state()
 
 
 def _login_error(page) -> None:
@@ -28,11 +29,13 @@ def _login_error(page) -> None:
     page.locator("#id_password").fill("feil passord")
     page.locator("form[action$='/logg-inn/'] button[type=submit]").click()
     page.locator(".ds-error-summary").wait_for()
+    page.wait_for_load_state()
 
 
 def _registration_errors(page) -> None:
     page.locator("main form button[type=submit]").click()
     page.locator(".ds-error-summary").wait_for()
+    page.wait_for_load_state()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,12 @@ PAGE_TYPES = [
     PageType("search-results", "/saker/?q=sykehjemmet", logged_in_differs_in=HEADER),
     PageType("search-no-results", "/saker/?q=qqxyzzyvv", logged_in_differs_in=HEADER),
     PageType("case", "/saker/mobil-rontgen/", (ANONYMOUS, EMPLOYEE, OUTSIDER)),
+    PageType(
+        "case-adopters",
+        "/saker/mobil-rontgen/gjenbrukt-av/",
+        (ANONYMOUS, EMPLOYEE),
+        url_name="case-adopters",
+    ),
     PageType("editor-new", "/saker/ny/", (EMPLOYEE,)),
     PageType("editor-edit", "/saker/ki-stotte-i-byggesaksbehandlingen/rediger/", (EMPLOYEE,)),
     PageType(

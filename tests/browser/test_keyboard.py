@@ -36,6 +36,35 @@ def test_skip_link_moves_focus_to_the_main_content(open_page, demo):
     assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
 
 
+def test_skip_link_to_the_search_results(open_page, demo):
+    """On the search page a second skip link, right after the first, jumps past the search
+    bar and the filters to the results; it still does after the results were updated in place."""
+    page = open_page(lang="nb")
+    page.goto("/saker/?q=sykehjemmet")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Hopp til resultatene")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    box = skip.bounding_box()
+    assert box["width"] > 10 and box["height"] > 10, box
+    page.keyboard.press("Enter")
+    results = page.locator("#results")
+    expect(results).to_be_focused()
+    page.keyboard.press("Tab")
+    # The next stop is the first result's link, not a filter.
+    expect(results.locator("a").first).to_be_focused()
+
+    page.locator("#f-sector-health-care").check()
+    expect(page).to_have_url(re.compile(r"sector=health-care"))
+    expect(page.locator("#search-status")).not_to_be_empty()
+    skip.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#results")).to_be_focused()
+
+
 def test_language_switch_by_keyboard(open_page, demo):
     page = open_page(lang="nb")
     page.goto("/")
@@ -157,15 +186,11 @@ def test_case_page_report_by_keyboard(open_page, demo):
     expect(page.locator(report)).to_have_attribute("open", "")
     # Designsystemet reveals the content with a transition; a person's next key press comes
     # after it has started.
-    for _ in range(50):
-        revealed = page.evaluate(
-            "(s) => getComputedStyle(document.querySelector(s), '::details-content')"
-            ".contentVisibility === 'visible'",
-            report,
-        )
-        if revealed:
-            break
-        page.wait_for_timeout(50)
+    page.wait_for_function(
+        "(s) => getComputedStyle(document.querySelector(s), '::details-content')"
+        ".contentVisibility === 'visible'",
+        arg=report,
+    )
     page.keyboard.press("Tab")
     expect(page.locator("#report-reason")).to_be_focused()
     page.keyboard.type("Lenken til sykehuset virker ikke.")
