@@ -1,15 +1,30 @@
 """The case filters, shared by the search page, the feeds and the API, so a URL means the same
 everywhere. Within one facet the chosen values are alternatives (OR); facets combine with AND."""
 
+import hashlib
+import json
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.utils.translation import gettext_lazy as _
 
 from . import search
-from .models import Adoption, CaseTerm, Organisation
+from .models import Adoption, CaseTerm, Change, Organisation
 from .vocabularies import (
     Benefit,
     CentralityClass,
@@ -214,6 +229,16 @@ FACET_CHOICES = {
 }
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """One page of the results: its order (as for QuerySet.order_by, "pk" and "rank" included)
+    and its rows."""
+
+    ordering: tuple[str, ...]
+    offset: int
+    limit: int
+
+
 def facet_counts(filterset: CaseFilter) -> dict[str, dict[str, int]]:
     """How many cases each value of every facet would give, with the rest of the search as is.
 
@@ -223,197 +248,333 @@ def facet_counts(filterset: CaseFilter) -> dict[str, dict[str, int]]:
     search holds, and ticking it adds those. `total` is the number of results and `reused` how
     many of them someone else reused. Every value of every facet is present (0 if none).
 
-    Queries: one statement finds the matching cases once and counts, over them, the column
-    facets (PostgreSQL: GROUPING SETS, one pass; SQLite: UNION ALL of GROUP BYs), the total,
-    "reused" and the terms of the term facets without a selection; each term facet with a
-    selection takes one grouped count more (at most three). The number never depends on the
-    data.
+    One statement, whatever is ticked (see `count_and_page`).
     """
-    selections = {name: filterset.selected(name) for name in FACETS}
-    reused_ticked = bool(filterset.is_bound and filterset.form.cleaned_data.get("reused"))
+    return count_and_page(filterset)[0]
+
+
+def count_and_page(
+    filterset: CaseFilter, page: PageRequest | None = None
+) -> tuple[dict[str, dict[str, int]], list[int]]:
+    """`facet_counts`, and the ids of one page of the results in order (empty without `page`),
+    from one statement that finds the matching cases once.
+
+    The statement reads the cases that match everything but the facets (the search words and
+    the filters without a facet) once, into a table with a column per column facet and a flag
+    per ticked term facet; with two or more facets ticked, only the cases that miss at most one
+    of them, as no other case counts anywhere. Over that table: every column facet's counts in
+    one grouped pass (PostgreSQL: GROUPING SETS; SQLite: a GROUP BY per facet), the terms of
+    the term facets in one join with the case terms, the reused results, and the page.
+    """
     counts: dict[str, dict[str, int]] = {
         name: dict.fromkeys(FACET_CHOICES[name].values, 0) for name in FACET_CHOICES
     }
     counts["county"] = dict.fromkeys((number for number, _name in filterset.counties), 0)
     counts["reused"] = {"true": 0}
     counts["total"] = {"all": 0}
+    ids: list[int] = []
+    statement = _statement(filterset, page)
+    if statement is None:  # a search that can match nothing (only common words)
+        return counts, ids
     by_vocabulary = {v: k for k, v in CaseFilter.TERM_VOCABULARIES.items()}
-
-    def count_terms(rows):
-        for vocabulary, code, n in rows:
-            facet = by_vocabulary[vocabulary]
-            if code in counts[facet]:
-                counts[facet][code] = n
-
-    # The column facets' own selections are left out of the rows and applied per count.
-    rows = filterset.without(*COLUMN_FACETS).qs.order_by()
-    columns = {"f_id": F("pk"), **{c: F(lookup) for c, lookup in COLUMN_FACETS.values()}}
-    if not reused_ticked:
-        columns["f_reused"] = adopted_by_others()
-    unselected = [
-        CaseFilter.TERM_VOCABULARIES[name] for name in TERM_FACETS if not selections[name]
-    ]
-    try:
-        table_sql, table_params = rows.values(**columns).query.sql_with_params()
-    except EmptyResultSet:  # a search that can match nothing (only common words)
-        grouped, terms = {}, []
-    else:
-        grouped, terms = _grouped_counts(
-            table_sql,
-            list(table_params),
-            selections,
-            reused=not reused_ticked,
-            vocabularies=unselected,
-        )
-    for (facet, value), n in grouped.items():
-        if facet in COLUMN_FACETS:
-            if value is not None and value in counts[facet]:
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        rows = cursor.fetchall()
+    page_rows = []
+    for kind, key, value, n in rows:
+        if kind == "g":
+            if key == "total":
+                counts["total"]["all"] = n or 0
+            elif value is not None and value in counts[key]:
+                counts[key][value] = n or 0
+        elif kind == "term":
+            facet = by_vocabulary[key]
+            if value in counts[facet]:
                 counts[facet][value] = n
-        elif facet == "reused":
-            if value:
-                counts["reused"]["true"] = n
+        elif kind == "reused":
+            counts["reused"]["true"] = n
         else:
-            counts["total"]["all"] = n
-    if reused_ticked:
+            page_rows.append((n, int(value)))
+    if filterset.is_bound and filterset.form.cleaned_data.get("reused"):
         # Ticked, "reused" narrows the results to the reused ones: all of them are.
         counts["reused"]["true"] = counts["total"]["all"]
-    count_terms(terms)
-
-    for name in TERM_FACETS:
-        if selections[name]:
-            matching = filterset.without(name).qs.order_by().values("pk")
-            count_terms(
-                CaseTerm.objects.filter(
-                    case__in=matching, vocabulary=CaseFilter.TERM_VOCABULARIES[name]
-                )
-                .order_by()
-                .values_list("vocabulary", "code")
-                .annotate(n=Count("case"))
-            )
-    return counts
+    ids = [pk for _position, pk in sorted(page_rows)]
+    return counts, ids
 
 
-def adopted_by_others() -> Exists:
-    """`adopted()` for rows that are published cases already: the same answer, one join less
-    (the facet counts ask it of every matching case)."""
-    return Exists(
-        Adoption.objects.filter(case=OuterRef("pk"), organisation__deleted_at__isnull=True)
+# How long an unused search result stays in the cache. Not what keeps results correct: the key
+# changes with the data (see `data_version`).
+CACHE_SECONDS = 600
+
+
+def data_version() -> dict:
+    """What search results and facet counts depend on, in one cheap query: the change feed's
+    last entry (written in the same transaction as every save of a case or an adoption, see
+    cases/changes.py), the last case term, and the organisations (their number and last
+    update: place, size, deletion)."""
+
+    def last_id(model):
+        return Max(Subquery(model.objects.order_by("-pk").values("pk")[:1]))
+
+    return Organisation.all_objects.aggregate(
+        organisations=Count("pk"),
+        organisations_updated=Max("updated_at"),
+        change=last_id(Change),
+        term=last_id(CaseTerm),
     )
 
 
-def _grouped_counts(
-    table_sql: str,
-    params: list,
-    selections: dict[str, list[str]],
-    *,
-    reused: bool,
-    vocabularies: list[str],
-) -> tuple[dict[tuple[str, object], int], list[tuple[str, str, int]]]:
-    """Counts over `table_sql` (the matching cases: their id and one column per column
-    facet), in one statement that finds the matching cases once:
+def cached_count_and_page(
+    filterset: CaseFilter, page: PageRequest
+) -> tuple[dict[str, dict[str, int]], list[int]]:
+    """`count_and_page`, kept in the cache under the search (its words, the valid filter
+    values), the page and the data version: any save of a case, a term, an adoption or an
+    organisation gives a new key, so a cached answer is never stale. A cached answer costs one
+    query (the version)."""
+    state = {}
+    if filterset.is_bound:
+        filterset.errors  # noqa: B018 - validates the form, which fills cleaned_data
+        for name, value in filterset.form.cleaned_data.items():
+            if name == "q":
+                value = filterset.query.words
+            elif isinstance(value, list):
+                value = sorted(str(v) for v in value)
+            if value not in (None, "", [], False):
+                state[name] = value
+    payload = json.dumps(
+        [state, list(page.ordering), page.offset, page.limit, data_version()],
+        default=str,
+        sort_keys=True,
+    )
+    key = "search:" + hashlib.sha256(payload.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = count_and_page(filterset, page)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
-    - {(facet, value): count} for the column facets, ("reused", True) and ("total", None),
-      each facet's counts with every other column facet's selection applied but not its own;
-    - [(vocabulary, code, count)] for the terms in `vocabularies` of the cases that match
-      every selection.
+
+# Term facet -> its flag in the counted table (only for a facet with values ticked).
+TERM_FLAGS = {name: f"f_{name}" for name in TERM_FACETS}
+# A public adoption of a case the table holds (the cases are published already, so only the
+# adoption and its organisation are left to check: see `adopted`).
+REUSED_SQL = (
+    "EXISTS (SELECT 1 FROM cases_adoption a INNER JOIN cases_organisation ao "
+    "ON ao.id = a.organisation_id WHERE a.case_id = t.f_id AND a.deleted_at IS NULL "
+    "AND ao.deleted_at IS NULL)"
+)
+
+
+def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, list] | None:
+    """The SQL and parameters of `count_and_page`'s statement; None if nothing can match.
+
+    Rows: ("g", facet, value, n) per column facet value and ("g", "total", None, n);
+    ("term", vocabulary, code, n); ("reused", None, None, n); ("page", None, id, position).
     """
-
-    def condition(excluded: str | None) -> tuple[str, list]:
-        parts, values = [], []
-        for facet, (column, _lookup) in COLUMN_FACETS.items():
-            chosen = selections.get(facet) or []
-            if facet != excluded and chosen:
-                parts.append(f"t.{column} IN ({', '.join(['%s'] * len(chosen))})")
-                values += chosen
-        return (" AND ".join(parts) or "1 = 1"), values
-
-    groupings = [(facet, column) for facet, (column, _lookup) in COLUMN_FACETS.items()]
-    if reused:
-        groupings.append(("reused", "f_reused"))
-    everything = condition(None)
-    filters = {
-        facet: condition(facet) if facet in COLUMN_FACETS else everything
-        for facet, _column in groupings
-    }
-    terms_sql, terms_params = "", []
-    if vocabularies:
-        terms_sql = (
-            "SELECT ct.vocabulary, ct.code, COUNT(*) AS n FROM cases_caseterm ct "
-            f"JOIN t ON ct.case_id = t.f_id WHERE {everything[0]} "
-            f"AND ct.vocabulary IN ({', '.join(['%s'] * len(vocabularies))}) "
-            "GROUP BY ct.vocabulary, ct.code"
+    query = filterset.query
+    if query and not query.terms:
+        return None  # only common words: nothing matches
+    selections = {name: filterset.selected(name) for name in FACETS}
+    reused_ticked = bool(filterset.is_bound and filterset.form.cleaned_data.get("reused"))
+    # PostgreSQL: the search words are joined in below, with their text rank when the page is
+    # ranked, from the one scan that finds them.
+    text_search = bool(query) and connection.vendor == "postgresql"
+    rows = filterset.without(*FACETS, *(["q"] if text_search else [])).qs.order_by()
+    columns = {"f_id": F("pk"), **{c: F(lookup) for c, lookup in COLUMN_FACETS.values()}}
+    conditions: dict[str, tuple[str, list]] = {}
+    for facet, (column, _lookup) in COLUMN_FACETS.items():
+        if chosen := selections[facet]:
+            conditions[facet] = (f"t.{column} IN ({', '.join(['%s'] * len(chosen))})", chosen)
+    for facet in TERM_FACETS:
+        if chosen := selections[facet]:
+            codes = CaseTerm.objects.filter(
+                vocabulary=CaseFilter.TERM_VOCABULARIES[facet], code__in=chosen
+            ).values("case_id")
+            columns[TERM_FLAGS[facet]] = ExpressionWrapper(
+                Q(pk__in=codes), output_field=BooleanField()
+            )
+            conditions[facet] = (f"t.{TERM_FLAGS[facet]}", [])
+    keys, ranked = _page_keys(page, text_search, columns)
+    try:
+        table_sql, params = rows.values(**columns).query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    params = list(params)
+    if text_search:
+        match_sql, match_params = search.matching_ids(query, text_rank=ranked)
+        table_sql = (
+            f"SELECT b.*{', m.text_rank' if ranked else ''} FROM ({table_sql}) b "
+            f"INNER JOIN ({match_sql}) m ON m.id = b.f_id"
         )
-        terms_params = [*everything[1], *vocabularies]
-    results: dict[tuple[str, object], int] = {}
-    terms: list[tuple[str, str, int]] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One pass over the matches with a hash table per grouping set. Aggregates are
-            # one per distinct condition: the facets without a selection share "everything".
-            aggregates = [f"COUNT(*) FILTER (WHERE {everything[0]}) AS a0"]
-            agg_params = list(everything[1])
-            slots = {}
-            for facet, (sql, values) in filters.items():
-                if (sql, values) != everything:
-                    slots[facet] = len(aggregates)
-                    aggregates.append(f"COUNT(*) FILTER (WHERE {sql}) AS a{len(aggregates)}")
-                    agg_params += values
-            names = [column for _facet, column in groupings]
-            width = len(names)
-            selected = [f"GROUPING(t.{c}) AS g{i}" for i, c in enumerate(names)]
-            selected += [f"t.{c} AS v{i}" for i, c in enumerate(names)]
-            grouping_sql = (
-                f"SELECT {', '.join(selected + aggregates)} FROM t GROUP BY GROUPING SETS ("
-                + ", ".join(f"(t.{c})" for c in names)
-                + ", ())"
-            )
-            row_fields = [f"g.g{i}" for i in range(width)] + [f"g.v{i}" for i in range(width)]
-            row_fields += [f"g.a{i}" for i in range(len(aggregates))]
-            cursor.execute(
-                f"WITH t AS ({table_sql}), g AS ({grouping_sql})"
-                + (f", tm AS ({terms_sql})" if terms_sql else "")
-                + f" SELECT (SELECT json_agg(json_build_array({', '.join(row_fields)})) FROM g), "
-                + (
-                    "(SELECT json_agg(json_build_array(tm.vocabulary, tm.code, tm.n)) FROM tm)"
-                    if terms_sql
-                    else "NULL"
-                ),
-                params + agg_params + terms_params,
-            )
-            group_rows, term_rows = cursor.fetchone()
-            for row in group_rows or []:
-                flags, values, numbers = row[:width], row[width : 2 * width], row[2 * width :]
-                grouped = [i for i, flag in enumerate(flags) if flag == 0]
-                if not grouped:
-                    results[("total", None)] = numbers[0]
-                    continue
-                facet = groupings[grouped[0]][0]
-                results[(facet, values[grouped[0]])] = numbers[slots.get(facet, 0)]
-            terms = [tuple(row) for row in term_rows or []]
-        else:
-            branches, branch_params = [], []
-            for facet, column in groupings:
-                sql, values = filters[facet]
-                branches.append(
-                    f"SELECT %s, t.{column}, SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) "
-                    f"FROM t GROUP BY t.{column}"
-                )
-                branch_params += [facet, *values]
-            sql, values = everything
-            branches.append(f"SELECT %s, NULL, SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) FROM t")
-            branch_params += ["total", *values]
-            if terms_sql:
-                branches.append(
-                    "SELECT 'term:' || vocabulary, code, n FROM (" + terms_sql + ") AS tm"
-                )
-                branch_params += terms_params
-            cursor.execute(
-                f"WITH t AS ({table_sql}) " + " UNION ALL ".join(branches),
-                params + branch_params,
-            )
-            for facet, value, n in cursor.fetchall():
-                if facet.startswith("term:"):
-                    terms.append((facet[5:], value, n))
-                else:
-                    results[(facet, value)] = n or 0
-    return results, terms
+        params += match_params
+
+    def condition(excluded: str | None = None) -> tuple[str, list]:
+        parts = [conditions[f] for f in conditions if f != excluded]
+        return (
+            " AND ".join(sql for sql, _values in parts) or "1 = 1",
+            [value for _sql, values in parts for value in values],
+        )
+
+    everything = condition()
+    # PostgreSQL: OFFSET 0 keeps the rows a subquery, so that the ticked term facets' flags
+    # are computed once per case, not again in the condition below.
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    table = f"SELECT * FROM ({table_sql}{fence}) t"
+    if len(conditions) >= 2:
+        # A case that misses two ticked facets counts in no facet: leave it out early.
+        hits = " + ".join(f"CASE WHEN {sql} THEN 1 ELSE 0 END" for sql, _v in conditions.values())
+        table += f" WHERE {hits} >= %s"
+        params += [value for _sql, values in conditions.values() for value in values]
+        params.append(len(conditions) - 1)
+    ctes = [f"t AS MATERIALIZED ({table})"]
+
+    grouping_sql, branch_params = _column_counts(condition, everything)
+    branches = [grouping_sql]
+
+    vocabularies = [CaseFilter.TERM_VOCABULARIES[name] for name in TERM_FACETS]
+    in_vocabularies = f"ct.vocabulary IN ({', '.join(['%s'] * len(vocabularies))})"
+    if connection.vendor == "postgresql":
+        # Each matching case's own terms, from the (case, vocabulary, code) index: a few
+        # index entries per case rather than a hash of every case's terms (OFFSET 0 keeps
+        # the planner from turning it into that hash join).
+        terms_sql = (
+            "SELECT 'term', ct.vocabulary, ct.code, COUNT(*) FROM t CROSS JOIN LATERAL "
+            "(SELECT ct.vocabulary, ct.code FROM cases_caseterm ct "
+            f"WHERE ct.case_id = t.f_id AND {in_vocabularies} OFFSET 0) ct WHERE 1 = 1"
+        )
+    else:
+        terms_sql = (
+            "SELECT 'term', ct.vocabulary, ct.code, COUNT(*) FROM cases_caseterm ct "
+            f"INNER JOIN t ON ct.case_id = t.f_id WHERE {in_vocabularies}"
+        )
+    branch_params += vocabularies
+    term_conditions = [(CaseFilter.TERM_VOCABULARIES[f], condition(f)) for f in TERM_FACETS]
+    if any(sql != "1 = 1" for _vocabulary, (sql, _values) in term_conditions):
+        # Each vocabulary's terms are counted with every selection but its own facet's; a case
+        # that meets none of these conditions has no term to count (its terms are not read).
+        terms_sql += " AND (" + " OR ".join(f"({sql})" for _v, (sql, _values) in term_conditions)
+        terms_sql += ") AND CASE ct.vocabulary"
+        branch_params += [value for _v, (_sql, values) in term_conditions for value in values]
+        for vocabulary, (sql, values) in term_conditions:
+            terms_sql += f" WHEN %s THEN ({sql})"
+            branch_params += [vocabulary, *values]
+        terms_sql += " ELSE 1 = 0 END"
+    branches.append(terms_sql + " GROUP BY ct.vocabulary, ct.code")
+
+    if not reused_ticked:
+        branches.append(
+            f"SELECT 'reused', NULL, NULL, COUNT(*) FROM t WHERE {everything[0]} AND {REUSED_SQL}"
+        )
+        branch_params += everything[1]
+
+    if page is not None:
+        page_cte, page_params, page_branch = _page(page, keys, ranked, query, everything)
+        ctes.append(page_cte)
+        params += page_params
+        branches.append(page_branch)
+
+    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
+    return sql, params + branch_params
+
+
+def _column_counts(condition, everything) -> tuple[str, list]:
+    """Every column facet's counts, each with every other facet's selection applied but not
+    its own, and the total: one grouped pass on PostgreSQL, a GROUP BY per facet on SQLite."""
+    if connection.vendor == "postgresql":
+        keys, values, numbers, params = [], [], [], []
+        for facet, (column, _lookup) in COLUMN_FACETS.items():
+            sql, condition_params = condition(facet)
+            keys.append(f"WHEN GROUPING(t.{column}) = 0 THEN '{facet}'")
+            values.append(f"WHEN GROUPING(t.{column}) = 0 THEN CAST(t.{column} AS text)")
+            numbers.append(f"WHEN GROUPING(t.{column}) = 0 THEN COUNT(*) FILTER (WHERE {sql})")
+            params += condition_params
+        sets = ", ".join(f"(t.{column})" for column, _lookup in COLUMN_FACETS.values())
+        return (
+            f"SELECT 'g', CASE {' '.join(keys)} ELSE 'total' END, "
+            f"CASE {' '.join(values)} END, "
+            f"CASE {' '.join(numbers)} ELSE COUNT(*) FILTER (WHERE {everything[0]}) END "
+            f"FROM t GROUP BY GROUPING SETS ({sets}, ())",
+            params + everything[1],
+        )
+    branches, params = [], []
+    for facet, (column, _lookup) in COLUMN_FACETS.items():
+        sql, condition_params = condition(facet)
+        branches.append(
+            f"SELECT 'g', '{facet}', t.{column}, SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) "
+            f"FROM t GROUP BY t.{column}"
+        )
+        params += condition_params
+    branches.append(
+        f"SELECT 'g', 'total', NULL, SUM(CASE WHEN {everything[0]} THEN 1 ELSE 0 END) FROM t"
+    )
+    return " UNION ALL ".join(branches), params + everything[1]
+
+
+def _page_keys(
+    page: PageRequest | None, text_search: bool, columns: dict
+) -> tuple[list[tuple[str, bool]], bool]:
+    """The columns of the counted table that order the page, (column, descending) each, added
+    to `columns`; and whether the page is ranked by the search (PostgreSQL), which orders by
+    the rank first and then by the columns."""
+    keys: list[tuple[str, bool]] = []
+    ranked = False
+    for position, field in enumerate(page.ordering if page else ()):
+        name = field.lstrip("-")
+        if name == "rank" and text_search:
+            if position != 0 or not field.startswith("-"):
+                raise ValueError("A search orders by rank first, best first, or not at all.")
+            ranked = True
+            continue
+        column = "f_id" if name == "pk" else f"o_{name}"
+        columns.setdefault(column, F(name))
+        keys.append((column, field.startswith("-")))
+    return keys, ranked
+
+
+def _page(
+    page: PageRequest,
+    keys: list[tuple[str, bool]],
+    ranked: bool,
+    query: search.Search,
+    everything: tuple[str, list],
+) -> tuple[str, list, str]:
+    """The page's CTE `p`, its parameters, and its branch of rows ("page", NULL, id, position)."""
+
+    def order(names) -> str:
+        return ", ".join(f"{name} {'DESC' if descending else 'ASC'}" for name, descending in names)
+
+    where, where_params = everything
+    names = [(f"k{i + 1}", descending) for i, (_column, descending) in enumerate(keys)]
+    selected = "".join(f", t.{column} AS k{i + 1}" for i, (column, _d) in enumerate(keys))
+    if not ranked:
+        cte = (
+            f"p AS (SELECT t.f_id{selected} FROM t WHERE {where} "
+            f"ORDER BY {order(names)} LIMIT %s OFFSET %s)"
+        )
+        params = [*where_params, page.limit, page.offset]
+    else:
+        # rank = text rank + 0.5 * similarity, the similarity in [0, 1]: a case whose text rank
+        # is more than 0.5 below the n-th best text rank cannot be among the first n, so the
+        # similarity (which reads the case's row) is computed only for the cases that can.
+        _text_rank, _text_params, similarity, similarity_params = search.rank_parts(query, "c")
+        names = [("k0", True), *names]
+        cte = (
+            f"p AS (SELECT t.f_id, t.text_rank + 0.5 * {similarity} AS k0{selected} FROM t "
+            f"INNER JOIN cases_case c ON c.id = t.f_id WHERE {where} AND t.text_rank >= "
+            f"(SELECT MIN(n.text_rank) FROM (SELECT t.text_rank FROM t WHERE {where} "
+            "ORDER BY t.text_rank DESC LIMIT %s) n) - 0.5 "
+            f"ORDER BY {order(names)} LIMIT %s OFFSET %s)"
+        )
+        params = [
+            *similarity_params,
+            *where_params,
+            *where_params,
+            page.offset + page.limit,
+            page.limit,
+            page.offset,
+        ]
+    branch = (
+        "SELECT 'page', NULL, CAST(p.f_id AS text), "
+        f"ROW_NUMBER() OVER (ORDER BY {order(names)}) FROM p"
+    )
+    return cte, params, branch

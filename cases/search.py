@@ -37,9 +37,10 @@ CONSONANTS = set("bcdfghjklmnpqrstvwxz")
 MIN_PREFIX_LENGTH = 3
 # Words shorter than this take no part in trigram matching: their trigrams match almost anything.
 MIN_TRIGRAM_LENGTH = 4
-# pg_trgm's operator `<%` uses the connection's pg_trgm.word_similarity_threshold (0.4, see
-# config/settings.py), which lets the GIN index find candidates; a match must also reach this
-# stricter similarity, or "sykehjemmet" would find every "hjemmetjeneste".
+# A word matches a text whose pg_trgm word similarity to it reaches this, or "sykehjemmet" would
+# find every "hjemmetjeneste". pg_trgm's operators test the connection's
+# pg_trgm.word_similarity_threshold, which config/settings.py sets to this value: then the
+# trigram index finds the candidates and its recheck decides (see _term_condition).
 TRIGRAM_THRESHOLD = 0.5
 TRIGRAM_TEXT = "(title || ' ' || search_extra)"
 
@@ -153,16 +154,68 @@ def parse(query: str) -> Search:
     return Search(text=text, words=words, terms=tuple(terms), roots=tuple(dict.fromkeys(roots)))
 
 
+def _connection_threshold() -> float | None:
+    """The pg_trgm.word_similarity_threshold the connection's options set (config/settings.py),
+    if they set one."""
+    options = connection.settings_dict.get("OPTIONS", {}).get("options", "")
+    found = re.search(r"pg_trgm\.word_similarity_threshold\s*=\s*([0-9.]+)", options)
+    return float(found.group(1)) if found else None
+
+
 def _term_condition(term: Term) -> tuple[str, list]:
+    """One word as a condition on a case row: its stems in the search vector, or (for words
+    long enough) a trigram-similar word in the title, tags and names.
+
+    The trigram test is written `text %> word` (`word <% text` with its sides swapped), the
+    form the trigram index serves, so that the similarity is computed once per candidate row,
+    as the index's recheck. When the connection's threshold is TRIGRAM_THRESHOLD that test is
+    the whole condition; otherwise the stricter similarity is asked for as well, at the price
+    of computing it again.
+    """
     sql = "search_vector @@ to_tsquery('simple', %s)"
     params: list = [term.tsquery]
     if term.fuzzy:
-        sql = (
-            f"({sql} OR (%s <%% {TRIGRAM_TEXT} "
-            f"AND word_similarity(%s, {TRIGRAM_TEXT}) >= {TRIGRAM_THRESHOLD}))"
-        )
-        params += [term.word, term.word]
+        trigram = f"{TRIGRAM_TEXT} %%> %s"
+        params.append(term.word)
+        if _connection_threshold() != TRIGRAM_THRESHOLD:
+            trigram += f" AND word_similarity(%s, {TRIGRAM_TEXT}) >= {TRIGRAM_THRESHOLD}"
+            params.append(term.word)
+        sql = f"({sql} OR ({trigram}))"
     return sql, params
+
+
+def matching_ids(search: Search, *, text_rank: bool = False) -> tuple[str, list]:
+    """SQL for the ids of every case (of any status) that contains every word of `search`,
+    and with `text_rank` their full-text rank (the first part of `rank_parts`) as
+    `text_rank`. PostgreSQL only; `search` must have terms.
+
+    One scan: the database combines the GIN indexes per word (BitmapOr of the search vector's
+    and the trigrams') and across words (BitmapAnd), and reads only the rows they name. The
+    full-text test comes first in each word's OR: a row it finds needs no trigram similarity.
+    """
+    conditions, params = [], []
+    for term in search.terms:
+        sql, term_params = _term_condition(term)
+        conditions.append(sql)
+        params += term_params
+    selected = "id"
+    if text_rank:
+        rank_sql, rank_params, _similarity, _similarity_params = rank_parts(search)
+        selected += f", {rank_sql} AS text_rank"
+        params = rank_params + params
+    return f"SELECT {selected} FROM cases_case WHERE " + " AND ".join(conditions), params
+
+
+def rank_parts(search: Search, table: str = "cases_case") -> tuple[str, list, str, list]:
+    """The two parts of a case's rank (PostgreSQL): full-text rank, and the trigram similarity
+    of the whole query to the title, tags and names. rank = first + 0.5 * second; the second
+    lies in [0, 1], which lets a page be ranked without computing it for every match."""
+    return (
+        f"ts_rank_cd({table}.search_vector, to_tsquery('simple', %s))",
+        [search.any_tsquery],
+        f"word_similarity(%s, {table}.title || ' ' || {table}.search_extra)",
+        [search.phrase],
+    )
 
 
 def apply(queryset: QuerySet, search: Search) -> QuerySet:
@@ -172,23 +225,17 @@ def apply(queryset: QuerySet, search: Search) -> QuerySet:
     if not search.terms:
         return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
     if is_postgresql():
-        conditions, params = [], []
-        for term in search.terms:
-            sql, term_params = _term_condition(term)
-            conditions.append(sql)
-            params += term_params
         # A self-contained id subquery: it stays valid when Django nests the queryset in
-        # another query (facet counts) and renames the outer table. The planner combines the
-        # GIN indexes of the search vector and the trigrams (BitmapAnd of BitmapOrs).
-        matching_ids = RawSQL("SELECT id FROM cases_case WHERE " + " AND ".join(conditions), params)
+        # another query (facet counts) and renames the outer table.
+        ids_sql, ids_params = matching_ids(search)
         # Ranking reads the outer row, so it is only for the top-level query (ordering a page).
+        text_rank, text_params, similarity, similarity_params = rank_parts(search)
         rank = RawSQL(
-            "ts_rank_cd(cases_case.search_vector, to_tsquery('simple', %s)) "
-            "+ 0.5 * word_similarity(%s, cases_case.title || ' ' || cases_case.search_extra)",
-            [search.any_tsquery, search.phrase],
+            f"{text_rank} + 0.5 * {similarity}",
+            [*text_params, *similarity_params],
             output_field=FloatField(),
         )
-        return queryset.filter(pk__in=matching_ids).annotate(rank=rank)
+        return queryset.filter(pk__in=RawSQL(ids_sql, ids_params)).annotate(rank=rank)
     condition = Q()
     title_hit, summary_hit = Q(), Q()
     for term in search.terms:

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.filters import CaseFilter, facet_counts
+from cases.filters import CaseFilter, PageRequest, count_and_page, facet_counts
 from cases.models import CaseTerm
 from cases.views.browse import published_cases
 from cases.vocabularies import CaseStatus, OrganisationKind, Region
@@ -339,3 +339,63 @@ def test_facets_are_fieldsets_with_legends_and_labelled_boxes(client, catalogue)
     assert len(boxes) == len(set(boxes))
     # The counties are the counties in the registry, by number, with their names.
     assert re.search(r'id="f-county-46">\s*<label [^>]*for="f-county-46">Vestland', html)
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "",
+        "q=robot",
+        "sector=health-care",
+        "sector=health-care&county=46",
+        "q=robot&origin=first&origin=copied&benefit=quality",
+        "sector=health-care&innovation_type=service&benefit=quality&workplace_type=nursing-home"
+        "&origin=first&origin=adapted&stage=in-use&county=46&region=vestlandet"
+        "&size_class=small&reused=true",
+        "q=og i på",
+    ],
+)
+def test_one_statement_whatever_is_ticked(catalogue, django_assert_num_queries, query_string):
+    """Every facet's counts, the total and the reused come from one statement: ticking term
+    facets adds no query (nor does it per facet or per value)."""
+    filterset, _problems = CaseFilter.lenient(QueryDict(query_string), queryset=published_cases())
+    query = filterset.query  # a PostgreSQL search reads its words' stems here, once
+    # Only words the Norwegian configuration ignores (PostgreSQL): nothing can match.
+    expected = 0 if query and not query.terms else 1
+    with django_assert_num_queries(expected):
+        facet_counts(filterset)
+
+
+ORDERINGS = [
+    ("-published_at", "-pk"),
+    ("-adoption_count", "-published_at", "-pk"),
+    ("title", "pk"),
+]
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "",
+        "q=robot",
+        "sector=health-care&county=46",
+        "q=robot&origin=first&origin=copied",
+        "sector=health-care&innovation_type=service&region=vestlandet&region=trondelag",
+        "reused=true&stage=in-use&stage=evaluated",
+    ],
+)
+def test_the_page_is_the_querysets_page(catalogue, query_string):
+    """The page of ids that comes with the counts is the page of the filter set's queryset,
+    in every order, on every page."""
+    orderings = (
+        [*ORDERINGS, ("-rank", "-published_at", "-pk")] if "q=" in query_string else ORDERINGS
+    )
+    for ordering in orderings:
+        filterset, _problems = CaseFilter.lenient(
+            QueryDict(query_string), queryset=published_cases()
+        )
+        everything = list(filterset.qs.order_by(*ordering).values_list("pk", flat=True))
+        for offset in range(0, len(everything) + 2, 2):
+            counts, ids = count_and_page(filterset, PageRequest(ordering, offset, 2))
+            assert ids == everything[offset : offset + 2], (ordering, offset)
+            assert counts["total"]["all"] == len(everything)

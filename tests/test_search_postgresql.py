@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from cases import search, services
-from cases.filters import CaseFilter
+from cases.filters import CaseFilter, PageRequest, count_and_page
 from cases.models import Case, CaseTerm
 from tests import factories
 
@@ -170,24 +170,79 @@ def test_the_search_indexes_exist(db):
     assert generated == "s"  # a stored generated column: no write path can forget it
 
 
-def test_the_search_uses_the_indexes(municipality):
-    """The matching ids come from the GIN indexes (the search vector's for the stems, the
-    trigram one for typos), combined per word, not from reading every row."""
-    for n in range(30):
-        make_case(municipality, title=f"Sak {n}", summary=f"Tekst nummer {n}")
-    query = search.parse("sykehjemmet robot")
-    conditions, params = [], []
-    for term in query.terms:
-        sql, term_params = search._term_condition(term)
-        conditions.append(sql)
-        params += term_params
+def matching_plan(query: search.Search) -> str:
+    sql, params = search.matching_ids(query)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT id FROM cases_case WHERE " + " AND ".join(conditions), params
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_search_uses_the_indexes(municipality):
+    """The matching ids come from the GIN indexes (the search vector's for the stems, the
+    trigram one for typos), combined per word, not from reading every row; and the trigram
+    similarity is the index's recheck alone, not computed again in a filter."""
+    for n in range(30):
+        make_case(municipality, title=f"Sak {n}", summary=f"Tekst nummer {n}")
+    plan = matching_plan(search.parse("sykehjemmet robot"))
     assert "Bitmap Index Scan on cases_case_search_vector_gin" in plan
     assert "Bitmap Index Scan on cases_case_trigram_gin" in plan
     assert "Seq Scan" not in plan
+    assert "word_similarity" not in plan
+    # One word: its condition is exactly what the indexes answer, so nothing is filtered
+    # (and no similarity computed) a second time.
+    plan = matching_plan(search.parse("sykehjemmet"))
+    assert "Recheck Cond" in plan and "Filter:" not in plan
+
+
+def test_the_connection_asks_for_the_match_threshold(db):
+    """The connection's pg_trgm threshold is the similarity a match needs, so `%>` alone tests
+    it (see search._term_condition)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert float(cursor.fetchone()[0]) == search.TRIGRAM_THRESHOLD
+    assert search._connection_threshold() == search.TRIGRAM_THRESHOLD
+
+
+@pytest.mark.parametrize("q", ["rontgen", "røntgn", "sykehjemmet", "multidos", "medisinrobbot"])
+def test_a_lower_connection_threshold_finds_the_same(library, monkeypatch, q):
+    """With a connection that lets the index find more candidates, the stricter similarity is
+    asked for explicitly, and the same cases are found."""
+    expected = found(q)
+    monkeypatch.setattr(search, "_connection_threshold", lambda: 0.3)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = 0.3")
+    assert "word_similarity" in search.matching_ids(search.parse(q))[0]
+    assert found(q) == expected
+
+
+@pytest.fixture
+def ranked(municipality):
+    """Cases whose rank spreads widely: a few with the word many times in the title, many with
+    it once in the long texts, and some found by a typo only."""
+    for n in range(6):
+        make_case(
+            municipality,
+            title=f"Kvantelekter kvantelekter kvantelekter {n}",
+            summary="Kvantelekter i kommunen.",
+        )
+    for n in range(14):
+        make_case(municipality, title=f"Sak {n}", results=f"Vi brukte kvantelekter i år {n}.")
+    for n in range(4):
+        make_case(municipality, title=f"Kvantelektor {n}", summary="Noe annet.")
+
+
+@pytest.mark.parametrize("size", [3, 5, 7])
+def test_a_ranked_page_is_the_full_ranking(ranked, size):
+    """The page of a ranked search leaves out the cases that cannot reach it before computing
+    their trigram similarity; what it shows is exactly the order of the full rank."""
+    filterset = CaseFilter({"q": "kvantelekter"}, queryset=Case.objects.published())
+    ordering = ("-rank", "-published_at", "-pk")
+    everything = list(filterset.qs.order_by(*ordering).values_list("pk", flat=True))
+    assert len(everything) == 24
+    for offset in range(0, 24, size):
+        page = PageRequest(ordering, offset, size)
+        counts, ids = count_and_page(filterset, page)
+        assert ids == everything[offset : offset + size]
+        assert counts["total"]["all"] == 24

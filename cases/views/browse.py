@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import search
-from ..filters import CaseFilter, facet_counts
+from ..filters import CaseFilter, PageRequest, cached_count_and_page
 from ..models import Case, Organisation
 
 ORDERINGS = {
@@ -18,6 +18,8 @@ ORDERINGS = {
     "title": (_("Title"), ("title", "pk")),
 }
 PAGE_SIZE = 20
+# Beyond any real number of results: a larger page number asks for the last page as well.
+MAX_PAGE = 1_000_000
 FACET_ORDER = [
     "sector",
     "innovation_type",
@@ -174,19 +176,37 @@ def _organisation_name(**lookup) -> str | None:
         return None
 
 
+def _page_number(raw) -> int:
+    """The page the address asks for, as far as it can be told without the number of results
+    (the paginator has the last word: see `case_search`)."""
+    try:
+        return min(max(int(raw), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1
+
+
 def case_search(request):
     filterset, unknown_values = CaseFilter.lenient(request.GET, queryset=published_cases())
     params = filterset.data.copy() if filterset.is_bound else request.GET.copy()
-    cases = filterset.qs
     ordering_key, ordering, unknown_ordering = _ordering(request, filterset)
     if unknown_ordering:
         params.pop("ordering", None)
-    counts = facet_counts(filterset)
+    # The counts and the page's ids come from one statement (or the cache); the page's cases
+    # are then read by id.
+    number = _page_number(request.GET.get("page"))
+    wanted = PageRequest(ordering, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+    counts, ids = cached_count_and_page(filterset, wanted)
     total = counts["total"]["all"]
-    paginator = Paginator(cases.order_by(*ordering), PAGE_SIZE)
-    # The facet query has counted the results already; the paginator need not count again.
+    paginator = Paginator(filterset.qs.order_by(*ordering), PAGE_SIZE)
+    # The statement has counted the results already; the paginator need not count again.
     paginator.__dict__["count"] = total
     page = paginator.get_page(request.GET.get("page"))
+    if page.number != number:
+        # Past the last page, or "page=0": the paginator shows the last page instead.
+        last = PageRequest(ordering, (page.number - 1) * PAGE_SIZE, PAGE_SIZE)
+        ids = cached_count_and_page(filterset, last)[1]
+    found = published_cases().in_bulk(ids)
+    page.object_list = [found[pk] for pk in ids if pk in found]
     query = filterset.query
     results = [
         {
