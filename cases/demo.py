@@ -42,6 +42,7 @@ from .models import (
     Organisation,
     OutgoingEmail,
     SpreadActivity,
+    refresh_adoption_counters,
 )
 from .services.cases import CONTENT_FIELDS
 from .vocabularies import (
@@ -1596,6 +1597,10 @@ def _dated(when: dt.datetime):
     OutgoingEmail.objects.filter(pk__in=written[OutgoingEmail]).update(created_at=when)
     Adoption.all_objects.filter(pk__in=written[Adoption]).update(
         created_at=when, updated_at=when, adopted_on=when.date()
+    )
+    # The new dates went around Adoption.save: count the cases' first adoption date again.
+    refresh_adoption_counters(
+        Adoption.all_objects.filter(pk__in=written[Adoption]).values_list("case_id", flat=True)
     )
 
 

@@ -6,17 +6,20 @@ names it as the derived case. Both links count in both directions, so the page o
 case shows the same family as the page of its source.
 
 Only published cases and public adoption records take part, so lineage never reveals a draft:
-an unpublished case ends the walk (its published descendants are not reached through it). The
-walk goes level by level, one query per generation up and one per generation down, bounded by
-MAX_DEPTH whatever the number of cases.
+an unpublished case ends the walk (its published descendants are not reached through it).
+
+The walk is two recursive queries, one up and one down, bounded by MAX_DEPTH, then one query
+for the cases found: three queries whatever the number of cases or generations. Each step of
+a walk is two indexed lookups (cases by source case, adoptions by case or by derived case),
+never one condition with OR that an index cannot serve.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db import connections, router
 
-from .models import Adoption, Case
-from .vocabularies import AdoptionMode
+from .models import Adoption, Case, Organisation
+from .vocabularies import AdoptionMode, CaseStatus
 
 MAX_DEPTH = 8
 MODES = {AdoptionMode.ADAPTED, AdoptionMode.COPIED}
@@ -30,95 +33,194 @@ class Node:
     children: list["Node"] = field(default_factory=list)
 
 
+def _tables(connection) -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "case": quote(Case._meta.db_table),
+        "adoption": quote(Adoption._meta.db_table),
+        "organisation": quote(Organisation._meta.db_table),
+    }
+
+
+# Each step joins the walk's cases once with a two-row table of link kinds: kind 1 looks up
+# the source link, kind 2 the adoption link, each through its own index. An adoption link
+# counts when the adoption is alive and its organisation exists (Adoption.objects.public();
+# the linked case must be published, which the step checks for every case it adds).
+UP = """
+WITH RECURSIVE up(id, depth, child_id, by_source) AS (
+    SELECT c.id, 0, c.id, 0 FROM {case} c WHERE c.id = %(start)s
+    UNION
+    SELECT parent.id, u.depth + 1, u.id, CASE WHEN k.kind = 1 THEN 1 ELSE 0 END
+    FROM up u
+    CROSS JOIN (SELECT 1 AS kind UNION ALL SELECT 2) k
+    LEFT JOIN {case} s ON k.kind = 1 AND s.id = u.id
+    LEFT JOIN {adoption} a ON k.kind = 2 AND a.derived_case_id = u.id AND a.deleted_at IS NULL
+    LEFT JOIN {organisation} o ON o.id = a.organisation_id
+    JOIN {case} parent ON parent.id = COALESCE(s.source_case_id, a.case_id)
+    WHERE u.depth < %(max_depth)s AND parent.status = %(published)s
+        AND parent.deleted_at IS NULL AND (a.id IS NULL OR o.deleted_at IS NULL)
+)
+SELECT child_id, id, by_source FROM up WHERE depth > 0
+"""
+
+DOWN = """
+WITH RECURSIVE down(id, depth, parent_id, adoption_id) AS (
+    SELECT c.id, 0, c.id, CAST(NULL AS BIGINT) FROM {case} c WHERE c.id = %(start)s
+    UNION
+    SELECT child.id, d.depth + 1, d.id, a.id
+    FROM down d
+    CROSS JOIN (SELECT 1 AS kind UNION ALL SELECT 2) k
+    LEFT JOIN {case} s ON k.kind = 1 AND s.source_case_id = d.id
+    LEFT JOIN {adoption} a ON k.kind = 2 AND a.case_id = d.id
+        AND a.derived_case_id IS NOT NULL AND a.deleted_at IS NULL
+    LEFT JOIN {organisation} o ON o.id = a.organisation_id
+    JOIN {case} child ON child.id = COALESCE(s.id, a.derived_case_id)
+    WHERE d.depth < %(max_depth)s AND child.status = %(published)s
+        AND child.deleted_at IS NULL AND (a.id IS NULL OR o.deleted_at IS NULL)
+)
+SELECT d.parent_id, d.id, d.adoption_id, a.mode
+FROM down d LEFT JOIN {adoption} a ON a.id = d.adoption_id
+JOIN {case} parent ON parent.id = d.parent_id
+WHERE d.depth > 0
+    AND (a.id IS NULL OR (parent.status = %(published)s AND parent.deleted_at IS NULL))
+ORDER BY a.created_at, a.id
+"""
+
+
+def _run(sql: str, start: int) -> list[tuple]:
+    params = {"start": start, "max_depth": MAX_DEPTH, "published": CaseStatus.PUBLISHED}
+    # A read like any other: the database the router gives reads of cases (a replica, when
+    # there is one and this request may read from it).
+    connection = connections[router.db_for_read(Case)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(**_tables(connection)), params)
+        return cursor.fetchall()
+
+
+# What a node shows and what the walk reads: the page lists every case of a family, so the
+# long texts stay in the database.
+NODE_FIELDS = (
+    "title",
+    "slug",
+    "status",
+    "deleted_at",
+    "published_at",
+    "origin",
+    "source_case_id",
+    "organisation__name",
+    "organisation__slug",
+)
+
+
 def _published():
-    return Case.objects.published().select_related("organisation")
+    return Case.objects.published().select_related("organisation").only(*NODE_FIELDS)
 
 
-def _parent(case: Case) -> Case | None:
-    """The published case `case` descends from, in one query: its source if that is
-    published, else the published case whose public adoption record names it as derived."""
-    named_by_adoption = Exists(
-        Adoption.objects.public().filter(case=OuterRef("pk"), derived_case_id=case.pk)
-    )
-    condition = named_by_adoption
-    if case.source_case_id:
-        condition = Q(pk=case.source_case_id) | condition
-    candidates = list(_published().filter(condition).exclude(pk=case.pk).order_by("pk")[:2])
-    for candidate in candidates:
-        if candidate.pk == case.source_case_id:
-            return candidate
-    return candidates[0] if candidates else None
+def _ancestor_ids(case: Case) -> list[int]:
+    """The ids of the published cases above `case`, nearest first. One query.
 
-
-def ancestors(case: Case) -> list[Case]:
-    """The chain of published cases above `case`, nearest first."""
-    chain, seen = [], {case.pk}
-    current = case
+    Each case's parent is its source case when that is published, else the published case
+    with the lowest id whose public adoption record names it as derived."""
+    sources: dict[int, int] = {}
+    adopted: dict[int, list[int]] = {}
+    for child_id, parent_id, by_source in _run(UP, case.pk):
+        if by_source:
+            sources[child_id] = parent_id
+        else:
+            adopted.setdefault(child_id, []).append(parent_id)
+    chain, seen, current = [], {case.pk}, case.pk
     while len(chain) < MAX_DEPTH:
-        parent = _parent(current)
-        if parent is None or parent.pk in seen:
+        parent = sources.get(current)
+        if parent is None and adopted.get(current):
+            parent = min(adopted[current])
+        if parent is None or parent in seen:
             break
         chain.append(parent)
-        seen.add(parent.pk)
+        seen.add(parent)
         current = parent
     return chain
 
 
-def _children_of(parent_ids: set[int], seen: set[int]) -> dict[int, list[tuple[Case, str]]]:
-    """Published cases derived from any of `parent_ids`, by parent. One query."""
-    children: dict[int, list[tuple[Case, str]]] = {pk: [] for pk in parent_ids}
-    naming = (
-        Adoption.objects.public()
-        .filter(case_id__in=parent_ids, derived_case=OuterRef("pk"))
-        .order_by("created_at", "pk")
-    )
-    found = (
-        _published()
-        .filter(Q(source_case_id__in=parent_ids) | Exists(naming))
-        .exclude(pk__in=seen)
-        .annotate(
-            adopted_from=Subquery(naming.values("case_id")[:1]),
-            adopted_mode=Subquery(naming.values("mode")[:1]),
-        )
-        .order_by("published_at", "pk")
-    )
-    for child in found:
-        # The case's own word about its source wins over an adoption record naming it.
-        parent = child.source_case_id if child.source_case_id in children else child.adopted_from
-        if parent not in children:
-            continue
-        mode = child.adopted_mode if parent == child.adopted_from else ""
-        mode = mode or (child.origin if child.origin in MODES else "")
-        children[parent].append((child, mode))
-    return children
+def ancestors(case: Case) -> list[Case]:
+    """The chain of published cases above `case`, nearest first. Two queries."""
+    chain = _ancestor_ids(case)
+    if not chain:
+        return []
+    found = _published().in_bulk(chain)
+    return [found[pk] for pk in chain if pk in found]
 
 
 def tree(case: Case) -> Node:
-    """The whole family of `case`: from its oldest published ancestor down every branch."""
-    chain = ancestors(case)
-    root_case = chain[-1] if chain else case
+    """The whole family of `case`: from its oldest published ancestor down every branch.
+
+    Generation by generation: a case joins the first generation that links to it, under its
+    source case when that is in the generation above, else under the case whose adoption
+    record naming it was recorded first; within a generation, in order of publication.
+    """
+    chain = _ancestor_ids(case)
+    root_id = chain[-1] if chain else case.pk
+    # Adoption links by derived case, in the order they were recorded: (parent, mode).
+    adopted: dict[int, list[tuple[int, str]]] = {}
+    linked: set[int] = set()
+    for parent_id, child_id, adoption_id, mode in _run(DOWN, root_id):
+        linked.add(child_id)
+        if adoption_id is not None and (parent_id, mode) not in adopted.get(child_id, []):
+            adopted.setdefault(child_id, []).append((parent_id, mode))
+    cases = _published().in_bulk({root_id, *linked})
+    root_case = cases.get(root_id) or case
+    by_source: dict[int, list[Case]] = {}
+    for found in cases.values():
+        if found.source_case_id is not None:
+            by_source.setdefault(found.source_case_id, []).append(found)
+
     root = Node(case=root_case, generation=0)
     level, seen = [root], {root_case.pk}
     for generation in range(1, MAX_DEPTH + 1):
-        by_parent = _children_of({node.case.pk for node in level}, seen)
-        next_level = []
-        for node in level:
-            for child, mode in by_parent.get(node.case.pk, []):
-                if child.pk in seen:
-                    continue
-                seen.add(child.pk)
-                child_node = Node(case=child, generation=generation, mode=mode)
-                node.children.append(child_node)
-                next_level.append(child_node)
-        if not next_level:
+        parents = {node.case.pk: node for node in level}
+        placed: dict[int, tuple[int, str]] = {}  # child id -> (parent id, mode)
+        for parent_id in parents:
+            for child in by_source.get(parent_id, []):
+                if child.pk not in seen:
+                    placed[child.pk] = (parent_id, "")
+        for child_id, links in adopted.items():
+            if child_id in seen or child_id not in cases:
+                continue
+            first = next(((p, m) for p, m in links if p in parents), None)
+            if first is None:
+                continue
+            if child_id in placed:
+                # The case's own word about its source wins; its mode may still come from an
+                # adoption record by the source, when that is the first one recorded.
+                if placed[child_id][0] == first[0]:
+                    placed[child_id] = first
+                continue
+            placed[child_id] = first
+        if not placed:
             break
+        next_level = []
+        for child in sorted((cases[pk] for pk in placed), key=lambda c: (c.published_at, c.pk)):
+            parent_id, mode = placed[child.pk]
+            mode = mode or (child.origin if child.origin in MODES else "")
+            node = Node(case=child, generation=generation, mode=mode)
+            parents[parent_id].children.append(node)
+            next_level.append(node)
+            seen.add(child.pk)
         level = next_level
     return root
 
 
 def generation_of(case: Case) -> int:
-    return len(ancestors(case))
+    return len(_ancestor_ids(case))
 
 
 def size(node: Node) -> int:
     return 1 + sum(size(child) for child in node.children)
+
+
+def members(node: Node) -> list[int]:
+    """The ids of the cases in the family, from `node` down."""
+    found, level = [], [node]
+    while level:
+        found.extend(item.case.pk for item in level)
+        level = [child for item in level for child in item.children]
+    return found

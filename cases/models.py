@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -319,18 +319,9 @@ class CaseQuerySet(SoftDeleteQuerySet):
         return self.filter(status=CaseStatus.PUBLISHED, deleted_at__isnull=True)
 
     def with_adoption_counts(self):
-        """Annotate `adoption_count`: the case's alive adoptions. A correlated subquery, so a
-        page of results counts only its own rows instead of grouping every match."""
-        counts = (
-            Adoption.all_objects.filter(case=models.OuterRef("pk"), deleted_at__isnull=True)
-            .order_by()
-            .values("case")
-            .annotate(n=models.Count("pk"))
-            .values("n")
-        )
-        return self.annotate(
-            adoption_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
-        )
+        """Kept for callers: `adoption_count` is now a stored column of the case (see
+        Case.adoption_count), so there is nothing to annotate."""
+        return self
 
 
 class CaseManager(models.Manager.from_queryset(CaseQuerySet)):
@@ -385,6 +376,11 @@ class Case(models.Model):
     # Words that belong to the case but live in other tables (tags, owner and partner names),
     # kept here by the services so full-text search needs no join. See cases/search.py.
     search_extra = models.TextField(blank=True, default="", editable=False)
+    # The case's alive adoptions: how many, and the earliest date one of them gives. Kept in the
+    # same transaction as every adoption write (Adoption.save/delete, and the bulk loaders through
+    # refresh_adoption_counters), so lists sort by reuse and pages show it without counting.
+    adoption_count = models.PositiveIntegerField(_("adoption count"), default=0, editable=False)
+    first_adopted_on = models.DateField(_("first adopted"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -429,6 +425,32 @@ class Case(models.Model):
             models.Index(fields=["origin"]),
             models.Index(fields=["stage"]),
             models.Index(fields=["workplace_type"]),
+            models.Index(
+                fields=["status", "-adoption_count", "-published_at", "-id"],
+                name="case_most_reused",
+            ),
+            # The public list's default order, then the columns its filters read, so that a
+            # page and its count come from the index alone. (Key columns rather than INCLUDE,
+            # which SQLite does not have.)
+            models.Index(
+                fields=[
+                    "-published_at",
+                    "-id",
+                    "organisation",
+                    "stage",
+                    "workplace_type",
+                    "origin",
+                    "updated_at",
+                ],
+                name="case_public_newest",
+                condition=Q(status=CaseStatus.PUBLISHED, deleted_at__isnull=True),
+            ),
+            # The public list by title (the API's ordering=title), without sorting every case.
+            models.Index(
+                fields=["title", "-id"],
+                name="case_public_title",
+                condition=Q(status=CaseStatus.PUBLISHED, deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
@@ -436,6 +458,25 @@ class Case(models.Model):
 
     def get_absolute_url(self):
         return reverse("case-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        # Saving a case read earlier must not write back counters that adoptions changed since:
+        # only the adoption writes set them (see Adoption.save).
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key
+                and not f.generated
+                and f.name not in COUNTER_FIELDS
+                and f.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -663,7 +704,135 @@ class Adoption(models.Model):
                 .values_list("organisation_id", flat=True)
                 .first()
             )
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            before = None
+            if self.pk is not None:
+                before = (
+                    Adoption.all_objects.filter(pk=self.pk)
+                    .values_list("case_id", "deleted_at", "adopted_on")
+                    .first()
+                )
+            super().save(*args, **kwargs)
+            saved = kwargs.get("update_fields")
+            after = [self.case_id, self.deleted_at, self.adopted_on]
+            if before is not None and saved is not None:
+                # Fields left out of update_fields keep what the row had.
+                for i, name in enumerate(("case", "deleted_at", "adopted_on")):
+                    if name not in saved and f"{name}_id" not in saved:
+                        after[i] = before[i]
+            _count_adoption(before, tuple(after))
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            before = (
+                Adoption.all_objects.filter(pk=self.pk)
+                .values_list("case_id", "deleted_at", "adopted_on")
+                .first()
+            )
+            result = super().delete(*args, **kwargs)
+            _count_adoption(before, None)
+        return result
+
+
+# Written only by the adoption writes below and by refresh_adoption_counters.
+COUNTER_FIELDS = ("adoption_count", "first_adopted_on")
+
+
+def _first_adopted_on():
+    """The earliest date among the case's alive adoptions (OuterRef: the case row)."""
+    return models.Subquery(
+        Adoption.all_objects.filter(
+            case=models.OuterRef("pk"), deleted_at__isnull=True, adopted_on__isnull=False
+        )
+        .order_by("adopted_on")
+        .values("adopted_on")[:1]
+    )
+
+
+def _count_adoption(before, after) -> None:
+    """Bring the counters of the case(s) involved up to date after one adoption row changed.
+
+    `before` and `after` are (case id, deleted_at, adopted_on) of the row, None where it did
+    not exist. Counts move by F() updates. Where the earliest date may have gone, it is read
+    again from the adoptions, after locking the case row: the lock makes concurrent adoption
+    writes of the same case take turns, so the read sees every committed adoption.
+    """
+    was = before if before is not None and before[1] is None else None
+    now = after if after is not None and after[1] is None else None
+    if was is None and now is None:
+        return
+    if was is not None and now is not None and was[0] == now[0]:
+        if was[2] == now[2]:
+            return
+        _lock_cases([now[0]])
+        Case.all_objects.filter(pk=now[0]).update(first_adopted_on=_first_adopted_on())
+        return
+    if was is not None:
+        changes = {"adoption_count": F("adoption_count") - 1}
+        if was[2] is not None:
+            _lock_cases([was[0]])
+            # Only when the withdrawn date was the earliest does the earliest change.
+            changes["first_adopted_on"] = models.Case(
+                models.When(first_adopted_on=was[2], then=_first_adopted_on()),
+                default=F("first_adopted_on"),
+            )
+        Case.all_objects.filter(pk=was[0]).update(**changes)
+    if now is not None:
+        changes = {"adoption_count": F("adoption_count") + 1}
+        if now[2] is not None:
+            changes["first_adopted_on"] = models.Case(
+                models.When(first_adopted_on__lte=now[2], then=F("first_adopted_on")),
+                default=models.Value(now[2]),
+            )
+        Case.all_objects.filter(pk=now[0]).update(**changes)
+
+
+def _lock_cases(ids) -> None:
+    list(
+        Case.all_objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def refresh_adoption_counters(case_ids=None) -> None:
+    """Count every case's adoptions again from the adoptions table: for writes that go around
+    Adoption.save (bulk loads, imports, queryset updates). All cases take two statements
+    whatever their number; `case_ids` limits it to those cases."""
+    if case_ids is not None:
+        ids = sorted(set(case_ids))
+        if not ids:
+            return
+        _lock_cases(ids)
+        counted = (
+            Adoption.all_objects.filter(case=models.OuterRef("pk"), deleted_at__isnull=True)
+            .order_by()
+            .values("case")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        Case.all_objects.filter(pk__in=ids).update(
+            adoption_count=Coalesce(
+                models.Subquery(counted, output_field=models.IntegerField()), 0
+            ),
+            first_adopted_on=_first_adopted_on(),
+        )
+        return
+    quote = connection.ops.quote_name
+    case, adoption = quote(Case._meta.db_table), quote(Adoption._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {case} SET adoption_count = 0, first_adopted_on = NULL "
+            f"WHERE (adoption_count <> 0 OR first_adopted_on IS NOT NULL) AND NOT EXISTS "
+            f"(SELECT 1 FROM {adoption} a WHERE a.case_id = {case}.id AND a.deleted_at IS NULL)"
+        )
+        cursor.execute(
+            f"UPDATE {case} SET adoption_count = counted.n, first_adopted_on = counted.first_on "
+            f"FROM (SELECT case_id, COUNT(*) AS n, MIN(adopted_on) AS first_on FROM {adoption} "
+            f"WHERE deleted_at IS NULL GROUP BY case_id) AS counted "
+            f"WHERE {case}.id = counted.case_id"
+        )
 
 
 class SpreadActivity(models.Model):
@@ -876,7 +1045,11 @@ class Change(models.Model):
     class Meta:
         verbose_name = _("change")
         verbose_name_plural = _("changes")
-        indexes = [models.Index(fields=["txid", "id"], name="change_feed_order")]
+        indexes = [
+            models.Index(fields=["txid", "id"], name="change_feed_order"),
+            # An object's earlier entries, which a new one makes redundant (cases/changes.py).
+            models.Index(fields=["kind", "object_id"], name="change_feed_object"),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.object_id}"

@@ -2,13 +2,27 @@
 
 Every selector here sees only public data: published, non-deleted cases and the adoptions of
 those cases. Keyword-only arguments; the number of queries never depends on the amount of data.
+
+Results that cost a scan of a whole table, or a walk, are cached under a key that holds the
+data version (`data_version`): any write that could change them writes the change feed, and
+the next request computes them again. A write that commits after a later one has been read
+leaves the version as it was until the next write (at most CACHE_SECONDS); so what a cached
+result names is read again as published cases (similar cases by id, a family checked against
+what is published), and only figures may lag for that moment.
 """
 
 from typing import TypedDict
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
 
-from .models import Adoption, Case
+from . import lineage, stats
+from .models import Adoption, Case, CaseTerm, Change
+from .vocabularies import CaseStatus
+
+# How long an unused result stays in the cache; the data version in the key keeps it right.
+CACHE_SECONDS = 600
 
 
 class HeadlineFigures(TypedDict):
@@ -18,15 +32,23 @@ class HeadlineFigures(TypedDict):
     municipalities: int
 
 
+def data_version() -> str:
+    """The change feed's last entry, in one indexed query. Every save of a case or an
+    adoption, and every change to an organisation that cases or adoptions show, writes an
+    entry in the same transaction (cases/changes.py). The entry's time is part of it, so a
+    database that starts again from the same id does not meet an old cache entry."""
+    last = Change.objects.order_by("-pk").values_list("pk", "created_at").first()
+    return f"{last[0]}:{last[1].timestamp()}" if last else "0"
+
+
 def case_list_latest(*, limit: int = 6) -> list[Case]:
     """The `limit` most recently published cases, newest first, ready to render as cards.
 
-    Each case has its owner organisation selected, its terms (sectors, innovation types, ...)
-    prefetched and an `adoption_count` annotation: two queries whatever the limit.
+    Each case has its owner organisation selected and its terms (sectors, innovation types,
+    ...) prefetched; `adoption_count` is a column of the case: two queries whatever the limit.
     """
     return list(
         Case.objects.published()
-        .with_adoption_counts()
         .select_related("organisation")
         .prefetch_related("terms")
         .order_by("-published_at", "-id")[:limit]
@@ -34,7 +56,8 @@ def case_list_latest(*, limit: int = 6) -> list[Case]:
 
 
 def headline_figures() -> HeadlineFigures:
-    """The platform in four numbers, counting published data only. Two queries.
+    """The platform in four numbers, counting published data only. One query for the data
+    version when cached, two more when not.
 
     - cases: published cases;
     - organisations: distinct organisations that own a published case;
@@ -42,6 +65,15 @@ def headline_figures() -> HeadlineFigures:
     - municipalities: distinct municipalities reached by those adoptions (an adopting unit
       counts as its municipality; an adopting county or other body reaches none by itself).
     """
+    key = f"selectors:headline:{data_version()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _count_headline_figures()
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def _count_headline_figures() -> HeadlineFigures:
     case_figures = Case.objects.published().aggregate(
         cases=Count("pk"), organisations=Count("organisation", distinct=True)
     )
@@ -54,3 +86,217 @@ def headline_figures() -> HeadlineFigures:
         organisations=case_figures["organisations"],
         municipalities=adoption_figures["municipalities"],
     )
+
+
+def similar_cases(case: Case, *, limit: int = 4, version: str | None = None) -> list[Case]:
+    """Published cases sharing most sectors, innovation types and benefits with `case`, newest
+    first among equals. Tags are left out: free words match by accident.
+
+    The ranking counts rows of the case-term table only (its (vocabulary, code, case) index),
+    and is cached by case and data version; the cases themselves are read by id, published
+    ones only. Uses the case's prefetched terms: one query for the cases when cached, and one
+    for the data version unless `version` (from `data_version()`) is given.
+    """
+    terms = sorted((t.vocabulary, t.code) for t in case.terms.all() if t.vocabulary != "tag")
+    if not terms:
+        return []
+    key = f"selectors:similar:{case.pk}:{limit}:{version or data_version()}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = _rank_similar(case, terms, limit)
+        cache.set(key, ids, CACHE_SECONDS)
+    if not ids:
+        return []
+    found = (
+        Case.objects.published()
+        .select_related("organisation")
+        .only("title", "slug", "status", "deleted_at", "organisation__name", "organisation__slug")
+        .in_bulk(ids)
+    )
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _rank_similar(case: Case, terms: list[tuple[str, str]], limit: int) -> list[int]:
+    shared = Q()
+    for vocabulary, code in terms:
+        shared |= Q(vocabulary=vocabulary, code=code)
+    return list(
+        CaseTerm.objects.filter(shared)
+        .exclude(case_id=case.pk)
+        .filter(case__status=CaseStatus.PUBLISHED, case__deleted_at__isnull=True)
+        .values("case_id")
+        .annotate(shared=Count("pk"), published_at=F("case__published_at"))
+        .order_by("-shared", "-published_at", "-case_id")
+        .values_list("case_id", flat=True)[:limit]
+    )
+
+
+def case_lineage(case: Case, *, version: str | None = None) -> lineage.Node:
+    """The family of a published case (cases/lineage.py), cached by case and data version
+    (pass `version` from `data_version()`): three queries when not cached, one when it is.
+
+    A cached family is used only while every case in it is still published: a write that
+    commits after a later one has been read leaves the data version as it was, and a case it
+    took out of public view must not stay on other cases' pages until the next write."""
+    key = f"selectors:lineage:{case.pk}:{version or data_version()}"
+    tree = cache.get(key)
+    if tree is not None:
+        members = lineage.members(tree)
+        published = Case.objects.published().filter(pk__in=members).values_list("pk", flat=True)
+        if set(published) != set(members):
+            tree = None
+    if tree is None:
+        tree = lineage.tree(case)
+        cache.set(key, tree, CACHE_SECONDS)
+    return tree
+
+
+def case_adopters(case: Case, *, in_order_of_adoption: bool = True):
+    """The public adoption records of `case`, with what a row shows. A queryset: slice or
+    paginate it.
+
+    In order of adoption, what Rogers' categories count positions in: by the date it took
+    effect (the day it was recorded when it has none), then by when it was recorded. Or, for
+    the first few on the case page, by the date given, which the index on (case, date) serves
+    without sorting every record of a case reused by hundreds.
+    """
+    order = [F("created_at").asc(), F("pk").asc()]
+    if in_order_of_adoption:
+        order.insert(0, stats.adoption_date().asc())
+    else:
+        order.insert(0, F("adopted_on").asc())
+    return (
+        Adoption.objects.public()
+        .filter(case=case)
+        .select_related("organisation", "derived_case")
+        .order_by(*order)
+    )
+
+
+def rogers_category(position: int, total: int) -> dict | None:
+    """The code and label of Rogers' category of the `position`-th of `total` adopters, or
+    None while there are too few adopters for categories to say anything."""
+    if total < stats.ROGERS_MIN_ADOPTERS:
+        return None
+    code = stats.rogers_category(position, total)
+    return {"code": code, "label": str(stats.ROGERS_LABELS[code])}
+
+
+def case_spread(case: Case, *, tree: lineage.Node | None, version: str | None = None) -> dict:
+    """How one published case spread, for its page: reach, the cumulative adoption curve by
+    month, the adopters in each of Rogers' categories, and generations. One grouped query
+    whatever the number of adopters, cached by case and data version (pass `version` from
+    `data_version()` when the page has it); `tree` is the lineage the page has already.
+
+    - `total`: public adoptions of the case (one per organisation);
+    - `reach`: {organisations, municipalities, counties, regions};
+    - `curve`: [{month, adoptions, cumulative}] from the first adoption month to the last;
+    - `categories`: per Rogers category the adopters in it and the expected share, or None
+      below `rogers_min_adopters` adopters;
+    - `generations`: {generation, depth, descendants [{generation, cases}]}.
+    """
+    key = f"selectors:spread:{case.pk}:{version or data_version()}"
+    spread = cache.get(key)
+    if spread is None:
+        spread = _count_spread(case)
+        cache.set(key, spread, CACHE_SECONDS)
+    return {**spread, "generations": _generations(case, tree)}
+
+
+def _count_spread(case: Case) -> dict:
+    # Adoptions by month and by the adopter's place: the curve and the reach both add up
+    # from these rows (at most one per adopter).
+    rows = (
+        Adoption.objects.public()
+        .filter(case=case)
+        .annotate(month=TruncMonth(stats.adoption_date()))
+        .order_by()
+        .values_list(
+            "month", "organisation__municipality", "organisation__county", "organisation__region"
+        )
+        .annotate(n=Count("pk"))
+    )
+    per_month: dict[str, int] = {}
+    municipalities, counties, regions = set(), set(), set()
+    for month, municipality, county, region, n in rows:
+        key = f"{month.year:04d}-{month.month:02d}"
+        per_month[key] = per_month.get(key, 0) + n
+        municipalities.add(municipality)
+        counties.add(county)
+        regions.add(region)
+    total = sum(per_month.values())
+    curve, running = [], 0
+    for month in _months(per_month):
+        running += per_month.get(month, 0)
+        curve.append({"month": month, "adoptions": per_month.get(month, 0), "cumulative": running})
+    categories = None
+    if total >= stats.ROGERS_MIN_ADOPTERS:
+        counts = dict.fromkeys((code for code, _upper in stats.ROGERS_CATEGORIES), 0)
+        for position in range(1, total + 1):
+            counts[stats.rogers_category(position, total)] += 1
+        categories, lower = [], 0.0
+        for code, upper in stats.ROGERS_CATEGORIES:
+            categories.append(
+                {
+                    "code": code,
+                    "label": str(stats.ROGERS_LABELS[code]),
+                    "expected_percent": round(100 * (upper - lower), 1),
+                    **stats.share(counts[code], total),
+                }
+            )
+            lower = upper
+    return {
+        "total": total,
+        "reach": {
+            "organisations": total,
+            "municipalities": len(municipalities - {None}),
+            "counties": len(counties - {None}),
+            "regions": len(regions - {None, ""}),
+        },
+        "curve": curve,
+        "rogers_min_adopters": stats.ROGERS_MIN_ADOPTERS,
+        "categories": categories,
+    }
+
+
+def _months(per_month: dict[str, int]) -> list[str]:
+    """Every month from the first with adoptions to the last; only those with adoptions when
+    they lie too far apart (a mistyped year) to fill."""
+    if not per_month:
+        return []
+    first, last = min(per_month), max(per_month)
+    year, month = (int(part) for part in first.split("-"))
+    end_year, end_month = (int(part) for part in last.split("-"))
+    if (end_year - year) * 12 + end_month - month + 1 > stats.MAX_FILLED_MONTHS:
+        return sorted(per_month)
+    months = []
+    while (year, month) <= (end_year, end_month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _generations(case: Case, tree: lineage.Node | None) -> dict:
+    """Where the case stands in its lineage and how many generations descend from it."""
+    node = _find(tree, case.pk) if tree is not None else None
+    if node is None:
+        return {"generation": 0, "depth": 0, "descendants": []}
+    descendants, level = [], list(node.children)
+    while level:
+        descendants.append({"generation": len(descendants) + 1, "cases": len(level)})
+        level = [child for item in level for child in item.children]
+    return {
+        "generation": node.generation,
+        "depth": len(descendants),
+        "descendants": descendants,
+    }
+
+
+def _find(node: lineage.Node, pk: int) -> lineage.Node | None:
+    if node.case.pk == pk:
+        return node
+    for child in node.children:
+        found = _find(child, pk)
+        if found is not None:
+            return found
+    return None

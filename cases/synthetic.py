@@ -18,7 +18,8 @@
   of the adapted and copied cases name their platform source, and their adoption says so;
 - spread activities for about four in ten of the organisations that own cases;
 - one history entry per case and the change feed's entries for every case and adoption (bulk
-  inserts send no signals, so they are written here, stamped with the loading transaction).
+  inserts send no signals, so they are written here, stamped with the loading transaction), and
+  each case's adoption counters (`adoption_count`, `first_adopted_on`), counted once at the end.
 
 Everything comes from the seed: the same seed and registry give the same rows (organisations'
 `created_at` aside, which records when the rows were loaded). Dates lie between START and END,
@@ -50,6 +51,7 @@ from .models import (
     Change,
     Organisation,
     SpreadActivity,
+    refresh_adoption_counters,
 )
 from .text import norwegian_slug
 from .vocabularies import (
@@ -1604,6 +1606,8 @@ def generate(
                 cursor.execute("SELECT pg_current_xact_id()::text::bigint")
                 txid = cursor.fetchone()[0]
         _adoptions(rnd, np_rng, m=adoptions, facts=facts, orgs=orgs, report=report)
+        # Bulk inserts go around Adoption.save, which keeps the cases' counters.
+        refresh_adoption_counters()
         lap("adoptions")
         _spread(rnd, facts, report)
         lap("spread activities")

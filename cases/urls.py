@@ -18,6 +18,7 @@ urlpatterns = [
     path("saker/<slug:slug>/slett/", cases.case_delete, name="case-delete"),
     path("saker/<slug:slug>/rapporter/", cases.case_report, name="case-report"),
     path("saker/<slug:slug>/historikk/", cases.case_history, name="case-history"),
+    path("saker/<slug:slug>/gjenbrukt-av/", cases.case_adopters, name="case-adopters"),
     path("saker/<slug:slug>/vedlegg/", cases.attachment_add, name="attachment-add"),
     path(
         "saker/<slug:slug>/vedlegg/<int:pk>/fjern/",

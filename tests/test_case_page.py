@@ -2,16 +2,23 @@
 cases, history for those allowed, schema.org JSON-LD, nothing unpublished, and a number of
 queries that does not grow with adopters or cases."""
 
+import datetime
 import json
 import re
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from cases import services
 from cases.models import MODERATORS_GROUP, CaseTerm, Membership
+from cases.views import cases as case_views
+from cases.views.cases import ADOPTERS_SHOWN
 from cases.vocabularies import AdoptionStatus, CaseStatus, MembershipRole, Region
 from tests import factories
 
@@ -27,6 +34,25 @@ def page(client, case, status=200) -> str:
     response = client.get(case.get_absolute_url())
     assert response.status_code == status
     return response.content.decode()
+
+
+def page_at(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@contextmanager
+def override(**values):
+    """Set module constants of the case views for the block (smaller pages for the test)."""
+    before = {name: getattr(case_views, name) for name in values}
+    for name, value in values.items():
+        setattr(case_views, name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            setattr(case_views, name, value)
 
 
 def json_ld_of(html: str) -> dict | None:
@@ -305,22 +331,174 @@ def add_data(case, n: int):
         case.partners.add(partner)
 
 
+def queries_of(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
 @pytest.mark.parametrize("who", ["anonymous", "editor", "outsider"])
-def test_queries_do_not_grow_with_adopters_or_cases(
-    client, case, who, request, django_assert_max_num_queries
-):
-    """The case with its owner, terms, partners and attachments; the adopters; the owner's
-    municipality; the lineage walk (one query per generation up and down); the diffusion
-    figures; similar cases; and for a logged-in user the session, the user, the roles, the
-    moderator check and the pending revision. Intended to prevent an n+1 over adopters,
-    partners and similar cases."""
+def test_queries_do_not_grow_with_adopters_or_cases(client, case, who, request):
+    """The case with its owner, terms, partners and attachments; the first adopters; the
+    owner's municipality; the lineage (one query up, one down, one for the cases); the
+    diffusion figures (two); the data version and the similar cases; and for a logged-in user
+    the session, the user, the roles, the moderator check and the pending revision. Intended
+    to prevent an n+1 over adopters, partners and similar cases."""
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
     add_data(case, 3)
-    with django_assert_max_num_queries(20):
-        page(client, case)
+    client.get(case.get_absolute_url())  # fills the cache of similar cases
+    few, _html = queries_of(client, case.get_absolute_url())
     add_data(case, 12)
-    with django_assert_max_num_queries(20):
-        html = page(client, case)
+    client.get(case.get_absolute_url())
+    many, html = queries_of(client, case.get_absolute_url())
+    assert few == many <= 20
     reused = html[html.index('id="reused-heading"') : html.index("</table>")]
-    assert reused.count("<tr><td>") == 15
+    # The first ten, then the way to all fifteen.
+    assert reused.count("<tr><td>") == ADOPTERS_SHOWN == 10
+    link = f'href="/saker/{case.slug}/gjenbrukt-av/"'
+    assert link in html[html.index("</table>") :]
+
+
+def test_the_adopters_list_pages_through_every_public_adopter(client, case, editor):
+    adopters = []
+    for day in range(1, 13):
+        adopter = factories.MunicipalityFactory(name=f"Kommune {day:02d}")
+        factories.AdoptionFactory(
+            case=case, organisation=adopter, adopted_on=datetime.date(2024, 1, day)
+        )
+        adopters.append(adopter)
+    withdrawn = factories.AdoptionFactory(
+        case=case, organisation=factories.MunicipalityFactory(name="Trukket kommune")
+    )
+    withdrawn.deleted_at = timezone.now()
+    withdrawn.save()
+    gone = factories.MunicipalityFactory(name="Nedlagt kommune")
+    factories.AdoptionFactory(case=case, organisation=gone)
+    gone.deleted_at = timezone.now()
+    gone.save()
+    url = reverse("case-adopters", kwargs={"slug": case.slug})
+    with override(ADOPTERS_PER_PAGE=5):
+        first = page_at(client, url)
+        second = page_at(client, url + "?page=2")
+        third = page_at(client, url + "?page=3")
+        queries = [queries_of(client, url + f"?page={n}")[0] for n in (1, 3)]
+    rows = [
+        re.findall(r"<tr><td>(\d+)</td><td><a[^>]*>([^<]+)</a>", html)
+        for html in (first, second, third)
+    ]
+    assert [len(r) for r in rows] == [5, 5, 2]
+    everyone = [row for page_rows in rows for row in page_rows]
+    assert everyone == [(str(n), f"Kommune {n:02d}") for n in range(1, 13)]
+    # Twelve adopters: each gets its Rogers category by its place in the order.
+    assert nb("Early adopters") in first and nb("Laggards") in third
+    for html in (first, second, third):
+        assert "Trukket kommune" not in html and "Nedlagt kommune" not in html
+    assert 'rel="next"' in first and 'rel="prev"' in third
+    assert queries[0] == queries[1]
+    # The owner's editor can confirm from here too.
+    client.force_login(editor)
+    assert len(re.findall(r'action="/gjenbruk/\d+/bekreft/"', page_at(client, url))) == 12
+
+
+def test_the_adopters_list_is_reached_from_the_case_page(client, case):
+    for _ in range(ADOPTERS_SHOWN + 1):
+        factories.AdoptionFactory(case=case, organisation=factories.MunicipalityFactory())
+    html = page(client, case)
+    url = reverse("case-adopters", kwargs={"slug": case.slug})
+    link = re.search(rf'<a class="ds-link" href="{url}">([^<]+)</a>', html)
+    assert link and str(ADOPTERS_SHOWN + 1) in link.group(1)
+    listing = page_at(client, url)
+    assert listing.count("<tr><td>") == ADOPTERS_SHOWN + 1
+    assert f'href="{case.get_absolute_url()}"' in listing
+
+
+@pytest.mark.parametrize(
+    "change", [{"status": CaseStatus.DRAFT}, {"status": CaseStatus.ARCHIVED}, {"deleted": True}]
+)
+def test_the_adopters_list_of_an_unpublished_case_is_not_found(client, case, editor, change):
+    factories.AdoptionFactory(case=case, organisation=factories.MunicipalityFactory())
+    if change.get("deleted"):
+        case.deleted_at = timezone.now()
+    else:
+        case.status = change["status"]
+    case.save()
+    url = reverse("case-adopters", kwargs={"slug": case.slug})
+    assert client.get(url).status_code == 404
+    client.force_login(editor)
+    assert client.get(url).status_code == 404
+
+
+def test_similar_cases_follow_the_data(client, case, municipality):
+    """Cached by data version: a newly published case shows at once, an archived one goes."""
+    html = page(client, case)
+    assert 'id="similar-heading"' not in html or "Ny lignende" not in html
+    newcomer = factories.CaseFactory(
+        organisation=municipality,
+        title="Ny lignende",
+        published=True,
+        sectors=["health-care"],
+        innovation_types=["service"],
+    )
+    assert "Ny lignende" in page(client, case)
+    newcomer.status = CaseStatus.ARCHIVED
+    newcomer.save()
+    assert "Ny lignende" not in page(client, case)
+
+
+@pytest.mark.parametrize("adopters", [0, 4, 13])
+def test_the_diffusion_figures_agree_with_the_statistics(case, county, adopters):
+    """The case page counts its figures in one grouped query; the statistics module lists
+    every adopter. Both say the same."""
+    from cases import lineage, selectors, stats
+
+    for n in range(adopters):
+        place = factories.MunicipalityFactory(parent=county if n % 2 else None)
+        adopter = factories.UnitFactory(parent=place) if n % 3 == 0 else place
+        factories.AdoptionFactory(
+            case=case,
+            organisation=adopter,
+            adopted_on=None if n % 5 == 0 else datetime.date(2023, 1 + n % 12, 1 + n),
+        )
+    gone = factories.MunicipalityFactory()
+    factories.AdoptionFactory(case=case, organisation=gone, adopted_on=datetime.date(2020, 1, 1))
+    gone.deleted_at = timezone.now()
+    gone.save()
+    tree = lineage.tree(case)
+    page_figures = selectors.case_spread(case, tree=tree)
+    full = stats.case_diffusion(case, tree=tree)
+    for key in ("reach", "curve", "categories", "generations", "rogers_min_adopters"):
+        assert page_figures[key] == full[key], key
+    assert page_figures["total"] == len(full["adopters"]) == adopters
+
+
+def test_cached_parts_of_the_page_follow_the_language(client, case):
+    """The lineage and diffusion markup is cached by case, data version and language."""
+    factories.AdoptionFactory(case=case, organisation=factories.MunicipalityFactory())
+    derived = factories.CaseFactory(published=True, source_case=case, origin="copied")
+    url = case.get_absolute_url()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    norwegian = client.get(url, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "How this case has spread" in english and "(generation 2, copied)" in english
+    for html in (english, norwegian):
+        assert f'href="{derived.get_absolute_url()}"' in html
+    assert nb("How this case has spread") in norwegian
+    assert "How this case has spread" not in norwegian
+    # A change to the family shows at once.
+    derived.status = CaseStatus.ARCHIVED
+    derived.save()
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert f'href="{derived.get_absolute_url()}"' not in html
+
+
+def test_a_cached_family_never_shows_a_case_that_left_public_view(client, case):
+    """A write can commit after a later one was read, leaving the data version as it was
+    (here: an update that writes no change feed entry). The cached family is checked against
+    what is published now."""
+    derived = factories.CaseFactory(
+        published=True, source_case=case, origin="copied", title="Snart arkivert"
+    )
+    assert "Snart arkivert" in page(client, case)
+    type(derived).all_objects.filter(pk=derived.pk).update(status=CaseStatus.ARCHIVED)
+    assert "Snart arkivert" not in page(client, case)

@@ -131,9 +131,10 @@ def test_empty_site_says_so(client):
 
 @pytest.mark.parametrize("number_of_cases", [3, 12])
 def test_home_query_count_does_not_grow(
-    client, django_assert_max_num_queries, municipality, number_of_cases
+    client, django_assert_num_queries, municipality, number_of_cases
 ):
-    """Intended to prevent an n+1 issue: figures (2) + cases (1) + their terms (1)."""
+    """Intended to prevent an n+1 issue: the data version (1), the figures when not cached
+    (2), the cases (1) and their terms (1)."""
     for _ in range(number_of_cases):
         case = factories.CaseFactory(
             organisation=factories.MunicipalityFactory(),
@@ -141,8 +142,39 @@ def test_home_query_count_does_not_grow(
             sectors=[Sector.EDUCATION],
         )
         factories.AdoptionFactory(case=case)
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(5):
         get_home(client)
+    with django_assert_num_queries(3):
+        get_home(client)
+
+
+def test_figures_are_cached_until_the_data_change(published_case, county):
+    adopter = factories.MunicipalityFactory(parent=county)
+    first = headline_figures()
+    assert (
+        headline_figures()
+        == first
+        == {
+            "cases": 1,
+            "adoptions": 0,
+            "organisations": 1,
+            "municipalities": 0,
+        }
+    )
+    adoption = factories.AdoptionFactory(case=published_case, organisation=adopter)
+    assert headline_figures()["adoptions"] == 1
+    assert headline_figures()["municipalities"] == 1
+    adoption.deleted_at = timezone.now()
+    adoption.save()
+    assert headline_figures()["adoptions"] == 0
+    published_case.status = CaseStatus.ARCHIVED
+    published_case.save()
+    assert headline_figures() == {
+        "cases": 0,
+        "adoptions": 0,
+        "organisations": 0,
+        "municipalities": 0,
+    }
 
 
 def test_logged_in_header_shows_the_user(client, user):

@@ -270,9 +270,13 @@ def test_case_page_shows_reach_curve_generations_and_categories(client, data):
     assert 'id="diffusion-heading"' in html
     assert 'id="table-case-curve"' in html
     assert '<th scope="row">2024-08</th>' in html
-    # Ten adopters: the categories are shown, with the order of adoption.
+    # Ten adopters: the categories are shown; each adopter's, in the order of adoption, on the
+    # list of all adopters the page links to.
     assert 'id="rogers-heading"' in html
-    assert html.count('<th scope="row">A') >= 10
+    adopters_url = f"/saker/{data.cases.c1.slug}/gjenbrukt-av/"
+    assert f'href="{adopters_url}"' in html
+    adopters = nb(client).get(adopters_url, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert re.findall(r"<tr><td>(\d+)</td>", adopters) == [str(n) for n in range(1, 11)]
     assert "/static/chartjs/chart.umd.min.js" in html
     scripts = re.findall(r"<script([^>]*)>", html)
     assert all("src=" in attributes or "ld+json" in attributes for attributes in scripts)

@@ -515,7 +515,9 @@ def _record_origin_adoption(case: Case, *, actor) -> None:
         status=AdoptionStatus.IN_USE,
         derived_case=case,
         recorded_by=actor,
-        note=_("Recorded when “%s” was published.") % case.title,
+        # No title here: the note stays public when the derived case later leaves the public
+        # view, and the derived case is named (while it is public) by `derived_case`.
+        note=_("Recorded when the derived case was published."),
     )
     _event(source, CaseEvent.Kind.ADOPTION_RECORDED, actor=actor, reason=str(adoption.organisation))
     notifications.adoption_recorded(adoption)
@@ -825,6 +827,46 @@ def adoption_withdraw(*, actor, adoption: Adoption, reason: str = "") -> Adoptio
         CaseEvent.Kind.ADOPTION_WITHDRAWN,
         actor=actor,
         reason=reason or str(adoption.organisation),
+    )
+    return adoption
+
+
+@transaction.atomic
+def adoption_restore(*, actor, adoption: Adoption) -> Adoption:
+    """Bring a withdrawn reuse record back, unless the organisation has recorded the reuse of
+    the case again since. The adopting organisation's members and moderators may."""
+    adoption = (
+        Adoption.all_objects.select_for_update()
+        .select_related("case", "organisation")
+        .get(pk=adoption.pk)
+    )
+    _require(
+        permissions.is_member(actor, adoption.organisation_id) or permissions.is_moderator(actor)
+    )
+    if adoption.deleted_at is None:
+        return adoption
+    if not adoption.case.is_published:
+        raise ValidationError(_("Only published cases can be recorded as reused."))
+    again = (
+        _("%s has already recorded that it reused this case; edit that record instead.")
+        % adoption.organisation
+    )
+    if Adoption.objects.filter(
+        case_id=adoption.case_id, organisation_id=adoption.organisation_id
+    ).exists():
+        raise Conflict(again)
+    adoption.deleted_at = None
+    adoption.updated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            adoption.save(update_fields=["deleted_at", "updated_at"])
+    except IntegrityError as error:
+        raise Conflict(again) from error
+    _event(
+        adoption.case,
+        CaseEvent.Kind.ADOPTION_RECORDED,
+        actor=actor,
+        reason=str(adoption.organisation),
     )
     return adoption
 

@@ -1,28 +1,37 @@
 """Case pages: reading, writing, the author's side of the workflow, attachments."""
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import lineage, markdown, permissions, services, stats
+from .. import lineage, markdown, permissions, selectors, services, stats
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
-from ..models import Adoption, Attachment, Case, CaseEvent, CaseRevision, Organisation
+from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..vocabularies import CaseStatus, OrganisationKind
 
 LONG_TEXT_FIELDS = ["problem", "solution", "results", "reuse_guide", "contact"]
+# Adopters on the case page; all of them, a page at a time, on the case's adopters page.
+ADOPTERS_SHOWN = 10
+ADOPTERS_PER_PAGE = 50
 
 
 def _case_or_404(request, slug: str, *, for_update: bool = False) -> Case:
     """The case, if this user may see it; otherwise 404 so that drafts do not leak."""
     case = get_object_or_404(
         Case.objects.select_related(
-            "organisation", "organisation__county", "source_case"
+            "organisation", "organisation__county", "organisation__municipality", "source_case"
         ).prefetch_related("terms", "partners"),
         slug=slug,
     )
@@ -54,40 +63,38 @@ def case_detail(request, slug):
     if permissions.can_view_history(user, case):
         pending_revision = case.revisions.filter(status=CaseRevision.Status.PENDING).first()
     # The same records as everywhere else the public sees reuse: alive, by an organisation
-    # that still exists, of a published case.
+    # that still exists, of a published case. The first few; the rest on their own pages.
     adoptions = (
-        list(
-            Adoption.objects.public()
-            .filter(case=case)
-            .select_related("organisation", "organisation__county", "derived_case")
-            .order_by("adopted_on", "created_at", "pk")
-        )
+        list(selectors.case_adopters(case, in_order_of_adoption=False)[:ADOPTERS_SHOWN])
         if case.is_published
         else []
     )
-    for adoption in adoptions:
-        adoption.can_change = permissions.can_change_adoption(user, adoption)
-        adoption.can_confirm = permissions.can_confirm_adoption(user, adoption)
+    _mark_actions(user, adoptions)
     owner = case.organisation
     # The municipality a unit lies in (a municipality is its own and needs no line of its own).
+    municipality = owner.municipality if owner.municipality_id != owner.pk else None
     owner_municipality = (
-        Organisation.objects.filter(pk=owner.municipality_id).first()
-        if owner.municipality_id and owner.municipality_id != owner.pk
-        else None
+        municipality if municipality is not None and municipality.deleted_at is None else None
     )
-    tree = lineage.tree(case) if case.is_published else None
+    version = selectors.data_version() if case.is_published else None
+    tree = selectors.case_lineage(case, version=version) if case.is_published else None
+    # The diffusion figures reuse the lineage walk instead of walking again.
+    diffusion = selectors.case_spread(case, tree=tree, version=version) if tree else None
     context = {
         "case": case,
         "owner_municipality": owner_municipality,
         "lineage": tree,
-        # The diffusion figures reuse the lineage walk instead of walking again.
-        "diffusion": stats.case_diffusion(case, tree=tree) if tree else None,
-        "similar": similar_cases(case) if case.is_published else [],
+        "diffusion": diffusion,
+        # What the page's cached fragments of public data are keyed on, besides case and language.
+        "data_version": version,
+        "lineage_members": ",".join(map(str, lineage.members(tree))) if tree else "",
+        "similar": selectors.similar_cases(case, version=version) if case.is_published else [],
         "json_ld": json_ld(request, case) if case.is_published else None,
         "can_adopt": permissions.can_record_adoption(user, case),
-        "rendered": {field: markdown.render(getattr(case, field)) for field in LONG_TEXT_FIELDS},
+        "rendered": _rendered(case),
         "attachments": attachments,
         "adoptions": adoptions,
+        "adoption_total": diffusion["total"] if diffusion else 0,
         # The actions column only when this user can act on some record.
         "adoption_actions": any(a.can_change or a.can_confirm for a in adoptions),
         "pending_revision": pending_revision,
@@ -111,23 +118,61 @@ def case_detail(request, slug):
     return render(request, "cases/case_detail.html", context)
 
 
-def similar_cases(case: Case, *, limit: int = 4) -> list[Case]:
-    """Published cases sharing most sectors, innovation types and benefits with `case`, newest
-    first among equals (one query). Tags are left out: free words match by accident."""
-    terms = [(t.vocabulary, t.code) for t in case.terms.all() if t.vocabulary != "tag"]
-    if not terms:
-        return []
-    shared = Q()
-    for vocabulary, code in terms:
-        shared |= Q(terms__vocabulary=vocabulary, terms__code=code)
-    return list(
-        Case.objects.published()
-        .exclude(pk=case.pk)
-        .filter(shared)
-        .annotate(shared=Count("terms"))
-        .select_related("organisation")
-        .order_by("-shared", "-published_at", "-pk")[:limit]
+# The sanitiser's rules are part of the key, so a change to them renders every text again.
+MARKDOWN_RULES = repr(
+    (
+        sorted(markdown.ALLOWED_TAGS),
+        sorted((tag, sorted(names)) for tag, names in markdown.ALLOWED_ATTRIBUTES.items()),
+        sorted(markdown.ALLOWED_URL_SCHEMES),
     )
+)
+MARKDOWN_CACHE_SECONDS = 24 * 3600
+
+
+def _rendered(case: Case) -> dict:
+    """The long texts as sanitised HTML (cases/markdown.py), cached by their content: the same
+    text always renders the same, so a cached rendering is never stale."""
+    texts = [getattr(case, field) for field in LONG_TEXT_FIELDS]
+    digest = hashlib.sha256(json.dumps([MARKDOWN_RULES, texts]).encode()).hexdigest()
+    key = f"case:markdown:{digest}"
+    rendered = cache.get(key)
+    if rendered is None:
+        rendered = [str(markdown.render(text)) for text in texts]
+        cache.set(key, rendered, MARKDOWN_CACHE_SECONDS)
+    # What the sanitiser returned, kept in the cache as plain strings.
+    return {
+        field: mark_safe(html)  # noqa: S308
+        for field, html in zip(LONG_TEXT_FIELDS, rendered, strict=True)
+    }
+
+
+def _mark_actions(user, adoptions) -> None:
+    for adoption in adoptions:
+        adoption.can_change = permissions.can_change_adoption(user, adoption)
+        adoption.can_confirm = permissions.can_confirm_adoption(user, adoption)
+
+
+def case_adopters(request, slug):
+    """Every organisation that reused a published case, a page at a time, in order of
+    adoption with each one's Rogers category: the full list behind the case page's first few."""
+    case = _case_or_404(request, slug)
+    if not case.is_published:
+        raise Http404
+    paginator = Paginator(selectors.case_adopters(case), ADOPTERS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    adoptions = list(page.object_list)
+    _mark_actions(request.user, adoptions)
+    for position, adoption in enumerate(adoptions, start=page.start_index()):
+        adoption.position = position
+        adoption.category = selectors.rogers_category(position, paginator.count)
+    context = {
+        "case": case,
+        "page": page,
+        "adoptions": adoptions,
+        "adoption_actions": any(a.can_change or a.can_confirm for a in adoptions),
+        "rogers_min_adopters": stats.ROGERS_MIN_ADOPTERS,
+    }
+    return render(request, "cases/case_adopters.html", context)
 
 
 def json_ld(request, case: Case) -> dict:

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cases.models import Case, Organisation, User
+from cases.models import Case, Organisation, User, refresh_adoption_counters
 
 
 class Command(BaseCommand):
@@ -21,4 +21,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             call_command("loaddata", file, stdout=self.stdout)
+            # Counted again from the adoptions themselves: loaddata goes around Adoption.save,
+            # and a file from an older version has no counters.
+            refresh_adoption_counters()
         self.stdout.write("Imported.")
