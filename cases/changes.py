@@ -1,9 +1,10 @@
 """Writing the change feed's log (reading it is cases/api/changes.py).
 
 Every save of a case or an adoption appends entries in the same transaction: the object
-itself, and every other public object whose representation depends on what changed. The feed
-renders an object as it is when a client reads the entry, so an entry only has to say *which*
-object to look at again. What depends on what:
+itself, and every other public object whose representation depends on what changed (and
+removes those objects' earlier entries, which the new ones make redundant: see _compact).
+The feed renders an object as it is when a client reads the entry, so an entry only has to
+say *which* object to look at again. What depends on what:
 
 - a case's representation: its own row, terms and partners; its owner organisation (with the
   owner's municipality and county); whether its source case is published (`source_case`);
@@ -51,15 +52,43 @@ def record(kind: str, ids) -> None:
     ids = sorted(set(ids))
     if not ids:
         return
-    txid = _txid()
-    if len(ids) == 1:
-        Change.objects.create(kind=kind, object_id=ids[0], txid=txid)
-        return
     # bulk_create cannot take an expression per row; read the id once, it is the same for all.
-    if not isinstance(txid, int):
-        txid = Change.objects.create(kind=kind, object_id=ids[0], txid=txid).txid
-        ids = ids[1:]
-    Change.objects.bulk_create([Change(kind=kind, object_id=pk, txid=txid) for pk in ids])
+    first = Change.objects.create(kind=kind, object_id=ids[0], txid=_txid())
+    Change.objects.bulk_create([Change(kind=kind, object_id=pk, txid=first.txid) for pk in ids[1:]])
+    _compact(kind, ids, first.txid, first.pk)
+
+
+# The entries of the same objects before the new ones in feed order, which are not locked by
+# another writer (one that is deleting them too: if it rolls back they simply stay).
+COMPACT_SQL = """
+DELETE FROM cases_change WHERE id IN (
+    SELECT id FROM cases_change
+    WHERE kind = %s AND object_id = ANY(%s) AND (txid, id) < (%s, %s)
+    FOR UPDATE SKIP LOCKED
+)"""
+
+
+def _compact(kind: str, ids: list[int], txid: int, first_id: int) -> None:
+    """Delete the entries that the ones just written make redundant.
+
+    An object's entry only says "look at this object again", and the feed shows the object as
+    it is when the entry is read. So an earlier entry of the same object is redundant once a
+    later one (in feed order: txid, then id) exists, for every client: one whose cursor is
+    before the earlier entry reads the later one instead, and one that has read the earlier
+    entry reads the later one too. The new entries become visible together with the deletion,
+    when this transaction commits, and no client's cursor can be past them by then: the feed
+    hands out nothing at or above a running transaction's id. An object's last entry always
+    stays, so a client that had the object still learns that it left the public view. This
+    keeps the log, and with it a full sync, as long as the number of objects rather than the
+    number of writes.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as db:
+            db.execute(COMPACT_SQL, [kind, ids, txid, first_id])
+        return
+    earlier = Q(txid__lt=txid) | Q(txid=txid, id__lt=first_id)
+    for start in range(0, len(ids), 500):
+        Change.objects.filter(earlier, kind=kind, object_id__in=ids[start : start + 500]).delete()
 
 
 def _is_public(status, deleted_at) -> bool:

@@ -479,6 +479,107 @@ def test_entries_written_outside_a_transaction_share_one_transaction_id(world, p
     assert written[0] == written[1]
 
 
+# --- Compacting the log (SQLite and PostgreSQL) ---------------------------------------------
+
+
+def entries_per_object() -> dict[tuple[str, int], int]:
+    counted: dict[tuple[str, int], int] = {}
+    for kind, pk in Change.objects.values_list("kind", "object_id"):
+        counted[(kind, pk)] = counted.get((kind, pk), 0) + 1
+    return counted
+
+
+def edit_and_approve(world, case: Case, owner: str, title: str) -> None:
+    services.case_update(actor=world["people"][owner], case=case, data={"title": title})
+    revision = CaseRevision.objects.get(case=case, status=CaseRevision.Status.PENDING)
+    services.revision_approve(actor=world["people"]["moderator"], revision=revision)
+
+
+def test_the_log_keeps_one_entry_per_object(world, published):
+    """A later entry of the same object makes an earlier one redundant: the log grows with the
+    number of objects, not with the number of writes, and so does a full sync."""
+    kiosk = published["kiosk"]
+    for n in range(3):
+        edit_and_approve(world, kiosk, "Hamar", f"Innbyggerkiosk {n}")
+    world["organisations"]["Hamar"].name = "Hamar kommune"
+    world["organisations"]["Hamar"].save()
+    counted = entries_per_object()
+    assert set(counted.values()) == {1}
+    assert ("case", kiosk.pk) in counted
+    copy = Copy()
+    seen = copy.drain()
+    assert copy.objects == server()
+    assert copy.entries_for(seen, "case", kiosk.pk) == ["upsert"]
+
+
+def test_a_client_with_an_old_cursor_gets_every_change_after_it(world, published):
+    """Entries that were before the client's cursor, between it and the end, and that were
+    removed after the client read them: the client still ends with the server's data."""
+    kiosk, sengevakt = published["kiosk"], published["sengevakt"]
+    old = Copy()
+    old.drain()
+    edit_and_approve(world, kiosk, "Hamar", "Ny innbyggerkiosk")
+    services.case_archive(actor=world["people"]["Lillehammer"], case=sengevakt, reason="Slutt.")
+    edit_and_approve(world, kiosk, "Hamar", "Enda nyere innbyggerkiosk")
+    adoption = Adoption.objects.get(case=kiosk, organisation=world["organisations"]["Gjøvik"])
+    services.adoption_withdraw(actor=world["people"]["Gjøvik"], adoption=adoption)
+    seen = old.drain()
+    assert old.objects == server()
+    assert old.objects["case"][kiosk.pk]["title"] == "Enda nyere innbyggerkiosk"
+    assert old.objects["case"][kiosk.pk]["adoption_count"] == 1
+    assert old.entries_for(seen, "case", sengevakt.pk) == ["delete"]
+    assert old.entries_for(seen, "adoption", adoption.pk) == ["delete"]
+
+
+def test_a_client_in_the_middle_of_a_sync_loses_nothing(world, published):
+    """Writes land both before and after the cursor of a client that has read part of the log:
+    entries it has read are removed, entries it has not read move to the end."""
+    copy = Copy()
+    copy.read(limit=2)
+    assert copy.read(limit=2)["has_more"] is True
+    kiosk, sengevakt = published["kiosk"], published["sengevakt"]
+    edit_and_approve(world, kiosk, "Hamar", "Kiosk i rådhuset")
+    edit_and_approve(world, sengevakt, "Lillehammer", "Nattevakt med sensorer")
+    services.case_submit(actor=world["people"]["Gjøvik"], case=published["draft"])
+    services.case_approve(actor=world["people"]["moderator"], case=published["draft"])
+    adopt(world, published["draft"], "Hamar")
+    copy.drain(limit=2)
+    assert copy.objects == server()
+    assert copy.objects["case"][published["draft"].pk]["adoption_count"] == 1
+
+
+def test_a_deletion_stays_in_the_log(world, published):
+    """An object's last entry is never removed, so a client that had the object learns that
+    it left the public view, however much is written after."""
+    kiosk = published["kiosk"]
+    adoption_ids = set(Adoption.objects.filter(case=kiosk).values_list("pk", flat=True))
+    early = Copy()
+    early.drain()
+    services.case_archive(actor=world["people"]["Hamar"], case=kiosk, reason="Erstattet.")
+    gone = publish(world, "Gjøvik", "Kortvarig sak")
+    later = Copy()
+    later.drain()
+    gone_pk = gone.pk
+    assert gone_pk in later.objects["case"]
+    gone.delete()  # an administrator deletes the row
+    for n in range(3):
+        edit_and_approve(world, published["sengevakt"], "Lillehammer", f"Nattevakt {n}")
+    assert entries_per_object()[("case", kiosk.pk)] == 1
+    assert entries_per_object()[("case", gone_pk)] == 1
+
+    seen = early.drain()
+    assert early.entries_for(seen, "case", kiosk.pk) == ["delete"]
+    for pk in adoption_ids:
+        assert early.entries_for(seen, "adoption", pk) == ["delete"]
+    assert later.entries_for(later.drain(), "case", gone_pk) == ["delete"]
+    assert early.objects == later.objects == server()
+    assert kiosk.pk not in early.objects["case"] and gone_pk not in later.objects["case"]
+    # A client that starts now is told too (and ignores what it never had).
+    fresh = Copy()
+    assert fresh.entries_for(fresh.drain(), "case", gone_pk) == ["delete"]
+    assert fresh.objects == server()
+
+
 # --- Transactions that commit out of order (PostgreSQL) -------------------------------------
 
 
@@ -629,6 +730,37 @@ def test_an_earlier_transaction_id_with_later_entries_is_not_skipped(world, publ
     assert copy.entries_for(seen, "adoption", withdrawn.pk) == ["delete"]
     assert copy.entries_for(seen, "case", kiosk.pk) == ["upsert"]
     assert copy.objects["case"][kiosk.pk]["adoption_count"] == 1
+    assert copy.objects == server()
+
+
+@postgresql_only
+def test_compacting_does_not_wait_for_another_writer_of_the_same_object(world, published):
+    """T1 has written an entry for the kiosk (and so holds the old one, to delete it) and is
+    still open. T2 writes the kiosk too: it leaves the held entry alone instead of waiting
+    for T1, and the feed is complete whether T1 commits or not."""
+    from cases import changes
+
+    kiosk = published["kiosk"]
+    copy = Copy()
+    copy.drain()
+    t1 = Held(lambda: changes.record(Change.Kind.CASE, [kiosk.pk]))
+    t1.start()
+    assert t1.begun.wait(10)
+    t1.write()
+    with transaction.atomic():
+        with connection.cursor() as db:
+            db.execute("SET LOCAL lock_timeout = '2s'")
+        edit_and_approve(world, kiosk, "Hamar", "Kiosk uten venting")
+    t1.commit()
+    seen = read_until(copy, lambda seen: bool(copy.entries_for(seen, "case", kiosk.pk)))
+    assert copy.entries_for(seen, "case", kiosk.pk) == ["upsert"]
+    assert copy.objects["case"][kiosk.pk]["title"] == "Kiosk uten venting"
+    assert copy.objects == server()
+    # T2 could not remove T1's entry (it was not committed); the next write does.
+    assert entries_per_object()[("case", kiosk.pk)] == 2
+    edit_and_approve(world, kiosk, "Hamar", "Kiosk igjen")
+    assert entries_per_object()[("case", kiosk.pk)] == 1
+    copy.drain()
     assert copy.objects == server()
 
 

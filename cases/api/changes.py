@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from ..models import Adoption, Case, Change
-from .serializers import AdoptionSerializer, CaseSerializer
+from .serializers import render_adoptions, render_cases, with_ids
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -122,7 +122,8 @@ def _entries(cursor: Cursor, limit: int) -> list[tuple[int, int, str, int]]:
 
 
 def public_cases():
-    """Published cases as the API lists them, with everything their representation reads."""
+    """Published cases with everything CaseSerializer reads, for rendering them one model
+    instance at a time. The list, the detail and the feed use render_cases instead."""
     return (
         Case.objects.published()
         .with_adoption_counts()
@@ -152,21 +153,26 @@ def read(*, since: str | None, limit: int, context: dict) -> dict:
         last[(kind, object_id)] = (txid, pk)
     case_ids = [oid for (kind, oid) in last if kind == Change.Kind.CASE]
     adoption_ids = [oid for (kind, oid) in last if kind == Change.Kind.ADOPTION]
-    cases = {c.pk: c for c in public_cases().filter(pk__in=case_ids)} if case_ids else {}
-    adoptions = (
-        {a.pk: a for a in public_adoptions().filter(pk__in=adoption_ids)} if adoption_ids else {}
-    )
+    request = context.get("request")
+    found = {Change.Kind.CASE: {}, Change.Kind.ADOPTION: {}}
+    if case_ids:
+        found[Change.Kind.CASE] = render_cases(
+            with_ids(Case.objects.published(), case_ids), request
+        )
+    if adoption_ids:
+        found[Change.Kind.ADOPTION] = render_adoptions(
+            with_ids(Adoption.objects.public(), adoption_ids)
+        )
     results = []
     for (kind, object_id), (txid, pk) in sorted(last.items(), key=lambda item: item[1]):
-        found = (cases if kind == Change.Kind.CASE else adoptions).get(object_id)
-        serializer = CaseSerializer if kind == Change.Kind.CASE else AdoptionSerializer
+        shown = found.get(kind, {}).get(object_id)
         results.append(
             {
                 "cursor": str(Cursor(txid, pk)),
                 "kind": kind,
                 "id": object_id,
-                "action": "upsert" if found is not None else "delete",
-                "object": serializer(found, context=context).data if found is not None else None,
+                "action": "upsert" if shown is not None else "delete",
+                "object": shown,
             }
         )
     next_cursor = Cursor(rows[-1][1], rows[-1][0]) if rows else cursor

@@ -1,6 +1,6 @@
 """Every error is JSON with a status that says what went wrong, never a 500 for bad input."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,12 @@ def handle(exc, context):
     """DRF's handler, plus the services' own errors mapped to their statuses."""
     if isinstance(exc, Conflict):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's limit on a request body (DATA_UPLOAD_MAX_MEMORY_SIZE), met while parsing.
+        return Response(
+            {"detail": _("The request is too large.")},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
             body = {

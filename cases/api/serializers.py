@@ -1,12 +1,19 @@
 """What clients see and send. Field names are the contract in DESIGN.md; do not rename."""
 
+import re
+
+from django.conf import settings
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Adoption, Case, Organisation
+from ..models import Adoption, Case, CaseTerm, Organisation
 from ..vocabularies import (
     AdoptionMode,
     AdoptionStatus,
@@ -20,6 +27,10 @@ from ..vocabularies import (
     Stage,
     WorkplaceType,
 )
+
+# Ids are positive 64-bit integers; a larger one is refused here rather than by the database
+# (SQLite cannot even take it as a parameter).
+MAX_ID = 2**63 - 1
 
 
 class CodeField(serializers.ChoiceField):
@@ -140,7 +151,9 @@ class CaseWriteSerializer(serializers.Serializer):
     reuse_guide = serializers.CharField(required=False, allow_blank=True, max_length=50000)
     contact = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     partners = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=100,
     )
     sectors = codes_field(Sector, required=False)
     innovation_types = codes_field(InnovationType, required=False)
@@ -152,7 +165,9 @@ class CaseWriteSerializer(serializers.Serializer):
     workplace_type = code_field(WorkplaceType, required=False, allow_blank=True)
     stage = code_field(Stage, required=False, allow_blank=True)
     origin = code_field(Origin, required=False)
-    source_case = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    source_case = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     source_description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
     def content(self) -> dict:
@@ -197,7 +212,9 @@ class AdoptionWriteSerializer(serializers.Serializer):
     adopted_on = serializers.DateField(required=False, allow_null=True)
     status = code_field(AdoptionStatus, required=False, default=AdoptionStatus.IN_USE)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-    derived_case = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    derived_case = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -249,3 +266,216 @@ class ChangePageSerializer(serializers.Serializer):
     results = ChangeSerializer(many=True)
     next_cursor = serializers.CharField()
     has_more = serializers.BooleanField()
+
+
+# Rendering many at once ----------------------------------------------------------------------
+#
+# The representations above, built from plain rows: a page of the list or of the change feed
+# is three queries and a loop, instead of a model instance and a tree of field objects per
+# case (a feed page of a thousand cases took seconds that way). CaseSerializer and
+# AdoptionSerializer stay the definition (and the schema); tests/test_api_queries.py holds the
+# two to the same output, field by field.
+
+PLACE_COLUMNS = ("id", "name", "kind", "number")
+
+
+def _organisation_columns(prefix: str) -> tuple[str, ...]:
+    return (
+        *(f"{prefix}{name}" for name in PLACE_COLUMNS),
+        f"{prefix}municipality_id",
+        f"{prefix}municipality__number",
+        f"{prefix}municipality__name",
+        f"{prefix}county_id",
+        f"{prefix}county__number",
+        f"{prefix}county__name",
+    )
+
+
+CASE_COLUMNS = (
+    "id", "slug", "title", "summary", "problem", "solution", "results", "reuse_guide",
+    "contact", "workplace_type", "stage", "links", "origin", "source_description", "status",
+    "adoption_count", "created_at", "updated_at", "published_at", "source_case_id",
+    "source_case__status", "source_case__deleted_at", *_organisation_columns("organisation__"),
+)  # fmt: skip
+
+ADOPTION_COLUMNS = (
+    "id", "case_id", "mode", "channel", "adopted_on", "status", "note", "confirmed",
+    "created_at", "updated_at", "derived_case_id", "derived_case__status",
+    "derived_case__deleted_at", *_organisation_columns("organisation__"),
+)  # fmt: skip
+
+# A slug the URL pattern takes as it is (reverse() neither quotes nor refuses it).
+PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SLUG_PLACEHOLDER = "case-slug"
+
+
+class _Render:
+    """What every row of one page shares: the time zone, the case URLs' beginning and end."""
+
+    def __init__(self, request=None):
+        self.request = request
+        self.zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        self._datetime_field = serializers.DateTimeField()
+        path = reverse("case-detail", kwargs={"slug": SLUG_PLACEHOLDER})
+        head, _placeholder, self.url_tail = path.rpartition(SLUG_PLACEHOLDER)
+        self.url_head = request.build_absolute_uri(head) if request else head
+
+    def url(self, slug: str) -> str:
+        if PLAIN_SLUG.fullmatch(slug):
+            return self.url_head + slug + self.url_tail
+        path = reverse("case-detail", kwargs={"slug": slug})
+        return self.request.build_absolute_uri(path) if self.request else path
+
+    def datetime(self, value):
+        if value is None:
+            return None
+        if self.zone is None or isinstance(value, str) or timezone.is_naive(value):
+            return self._datetime_field.to_representation(value)
+        text = value.astimezone(self.zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    @staticmethod
+    def organisation(row: dict) -> dict:
+        municipality = county = None
+        if row["organisation__municipality_id"] is not None:
+            municipality = {
+                "number": row["organisation__municipality__number"],
+                "name": row["organisation__municipality__name"],
+            }
+        if row["organisation__county_id"] is not None:
+            county = {
+                "number": row["organisation__county__number"],
+                "name": row["organisation__county__name"],
+            }
+        return {
+            "id": row["organisation__id"],
+            "name": row["organisation__name"],
+            "kind": row["organisation__kind"],
+            "number": row["organisation__number"],
+            "municipality": municipality,
+            "county": county,
+        }
+
+
+def with_ids(queryset, ids):
+    """`queryset` narrowed to these ids (a page's: up to a thousand).
+
+    On PostgreSQL as a join with the list rather than a long IN (...): the planner sizes the
+    join right, and looks each id up in the primary key, where it takes a long list for a
+    good part of the table and reads narrow tables (adoptions) whole, in parallel.
+    """
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+    return queryset.filter(pk__in=ids)
+
+
+def _published(status, deleted_at) -> bool:
+    return status == CaseStatus.PUBLISHED and deleted_at is None
+
+
+def _links(links):
+    """LinkSerializer(many=True)'s output; anything but the usual shape goes through it."""
+    if isinstance(links, list) and all(
+        type(link) is dict and type(link.get("url")) is str and type(link.get("title", "")) is str
+        for link in links
+    ):
+        return [{"url": link["url"], "title": link.get("title", "")} for link in links]
+    return LinkSerializer(many=True).to_representation(links)
+
+
+def render_cases(queryset, request=None) -> dict[int, dict]:
+    """CaseSerializer's output for every case of `queryset`, by id, in three queries."""
+    queryset = queryset.prefetch_related(None).order_by()
+    if "adoption_count" not in queryset.query.annotations:
+        queryset = queryset.with_adoption_counts()
+    rows = list(queryset.values(*CASE_COLUMNS))
+    if not rows:
+        return {}
+    ids = [row["id"] for row in rows]
+    vocabularies = {
+        CaseTerm.Vocabulary.SECTOR: "sectors",
+        CaseTerm.Vocabulary.INNOVATION_TYPE: "innovation_types",
+        CaseTerm.Vocabulary.BENEFIT: "benefits",
+        CaseTerm.Vocabulary.TAG: "tags",
+    }
+    terms = {pk: {name: [] for name in vocabularies.values()} for pk in ids}
+    for case_id, vocabulary, code in CaseTerm.objects.filter(case_id__in=ids).values_list(
+        "case_id", "vocabulary", "code"
+    ):
+        name = vocabularies.get(vocabulary)
+        if name is not None:
+            terms[case_id][name].append(code)
+    partners = {pk: [] for pk in ids}
+    # As the case's `partners` manager shows them: organisations that are not deleted, by name.
+    for case_id, *partner in (
+        Case.partners.through.objects.filter(case_id__in=ids, organisation__deleted_at__isnull=True)
+        .order_by("organisation__name", "organisation_id")
+        .values_list("case_id", *(f"organisation__{name}" for name in PLACE_COLUMNS))
+    ):
+        partners[case_id].append(dict(zip(PLACE_COLUMNS, partner, strict=True)))
+    render = _Render(request)
+    results = {}
+    for row in rows:
+        pk = row["id"]
+        codes = terms[pk]
+        results[pk] = {
+            "id": pk,
+            "slug": row["slug"],
+            "url": render.url(row["slug"]),
+            "title": row["title"],
+            "summary": row["summary"],
+            "problem": row["problem"],
+            "solution": row["solution"],
+            "results": row["results"],
+            "reuse_guide": row["reuse_guide"],
+            "contact": row["contact"],
+            "organisation": render.organisation(row),
+            "partners": partners[pk],
+            "sectors": sorted(codes["sectors"]),
+            "innovation_types": sorted(codes["innovation_types"]),
+            "workplace_type": row["workplace_type"],
+            "stage": row["stage"],
+            "benefits": sorted(codes["benefits"]),
+            "tags": sorted(codes["tags"]),
+            "links": _links(row["links"]),
+            "origin": row["origin"],
+            "source_case": (
+                row["source_case_id"]
+                if _published(row["source_case__status"], row["source_case__deleted_at"])
+                else None
+            ),
+            "source_description": row["source_description"],
+            "status": row["status"],
+            "adoption_count": int(row["adoption_count"]),
+            "created_at": render.datetime(row["created_at"]),
+            "updated_at": render.datetime(row["updated_at"]),
+            "published_at": render.datetime(row["published_at"]),
+        }
+    return results
+
+
+def render_adoptions(queryset, request=None) -> dict[int, dict]:
+    """AdoptionSerializer's output for every adoption of `queryset`, by id, in one query."""
+    render = _Render(request)
+    return {
+        row["id"]: {
+            "id": row["id"],
+            "case": row["case_id"],
+            "organisation": render.organisation(row),
+            "mode": row["mode"],
+            "channel": row["channel"],
+            "adopted_on": row["adopted_on"].isoformat() if row["adopted_on"] else None,
+            "status": row["status"],
+            "note": row["note"],
+            "derived_case": (
+                row["derived_case_id"]
+                if _published(row["derived_case__status"], row["derived_case__deleted_at"])
+                else None
+            ),
+            "confirmed": bool(row["confirmed"]),
+            "created_at": render.datetime(row["created_at"]),
+            "updated_at": render.datetime(row["updated_at"]),
+        }
+        for row in queryset.prefetch_related(None).order_by().values(*ADOPTION_COLUMNS)
+    }

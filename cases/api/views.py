@@ -1,9 +1,12 @@
 """API views: thin. Reads use the same filters as the pages; writes call the services."""
 
 import copy
+import datetime
 import hashlib
 
+from django import forms
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -28,9 +31,11 @@ from .. import permissions, services, stats
 from ..filters import CaseFilter
 from ..models import Adoption, Case, Organisation
 from ..services import Conflict
+from ..views.stats import bound_dates
 from ..vocabularies import VOCABULARIES
 from . import changes
 from .exceptions import PreconditionFailed
+from .parsers import PARSERS
 from .serializers import (
     AdoptionSerializer,
     AdoptionWriteSerializer,
@@ -40,6 +45,8 @@ from .serializers import (
     OrganisationSerializer,
     ReasonSerializer,
     VocabularyEntrySerializer,
+    render_cases,
+    with_ids,
 )
 
 ERRORS = {
@@ -66,6 +73,29 @@ def id_filter(field_name: str, **kwargs) -> filters.NumberFilter:
     return filters.NumberFilter(
         field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0, **kwargs
     )
+
+
+class UtcIsoDateTimeField(filters.IsoDateTimeFilter.field_class):
+    """An ISO 8601 time, in UTC before it reaches the database.
+
+    ISO 8601 (and Python) allow offsets up to ±23:59 and times at the very ends of the
+    calendar; PostgreSQL refuses offsets beyond ±15:59, and a time near year 1 or 9999 may not
+    convert to UTC at all. Converting here turns the first into an ordinary time and the
+    second into a 400, instead of an error inside the database.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 def own_filters(cls):
@@ -117,10 +147,32 @@ class CaseApiFilter(CodesListedFilterSet, CaseFilter):
         label=_("Sort order"),
     )
     organisation = id_filter("organisation", label=_("Organisation"))
+    updated_since = UtcIsoDateTimeFilter(
+        label=_("Updated since"), field_name="updated_at", lookup_expr="gte"
+    )
+    county = filters.MultipleChoiceFilter(
+        label=_("County"),
+        choices=[],
+        field_name="organisation__county__number",
+        method="filter_county",
+    )
 
     class Meta:
         model = Case
         fields = []
+
+    def filter_county(self, queryset, name, value):
+        """The owner's county by id rather than by a join on the county's number: PostgreSQL
+        takes such a join for one organisation instead of hundreds, and then picks a plan that
+        visits every case of them twice per page (the page and its count)."""
+        if not value:
+            return queryset
+        ids = (
+            Organisation.all_objects.filter(number__in=value)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        return queryset.filter(organisation__county_id__in=list(ids))
 
 
 @own_filters
@@ -129,7 +181,7 @@ class AdoptionApiFilter(CodesListedFilterSet):
     organisation = id_filter("organisation")
     mode = filters.MultipleChoiceFilter(choices=Adoption._meta.get_field("mode").choices)
     channel = filters.MultipleChoiceFilter(choices=Adoption._meta.get_field("channel").choices)
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Adoption
@@ -177,10 +229,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = CaseApiFilter
     permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = PARSERS
 
     def get_queryset(self):
         if self.action == "list":
-            return changes.public_cases().order_by("-published_at", "-pk")
+            # Only the ids are read for the page (see list); render_cases reads the rest.
+            return Case.objects.published().with_adoption_counts().order_by("-published_at", "-pk")
         # One case: its organisation and moderators see it in any state.
         return (
             Case.objects.filter(permissions.visible_cases_q(self.request.user))
@@ -203,12 +257,33 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             queryset = queryset.order_by(*(chosen or ("-published_at",)), "-pk")
         return queryset
 
+    def list(self, request, *args, **kwargs):
+        # The page's ids first, ordered and limited over an index, then those cases in full.
+        queryset = self.filter_queryset(self.get_queryset())
+        ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
+        shown = render_cases(with_ids(Case.objects.published(), ids), request) if ids else {}
+        # A case unpublished between the two queries is left out rather than shown.
+        return self.get_paginated_response([shown[pk] for pk in ids if pk in shown])
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._shown(self.filter_queryset(self.get_queryset()), kwargs["pk"]))
+
+    def _shown(self, queryset, pk) -> dict:
+        """The case as clients read it, or 404."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        shown = render_cases(queryset.filter(pk=pk), self.request) if 0 < pk <= MAX_ID else {}
+        if pk not in shown:
+            raise Http404
+        return shown[pk]
+
     def _case(self, pk) -> Case:
         return get_object_or_404(self.get_queryset(), pk=pk)
 
     def _respond(self, case: Case, status_code=status.HTTP_200_OK) -> Response:
-        case = self._case(case.pk)
-        return Response(self.get_serializer(case).data, status=status_code)
+        return Response(self._shown(self.get_queryset(), case.pk), status=status_code)
 
     @extend_schema(
         summary="Create a case (a draft of your organisation)",
@@ -259,7 +334,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 # between the comparison and the write.
                 list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
                 case = self._case(pk)
-                current = etag_of(self.get_serializer(case).data)
+                current = etag_of(self._shown(self.get_queryset(), case.pk))
                 if current not in {tag.strip().removeprefix("W/") for tag in expected.split(",")}:
                     raise PreconditionFailed()
             result = services.case_update(actor=request.user, case=case, data=serializer.content())
@@ -480,6 +555,7 @@ class DiffusionStatsView(APIView):
     )
     def get(self, request):
         filterset = StatsApiFilter(request.query_params)
+        bound_dates(filterset.form)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         return Response(stats.diffusion(filters=filterset.form.cleaned_data))
