@@ -24,6 +24,21 @@ def _case_from_reference(reference: str) -> Case | None:
     return found
 
 
+class OrganisationsField(forms.ModelMultipleChoiceField):
+    """Organisations by id. An id beyond 64 bits names no organisation: it is refused as an
+    unknown choice here, before it reaches the database (SQLite cannot even take it)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if str(pk).isdigit() and int(pk) >= 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class CaseForm(StyledFormMixin, forms.Form):
     """Every field an author writes. Saving as a draft needs only a title; submitting needs
     the rest (the service names what is missing)."""
@@ -107,7 +122,7 @@ class CaseForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: the address, then optionally a space and a title."),
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = OrganisationsField(
         label=_("Partners"),
         queryset=Organisation.objects.exclude(kind="unit").order_by("name"),
         required=False,
