@@ -1,6 +1,7 @@
 """The case filters, shared by the search page, the feeds and the API, so a URL means the same
 everywhere. Within one facet the chosen values are alternatives (OR); facets combine with AND."""
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -37,6 +38,29 @@ from .vocabularies import (
     Stage,
     WorkplaceType,
 )
+
+
+class UtcIsoDateTimeField(django_filters.IsoDateTimeFilter.field_class):
+    """An ISO 8601 time, in UTC before it reaches the database.
+
+    ISO 8601 (and Python) allow offsets up to ±23:59 and times at the very ends of the
+    calendar; PostgreSQL refuses offsets beyond ±15:59, and a time near year 1 or 9999 may not
+    convert to UTC at all. Converting here turns the first into an ordinary time and the
+    second into a 400, instead of an error inside the database.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 def county_choices() -> list[tuple[str, str]]:
@@ -91,11 +115,14 @@ class CaseFilter(django_filters.FilterSet):
     municipality = django_filters.CharFilter(
         label=_("Municipality number"), field_name="organisation__municipality__number"
     )
-    organisation = django_filters.NumberFilter(label=_("Organisation"), field_name="organisation")
+    # Ids are 64-bit: a larger number is refused here rather than by the database.
+    organisation = django_filters.NumberFilter(
+        label=_("Organisation"), field_name="organisation", min_value=1, max_value=2**63 - 1
+    )
     reused = django_filters.BooleanFilter(
         label=_("Reused by others"), method="filter_reused", widget=forms.CheckboxInput
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         label=_("Updated since"), field_name="updated_at", lookup_expr="gte"
     )
 

@@ -13,7 +13,6 @@ import json
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -222,44 +221,14 @@ def test_invalid_utf8_in_a_query_string_gets_a_page(client, published_case):
         assert response.status_code in (200, 400), (path, response.status_code)
 
 
-# The fixes for these belong in cases/filters.py (CaseFilter, shared by the search page and
-# the feed); each reason says which. A strict xfail turns into a failure once it is fixed.
-UTC_FILTER = (
-    "cases/filters.py: CaseFilter.updated_since should convert to UTC and refuse what cannot "
-    "be converted, as the API's UtcIsoDateTimeFilter (cases/api/views.py) does"
-)
-
-
-def filters_fix(reason: str, *, on: str | None = None):
-    """A strict xfail on the database `on` names (both when None)."""
-    return pytest.mark.xfail(
-        condition=on is None or connection.vendor == on, reason=reason, strict=True
-    )
-
-
 @pytest.mark.parametrize(
     "params",
     [
         {"page": str(10**40)},
-        pytest.param(
-            {"organisation": str(10**40)},
-            marks=filters_fix(
-                "cases/filters.py: CaseFilter.organisation needs min_value=1 and "
-                "max_value=2**63-1, as the API's id_filter has (SQLite cannot take the id)",
-                on="sqlite",
-            ),
-        ),
-        pytest.param(
-            {"updated_since": "2020-01-01T00:00:00-23:00"},
-            marks=filters_fix(UTC_FILTER, on="postgresql"),
-        ),
-        pytest.param(
-            {"updated_since": "0001-01-01T00:00:00"}, marks=filters_fix(UTC_FILTER, on="sqlite")
-        ),
-        pytest.param(
-            {"updated_since": "9999-12-31T23:59:59-10:00"},
-            marks=filters_fix(UTC_FILTER, on="sqlite"),
-        ),
+        {"organisation": str(10**40)},
+        {"updated_since": "2020-01-01T00:00:00-23:00"},
+        {"updated_since": "0001-01-01T00:00:00"},
+        {"updated_since": "9999-12-31T23:59:59-10:00"},
     ],
 )
 def test_search_parameters_at_the_ends_of_the_number_line_and_calendar(

@@ -1,10 +1,8 @@
 """API views: thin. Reads use the same filters as the pages; writes call the services."""
 
 import copy
-import datetime
 import hashlib
 
-from django import forms
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -28,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import permissions, services, stats
-from ..filters import CaseFilter
+from ..filters import CaseFilter, UtcIsoDateTimeFilter
 from ..models import Adoption, Case, Organisation
 from ..services import Conflict
 from ..views.stats import bound_dates
@@ -73,29 +71,6 @@ def id_filter(field_name: str, **kwargs) -> filters.NumberFilter:
     return filters.NumberFilter(
         field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0, **kwargs
     )
-
-
-class UtcIsoDateTimeField(filters.IsoDateTimeFilter.field_class):
-    """An ISO 8601 time, in UTC before it reaches the database.
-
-    ISO 8601 (and Python) allow offsets up to ±23:59 and times at the very ends of the
-    calendar; PostgreSQL refuses offsets beyond ±15:59, and a time near year 1 or 9999 may not
-    convert to UTC at all. Converting here turns the first into an ordinary time and the
-    second into a 400, instead of an error inside the database.
-    """
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value is None:
-            return None
-        try:
-            return value.astimezone(datetime.UTC)
-        except OverflowError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
-    field_class = UtcIsoDateTimeField
 
 
 def own_filters(cls):
