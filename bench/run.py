@@ -7,9 +7,10 @@ Steps (see bench/README.md):
    marker table says they were built with the same parameters, generator and registry;
 2. query counts: bench/probe.py requests every scenario once through Django's test client on
    both datasets and counts the SQL queries (they must not grow with the data);
-3. load: gunicorn in production settings (DEBUG off, several workers) on 127.0.0.1, driven by
-   wrk (or a small Python load generator when wrk is missing) after a warm-up, one scenario at
-   a time, with the CPU time the workers and their PostgreSQL backends spent per request;
+3. load: gunicorn in production settings (DEBUG off, several workers sharing a Redis cache that
+   is emptied first, see --redis) on 127.0.0.1, driven by wrk (or a small Python load generator
+   when wrk is missing) after a warm-up, one scenario at a time, with the CPU time the workers
+   and their PostgreSQL backends spent per request;
 4. the change feed: a full sync from no cursor, following next_cursor to the end, timed;
 5. a table on stdout and everything in bench/results.json.
 
@@ -36,6 +37,7 @@ import urllib.parse
 from pathlib import Path
 
 import psycopg2
+import redis
 from scenarios import SCENARIOS, SYNC_NAME, SYNC_PATH, SYNC_TARGET_SECONDS
 
 BENCH = Path(__file__).resolve().parent
@@ -258,8 +260,28 @@ class CpuMeter:
 # The server ---------------------------------------------------------------------------------------
 
 
+def prepare_cache(args) -> str | None:
+    """The REDIS_URL the workers share as their cache, emptied so that no figure depends on an
+    earlier run; None (each worker caches in its own memory) with --redis none or when Redis
+    cannot be reached. By default a database numbered after the port, so that runs on
+    different ports keep apart."""
+    if args.redis == "none":
+        return None
+    url = args.redis or f"redis://127.0.0.1:6379/{args.port % 16}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except (redis.RedisError, OSError) as error:
+        log(f"Redis at {url} cannot be used ({error}): each worker caches in its own memory")
+        return None
+    log(f"cache: Redis {url} (emptied), shared by the workers")
+    return url
+
+
 def start_server(args, database: str) -> subprocess.Popen:
     log(f"gunicorn: {args.workers} workers on 127.0.0.1:{args.port}")
+    env = django_env(args, database)
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
     process = subprocess.Popen(
         [
             str(GUNICORN),
@@ -274,7 +296,7 @@ def start_server(args, database: str) -> subprocess.Popen:
             "warning",
         ],
         cwd=ROOT,
-        env=django_env(args, database),
+        env=env,
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
@@ -559,6 +581,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--tool", choices=["wrk", "python"], default=None)
     parser.add_argument(
+        "--redis",
+        default=None,
+        metavar="URL",
+        help="Redis the workers share as their cache (REDIS_URL), emptied before the run "
+        "(default redis://127.0.0.1:6379/<port %% 16>; 'none': each worker's own memory)",
+    )
+    parser.add_argument(
         "--sync-limit",
         type=float,
         default=2 * SYNC_TARGET_SECONDS,
@@ -586,6 +615,7 @@ def main() -> None:
     full = probe(args, full_db)
 
     rows: list[dict] = []
+    args.redis_url = prepare_cache(args)
     server = start_server(args, full_db)
     try:
         meter = CpuMeter(args, full_db, server.pid)
@@ -684,6 +714,7 @@ def main() -> None:
             "tool": args.tool,
             "connections": args.connections,
             "workers": args.workers,
+            "cache": args.redis_url or "per-process memory",
             "duration_s": args.duration,
             "warmup_s": args.warmup,
         },

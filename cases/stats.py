@@ -1,9 +1,10 @@
 """Diffusion statistics: the definitions under "Diffusion statistics" in DESIGN.md, in SQL.
 
 Every figure is computed by the database (aggregates, conditional counts, annotations and window
-functions); Python only arranges the few rows that come back (one per vocabulary value, per
-month, per adopter of one case), never loops over cases. The number of queries is fixed: it
-does not grow with the data.
+functions), all of those of `diffusion` in one statement (see `_rows`); Python only arranges the
+few rows that come back (one per vocabulary value, per month, per adopter of one case), never
+loops over cases. The number of queries is fixed: it does not grow with the data. The results
+are cached until the data change (see `diffusion`).
 
 What counts:
 - cases: published, not deleted (`Case.objects.published()`), narrowed by the filters below;
@@ -30,26 +31,18 @@ Shares always come with their numerator and denominator (see `share`).
 import datetime as dt
 import hashlib
 import json
+import re
+import time
+import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.db.models import (
-    Avg,
-    Count,
-    DateField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Func,
-    Max,
-    Min,
-    Q,
-    Subquery,
-    Window,
-)
-from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +52,6 @@ from .models import Adoption, Case, CaseTerm, Change, Organisation, SpreadActivi
 from .vocabularies import (
     AdoptionMode,
     AdoptionStatus,
-    CaseStatus,
     CentralityClass,
     Channel,
     EmployeeBand,
@@ -119,10 +111,6 @@ LAG_BUCKETS = [
 MAX_FILLED_MONTHS = 480
 
 TOP_SPREADERS = 10
-
-# How long an unused result stays in the cache. Not what keeps results correct: the key
-# changes with the data (see `_cache_key`).
-CACHE_SECONDS = 600
 
 # Published survey figures the platform's own figures are set beside (percent of workplaces,
 # or of the latest innovations). They are reported in surveys, not measured here.
@@ -328,53 +316,8 @@ def share(numerator: int, denominator: int) -> dict:
     }
 
 
-def _spreading_organisations():
-    """Organisations with a spread activity: about a published case, or about no one case."""
-    return (
-        SpreadActivity.objects.filter(
-            Q(case__isnull=True)
-            | Q(case__status=CaseStatus.PUBLISHED, case__deleted_at__isnull=True)
-        )
-        .order_by()
-        .values("organisation")
-    )
-
-
-def _metric_aggregates(prefix: str = "") -> dict:
-    """Conditional counts over published cases LEFT JOINed to their adoptions.
-
-    `prefix` is the path from the queried model to the case ("" on Case, "case__" on
-    CaseTerm). Cases and owners are counted DISTINCT because the join repeats a case once per
-    adoption.
-    """
-    case = f"{prefix}id" if prefix else "pk"
-    owner = f"{prefix}organisation"
-    alive = Q(
-        **{
-            f"{prefix}adoptions__isnull": False,
-            f"{prefix}adoptions__deleted_at__isnull": True,
-            f"{prefix}adoptions__organisation__deleted_at__isnull": True,
-        }
-    )
-    aggregates = {
-        "n_cases": Count(case, distinct=True),
-        "n_adoptions": Count(f"{prefix}adoptions", filter=alive),
-        "n_reused": Count(case, distinct=True, filter=alive),
-        "n_owners": Count(owner, distinct=True),
-        "n_active": Count(
-            owner, distinct=True, filter=Q(**{f"{owner}__in": _spreading_organisations()})
-        ),
-        "n_adopted_owners": Count(owner, distinct=True, filter=alive),
-    }
-    for origin in Origin.values:
-        aggregates[f"n_origin_{origin}"] = Count(
-            case, distinct=True, filter=Q(**{f"{prefix}origin": origin})
-        )
-    return aggregates
-
-
 def _metrics(row: dict) -> dict:
-    """The figures of one group of cases, from a row of `_metric_aggregates`."""
+    """The figures of one group of cases, from a row of the `OWNER_METRICS` columns."""
     cases = row.get("n_cases") or 0
     counts = {origin: row.get(f"n_origin_{origin}") or 0 for origin in Origin.values}
     known = sum(counts[origin] for origin in KNOWN_ORIGINS)
@@ -399,46 +342,485 @@ def _metrics(row: dict) -> dict:
 
 
 # ------------------------------------------------------------------------------------------
-# Breakdowns
+# The statement: every figure in one pass over the data
 # ------------------------------------------------------------------------------------------
+#
+# The figures come from one SQL statement, whose CTEs do the work that many figures share once:
+#
+#   facts       the filtered published cases (ORM-built, so the filters and the time zone are
+#               the same as everywhere else);
+#   adoptions   the alive adoptions, by organisations that are not deleted, of those cases;
+#   activities  the spread activities that count (about a published case, or about none);
+#   per_case    facts with each case's number of adoptions and days to its first adoption,
+#               the adoptions aggregated once per case and joined;
+#   per_owner, per_owner_and_workplace, per_owner_and_term
+#               per_case summed per owner (and workplace type, or term), with the owner's
+#               attributes: every breakdown is a small GROUP BY over these, and owners are
+#               counted by counting rows instead of counting distinct values over the cases;
+#   case_terms  each case's sectors and innovation types as a bit mask, for the Bass series;
+#   top_spreaders  the organisations whose cases most others adopted.
+#
+# Each figure is a `_Section`: a SELECT over those CTEs with named text and number columns. The
+# statement is the UNION ALL of the sections, padded to the same columns and tagged with the
+# section's name; `_rows` hands each section its rows back as dicts. The number of rows is
+# bounded by the vocabularies, the counties and the months, never by the cases.
 
-# name -> (field on Case to group by, vocabulary or None); sector and innovation type group
-# CaseTerm rows instead (a case with two sectors is counted under both).
+# name -> vocabulary (None: the counties, which come from the database). In this order in the
+# result. Sector and innovation type group the case's terms (a case with two sectors is counted
+# under both); workplace type is the case's own; the rest are the owner organisation's.
 BREAKDOWNS = {
-    "sector": (None, Sector),
-    "innovation_type": (None, InnovationType),
-    "workplace_type": ("workplace_type", WorkplaceType),
-    "employee_band": ("organisation__employee_band", EmployeeBand),
-    "size_class": ("organisation__size_class", SizeClass),
-    "centrality_class": ("organisation__centrality_class", CentralityClass),
-    "region": ("organisation__region", Region),
-    "county": ("organisation__county__number", None),
+    "sector": Sector,
+    "innovation_type": InnovationType,
+    "workplace_type": WorkplaceType,
+    "employee_band": EmployeeBand,
+    "size_class": SizeClass,
+    "centrality_class": CentralityClass,
+    "region": Region,
+    "county": None,
 }
 TERM_BREAKDOWNS = {
     "sector": CaseTerm.Vocabulary.SECTOR,
     "innovation_type": CaseTerm.Vocabulary.INNOVATION_TYPE,
 }
+OWNER_BREAKDOWNS = ["employee_band", "size_class", "centrality_class", "region"]
+
+# Adopters per case are counted exactly up to this number in the statement; only when the
+# median lies above it (a platform where most cases have many adopters) does one more query
+# find it.
+EXACT_ADOPTER_COUNTS = 20
 
 
-def _breakdown(name: str, cases) -> list[dict]:
+@dataclass(frozen=True)
+class _Section:
+    """One figure's part of the statement: `SELECT <texts>, <numbers> <source>`.
+
+    `texts` and `numbers` are (name, SQL expression) pairs; `source` is the FROM clause with
+    any WHERE and GROUP BY. Sections take no parameters: the codes in them are the site's own
+    constants (see `_literal`)."""
+
+    name: str
+    texts: list[tuple[str, str]]
+    numbers: list[tuple[str, str]]
+    source: str
+
+
+def _literal(value) -> str:
+    """A constant of the site's own (a code, a section name, a whole number) as SQL."""
+    if isinstance(value, int):
+        return str(int(value))
+    if not re.fullmatch(r"[\w:+-]*", value):
+        raise ValueError(f"Not a code: {value!r}")
+    return f"'{value}'"
+
+
+def _month_start(connection, date_sql: str) -> str:
+    """The month of a date, in SQL, as something to group by (see `_month_label`)."""
+    if connection.vendor == "postgresql":
+        # Timestamps without a time zone: no time zone arithmetic per row.
+        return f"CAST(date_trunc('month', CAST({date_sql} AS timestamp)) AS date)"
+    return f"strftime('%%Y-%%m', {date_sql})"
+
+
+def _month_label(connection, month_sql: str) -> str:
+    """A `_month_start` as "YYYY-MM": formatted once per group, not once per row."""
+    if connection.vendor == "postgresql":
+        return f"to_char({month_sql}, 'YYYY-MM')"
+    return month_sql
+
+
+def _days_between(connection, later: str, earlier: str) -> str:
+    """Whole days from one date to another, in SQL."""
+    if connection.vendor == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _compiled(queryset, connection) -> tuple[str, list]:
+    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
+
+
+def _facts(cases):
+    """One row per filtered published case, with what the figures group it by."""
+    return cases.order_by().values(
+        "origin",
+        "workplace_type",
+        case_id=F("pk"),
+        owner=F("organisation"),
+        published_on=TruncDate("published_at", tzinfo=timezone.get_default_timezone()),
+    )
+
+
+def _adoption_rows(cases):
+    """One row per adoption that counts: alive, by an organisation that is not deleted, of one
+    of the filtered (so published) cases."""
+    return (
+        Adoption.objects.filter(
+            organisation__deleted_at__isnull=True, case__in=cases.order_by().values("pk")
+        )
+        .order_by()
+        .values(
+            "case_id",
+            "mode",
+            "channel",
+            "status",
+            adopter=F("organisation"),
+            source=F("source_organisation"),
+            adopted=adoption_date(),
+        )
+    )
+
+
+def _counted_activities():
+    """Spread activities that count: about a published case, or about no one case."""
+    return (
+        SpreadActivity.objects.filter(
+            Q(case__isnull=True) | Q(case__in=Case.objects.published().order_by().values("pk"))
+        )
+        .order_by()
+        .values("organisation_id", "channel")
+    )
+
+
+# Per case, summed per owner (and workplace type or term) in the per_owner CTEs.
+def _case_counts() -> str:
+    origins = [
+        f"COUNT(*) FILTER (WHERE origin = {_literal(origin)}) AS origin_{i}"
+        for i, origin in enumerate(Origin.values)
+    ]
+    return ", ".join(
+        [
+            "COUNT(*) AS n_cases",
+            "SUM(n) AS n_adoptions",
+            "COUNT(*) FILTER (WHERE n > 0) AS n_reused",
+            *origins,
+        ]
+    )
+
+
+# The metrics of `_metrics`, over rows of one of the per_owner CTEs (one row per owner).
+OWNER_METRICS = [
+    ("n_cases", "SUM(n_cases)"),
+    ("n_adoptions", "SUM(n_adoptions)"),
+    ("n_reused", "SUM(n_reused)"),
+    ("n_owners", "COUNT(*)"),
+    ("n_active", "COUNT(*) FILTER (WHERE spreads = 1)"),
+    ("n_adopted_owners", "COUNT(*) FILTER (WHERE n_reused > 0)"),
+    *[(f"n_origin_{origin}", f"SUM(origin_{i})") for i, origin in enumerate(Origin.values)],
+]
+
+# The sector and innovation type codes; a case's set of them is a bit mask (bit i: TERM_CODES[i]).
+TERM_CODES = [
+    (vocabulary, code)
+    for name, vocabulary in TERM_BREAKDOWNS.items()
+    for code in BREAKDOWNS[name].values
+]
+
+
+def _ctes(cases, connection) -> tuple[list[tuple[str, str]], list]:
+    quote = connection.ops.quote_name
+    terms = quote(CaseTerm._meta.db_table)
+    organisations = quote(Organisation._meta.db_table)
+    term_vocabularies = ", ".join(_literal(v) for v in TERM_BREAKDOWNS.values())
+    spreads = "CASE WHEN owner IN (SELECT organisation_id FROM activities) THEN 1 ELSE 0 END"
+    counts = _case_counts()
+    params: list = []
+    compiled = {}
+    for name, queryset in (
+        ("facts", _facts(cases)),
+        ("adoptions", _adoption_rows(cases)),
+        ("activities", _counted_activities()),
+    ):
+        compiled[name], sql_params = _compiled(queryset, connection)
+        params += sql_params
+    days = _days_between(connection, "counted.first_on", "facts.published_on")
+    term_bits = ", ".join(
+        f"({_literal(vocabulary)}, {_literal(code)}, {_literal(1 << i)})"
+        for i, (vocabulary, code) in enumerate(TERM_CODES)
+    )
+    ctes = [
+        ("facts", compiled["facts"]),
+        (
+            "adoptions",
+            f"SELECT adoption.*, {_month_start(connection, 'adoption.adopted')} AS month "
+            f"FROM ({compiled['adoptions']}) AS adoption",
+        ),
+        ("activities", compiled["activities"]),
+        (
+            "per_case",
+            f"SELECT facts.*, COALESCE(counted.n, 0) AS n, {days} AS lag FROM facts "
+            "LEFT JOIN (SELECT case_id, COUNT(*) AS n, MIN(adopted) AS first_on "
+            "FROM adoptions GROUP BY case_id) AS counted ON counted.case_id = facts.case_id",
+        ),
+        # The owner's attributes are joined to one row per owner, not carried per case.
+        (
+            "per_owner",
+            f"SELECT counted.*, {spreads} AS spreads, owner_row.employee_band, "
+            "owner_row.size_class, owner_row.centrality_class, owner_row.region, "
+            "county.number AS county_number, county.name AS county_name "
+            f"FROM (SELECT owner, {counts} FROM per_case GROUP BY owner) AS counted "
+            f"JOIN {organisations} AS owner_row ON owner_row.id = counted.owner "
+            f"LEFT JOIN {organisations} AS county ON county.id = owner_row.county_id",
+        ),
+        (
+            "per_owner_and_workplace",
+            f"SELECT owner, workplace_type, {spreads} AS spreads, {counts} FROM per_case "
+            "GROUP BY owner, workplace_type",
+        ),
+        (
+            "per_owner_and_term",
+            f"SELECT term.vocabulary, term.code, owner, {spreads} AS spreads, {counts} "
+            f"FROM per_case JOIN {terms} AS term ON term.case_id = per_case.case_id "
+            f"WHERE term.vocabulary IN ({term_vocabularies}) "
+            "GROUP BY term.vocabulary, term.code, owner",
+        ),
+        # Which sectors and innovation types each case has, as a bit mask (see TERM_CODES),
+        # so that the adoptions are counted per code and month in one pass over them.
+        ("term_bits(vocabulary, code, bit)", f"VALUES {term_bits}"),
+        (
+            "case_terms",
+            f"SELECT term.case_id, SUM(term_bits.bit) AS mask FROM facts "
+            f"JOIN {terms} AS term ON term.case_id = facts.case_id "
+            "JOIN term_bits ON term_bits.vocabulary = term.vocabulary "
+            f"AND term_bits.code = term.code WHERE term.vocabulary IN ({term_vocabularies}) "
+            "GROUP BY term.case_id",
+        ),
+        # Top spreaders: ranked by distinct adopters; the distinct counts that need the
+        # adopters' places only for the few on top (see the "top-spreaders" section).
+        (
+            "top_spreaders",
+            "SELECT ranked.source, organisation.name, organisation.slug, organisation.kind, "
+            "ranked.adopters, ranked.adoptions, ROW_NUMBER() OVER (ORDER BY ranked.adopters DESC, "
+            "ranked.adoptions DESC, organisation.name) AS position "
+            "FROM (SELECT source, COUNT(DISTINCT adopter) AS adopters, COUNT(*) AS adoptions "
+            f"FROM adoptions GROUP BY source) AS ranked JOIN {organisations} AS organisation "
+            "ON organisation.id = ranked.source AND organisation.deleted_at IS NULL "
+            f"ORDER BY position LIMIT {_literal(TOP_SPREADERS)}",
+        ),
+    ]
+    return ctes, params
+
+
+def _sections(connection) -> list[_Section]:
+    organisations = connection.ops.quote_name(Organisation._meta.db_table)
+    sections = [_Section("total", [], OWNER_METRICS, "FROM per_owner")]
+
+    # Breakdowns: "group" (and "name" for counties) and the metrics.
+    for name, vocabulary in TERM_BREAKDOWNS.items():
+        sections.append(
+            _Section(
+                f"breakdown:{name}",
+                [("group", "code")],
+                OWNER_METRICS,
+                f"FROM per_owner_and_term WHERE vocabulary = {_literal(vocabulary)} GROUP BY code",
+            )
+        )
+    sections.append(
+        _Section(
+            "breakdown:workplace_type",
+            [("group", "workplace_type")],
+            OWNER_METRICS,
+            "FROM per_owner_and_workplace GROUP BY workplace_type",
+        )
+    )
+    for name in OWNER_BREAKDOWNS:
+        sections.append(
+            _Section(
+                f"breakdown:{name}",
+                [("group", f"CAST({name} AS TEXT)")],
+                OWNER_METRICS,
+                f"FROM per_owner GROUP BY {name}",
+            )
+        )
+    sections.append(
+        _Section(
+            "breakdown:county",
+            [("group", "county_number"), ("name", "county_name")],
+            OWNER_METRICS,
+            "FROM per_owner GROUP BY county_number, county_name",
+        )
+    )
+
+    # Adopters per case: exact up to EXACT_ADOPTER_COUNTS (more above it), and the buckets.
+    exact = EXACT_ADOPTER_COUNTS
+    capped = f"CASE WHEN n > {_literal(exact)} THEN {_literal(exact + 1)} ELSE n END"
+    bucket = _bucket_sql("n", ADOPTER_BUCKETS)
+    sections.append(
+        _Section(
+            "adopters",
+            [("bucket", bucket)],
+            [("adopters", capped), ("cases", "COUNT(*)")],
+            f"FROM per_case GROUP BY {capped}, {bucket}",
+        )
+    )
+
+    # Days from publication to the first adoption, over the adopted cases.
+    lag_bucket = _bucket_sql("lag", LAG_BUCKETS)
+    sections.append(
+        _Section(
+            "lag",
+            [("bucket", lag_bucket)],
+            [
+                ("cases", "COUNT(*)"),
+                ("days", "SUM(lag) FILTER (WHERE lag >= 0)"),
+                ("timed", "COUNT(*) FILTER (WHERE lag >= 0)"),
+            ],
+            f"FROM per_case WHERE n > 0 GROUP BY {lag_bucket}",
+        )
+    )
+
+    # Per month, with the running totals (a window over the grouped months).
+    published = _month_start(connection, "published_on")
+    for name, source, month in (
+        ("new-cases", "facts", published),
+        ("new-adoptions", "adoptions", "month"),
+    ):
+        sections.append(
+            _Section(
+                name,
+                [("month", _month_label(connection, month))],
+                [("count", "COUNT(*)"), ("cumulative", f"SUM(COUNT(*)) OVER (ORDER BY {month})")],
+                f"FROM {source} GROUP BY {month}",
+            )
+        )
+
+    # Adoptions by mode, channel and status: counted together, added up per list in Python.
+    sections.append(
+        _Section(
+            "adoption-kinds",
+            [("mode", "mode"), ("channel", "channel"), ("status", "status")],
+            [("count", "COUNT(*)")],
+            "FROM adoptions GROUP BY mode, channel, status",
+        )
+    )
+
+    # Adoptions per month of the cases of each sector and innovation type (the Bass fits):
+    # counted per month and set of codes, then spread over the codes in the set.
+    sections.append(
+        _Section(
+            "bass",
+            [
+                ("vocabulary", "term_bits.vocabulary"),
+                ("code", "term_bits.code"),
+                ("month", _month_label(connection, "grouped.month")),
+            ],
+            [("count", "SUM(grouped.n)")],
+            "FROM (SELECT adoptions.month, case_terms.mask, COUNT(*) AS n FROM adoptions "
+            "JOIN case_terms ON case_terms.case_id = adoptions.case_id "
+            "GROUP BY adoptions.month, case_terms.mask) AS grouped "
+            "JOIN term_bits ON (grouped.mask & term_bits.bit) <> 0 "
+            "GROUP BY term_bits.vocabulary, term_bits.code, grouped.month",
+        )
+    )
+
+    sections.append(
+        _Section(
+            "top-spreaders",
+            [("name", "top.name"), ("slug", "top.slug"), ("kind", "top.kind")],
+            [
+                ("position", "top.position"),
+                ("id", "top.source"),
+                ("adopters", "top.adopters"),
+                ("adoptions", "top.adoptions"),
+                ("cases", "COUNT(DISTINCT adoptions.case_id)"),
+                ("municipalities", "COUNT(DISTINCT adopter.municipality_id)"),
+                ("counties", "COUNT(DISTINCT adopter.county_id)"),
+            ],
+            "FROM top_spreaders AS top JOIN adoptions ON adoptions.source = top.source "
+            f"JOIN {organisations} AS adopter ON adopter.id = adoptions.adopter "
+            "GROUP BY top.position, top.source, top.name, top.slug, top.kind, top.adopters, "
+            "top.adoptions",
+        )
+    )
+
+    # The owners' spread activities by channel.
+    sections.append(
+        _Section(
+            "spread-channels",
+            [("code", "channel")],
+            [("count", "COUNT(*)")],
+            "FROM activities WHERE organisation_id IN (SELECT owner FROM facts) GROUP BY channel",
+        )
+    )
+    return sections
+
+
+def _bucket_sql(column: str, buckets) -> str:
+    """CASE expression naming the bucket (code, lowest or None, highest or None) of a value."""
+    whens = []
+    for code, low, high in buckets:
+        if low is None:
+            condition = f"{column} <= {_literal(high)}"
+        elif high is None:
+            condition = f"{column} >= {_literal(low)}"
+        else:
+            condition = f"{column} BETWEEN {_literal(low)} AND {_literal(high)}"
+        whens.append(f"WHEN {condition} THEN {_literal(code)}")
+    return f"CASE {' '.join(whens)} END"
+
+
+def _statement(cases, connection) -> tuple[str, list, list[_Section], int]:
+    """The statement's SQL and parameters, its sections, and how many text columns they share."""
+    ctes, params = _ctes(cases, connection)
+    sections = _sections(connection)
+    width_texts = max(len(section.texts) for section in sections)
+    width_numbers = max(len(section.numbers) for section in sections)
+    selects = []
+    for section in sections:
+        texts = [sql for _name, sql in section.texts]
+        texts += ["CAST(NULL AS TEXT)"] * (width_texts - len(texts))
+        numbers = [sql for _name, sql in section.numbers]
+        numbers += ["CAST(NULL AS BIGINT)"] * (width_numbers - len(numbers))
+        columns = ", ".join([_literal(section.name), *texts, *numbers])
+        selects.append(f"SELECT {columns} {section.source}")
+    sql = (
+        "WITH "
+        + ",\n".join(f"{name} AS ({body})" for name, body in ctes)
+        + "\n"
+        + "\nUNION ALL\n".join(selects)
+    )
+    return sql, params, sections, width_texts
+
+
+def _rows(cases, using: str) -> dict[str, list[dict]]:
+    """Run the statement: {section name: [row as {column name: value}]}."""
+    connection = connections[using]
+    sql, params, sections, width_texts = _statement(cases, connection)
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if postgresql:
+            # The statement reads whole tables: hash joins are always the right plan, and a
+            # row estimate gone wrong (stale statistics after a bulk load) must not turn a
+            # join of two CTEs into a nested loop over 100 000 x 300 000 rows.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+        if postgresql:
+            # As it was, for the rest of an enclosing transaction.
+            cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+    by_name = {section.name: section for section in sections}
+    result: dict[str, list[dict]] = {section.name: [] for section in sections}
+    for row in fetched:
+        section = by_name[row[0]]
+        texts = row[1 : 1 + width_texts]
+        numbers = row[1 + width_texts :]
+        item = {name: value for (name, _sql), value in zip(section.texts, texts, strict=False)}
+        for (name, _sql), value in zip(section.numbers, numbers, strict=False):
+            # Sums come back as decimals on PostgreSQL; every figure here is a whole number.
+            item[name] = None if value is None else int(value)
+        result[section.name].append(item)
+    return result
+
+
+# ------------------------------------------------------------------------------------------
+# From the rows to the figures
+# ------------------------------------------------------------------------------------------
+
+
+def _breakdown(name: str, rows: list[dict]) -> list[dict]:
     """One row per value of the dimension, in the vocabulary's order, zeros included; a row
-    with code None for cases where the value is not stated. One query."""
-    field, vocabulary = BREAKDOWNS[name]
-    if name in TERM_BREAKDOWNS:
-        rows = (
-            CaseTerm.objects.filter(vocabulary=TERM_BREAKDOWNS[name], case__in=cases)
-            .values(group=F("code"))
-            .annotate(**_metric_aggregates("case__"))
-            .order_by()
-        )
-    elif name == "county":
-        rows = (
-            cases.values(group=F(field), name=F("organisation__county__name"))
-            .annotate(**_metric_aggregates())
-            .order_by()
-        )
-    else:
-        rows = cases.values(group=F(field)).annotate(**_metric_aggregates()).order_by()
+    with code None for cases where the value is not stated."""
+    vocabulary = BREAKDOWNS[name]
     found = {}
     for row in rows:
         code = row["group"]
@@ -448,7 +830,7 @@ def _breakdown(name: str, cases) -> list[dict]:
     result = []
     if vocabulary is not None:
         for code in vocabulary.values:
-            result.append({"code": code, **_metrics(found.pop(code, {}))})
+            result.append({"code": code, **_metrics(found.pop(str(code), {}))})
     else:
         for code in sorted(c for c in found if c is not None):
             row = found.pop(code)
@@ -467,43 +849,20 @@ def _breakdown(name: str, cases) -> list[dict]:
     return result
 
 
-# ------------------------------------------------------------------------------------------
-# Adopters per case, adoptions by mode / channel / status, spreaders, time, top spreaders
-# ------------------------------------------------------------------------------------------
-
-
-# Adopters per case are counted exactly up to this number in one pass; only when the median
-# lies above it (a platform where most cases have many adopters) does one more query find it.
-EXACT_ADOPTER_COUNTS = 20
-
-
-def _adopter_histogram(adoptions, cases_total: int) -> tuple[dict[str, int], float | None]:
+def _adopters_per_case(
+    rows: list[dict], cases_total: int, cases, using: str
+) -> tuple[dict[str, int], float | None]:
     """Cases per bucket of adopters (ADOPTER_BUCKETS), and the median over all cases.
 
-    One aggregate over the adoptions grouped by case (the database wraps the grouped query in
-    a subquery): the cases in each bucket, and those with exactly 1, 2 ...
-    EXACT_ADOPTER_COUNTS adopters for the median; the cases without adopters are the rest of
-    `cases_total`. Returns ({bucket label: cases}, median or None without cases).
+    From the "adopters" rows: cases per bucket, and per number of adopters up to
+    EXACT_ADOPTER_COUNTS (those with more share one row). Returns ({bucket label: cases},
+    median or None without cases).
     """
-    per_case = adoptions.order_by().values("case").annotate(n=Count("pk"))
-    aggregates = {f"n{k}": Count("case", filter=Q(n=k)) for k in range(1, EXACT_ADOPTER_COUNTS + 1)}
-    aggregates["more"] = Count("case", filter=Q(n__gt=EXACT_ADOPTER_COUNTS))
-    aggregates["adopted"] = Count("case")
-    for label, low, high in ADOPTER_BUCKETS:
-        if low > 0:
-            within = Q(n__gte=low) if high is None else Q(n__gte=low, n__lte=high)
-            aggregates[f"bucket:{label}"] = Count("case", filter=within)
-    row = per_case.aggregate(**aggregates)
-    buckets = {
-        label: (row[f"bucket:{label}"] or 0)
-        if low > 0
-        else max(cases_total - (row["adopted"] or 0), 0)
-        for label, low, _high in ADOPTER_BUCKETS
-    }
-    histogram = {0: max(cases_total - (row["adopted"] or 0), 0)}
-    for k in range(1, EXACT_ADOPTER_COUNTS + 1):
-        histogram[k] = row[f"n{k}"] or 0
-    histogram[EXACT_ADOPTER_COUNTS + 1] = row["more"] or 0
+    buckets = dict.fromkeys((label for label, _low, _high in ADOPTER_BUCKETS), 0)
+    histogram = dict.fromkeys(range(EXACT_ADOPTER_COUNTS + 2), 0)
+    for row in rows:
+        buckets[row["bucket"]] += row["cases"]
+        histogram[row["adopters"]] += row["cases"]
 
     def nth(index: int) -> int:  # the index-th smallest count (0-based), zeros included
         seen = 0
@@ -513,7 +872,13 @@ def _adopter_histogram(adoptions, cases_total: int) -> tuple[dict[str, int], flo
                 return value
         # Above the exact counts: the (index - seen)-th smallest of the larger counts.
         larger = (
-            per_case.filter(n__gt=EXACT_ADOPTER_COUNTS)
+            Adoption.objects.public()
+            .using(using)
+            .filter(case__in=cases.order_by().values("pk"))
+            .order_by()
+            .values("case")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=EXACT_ADOPTER_COUNTS)
             .order_by("n")
             .values_list("n", flat=True)[index - seen : index - seen + 1]
         )
@@ -543,51 +908,32 @@ def _reuse(buckets: dict[str, int], median: float | None, metrics: dict) -> dict
     }
 
 
-def _adoption_mix(adoptions) -> dict:
-    """Adoptions by mode, channel and status, in one pass of conditional counts."""
-    aggregates = {"total": Count("pk")}
+def _adoption_mix(rows: list[dict]) -> dict:
+    """Adoptions by mode, channel and status, from the "adoption-kinds" rows (one per
+    combination of the three)."""
     lists = {"mode": AdoptionMode, "channel": Channel, "status": AdoptionStatus}
-    for field, choices in lists.items():
-        for code in choices.values:
-            aggregates[f"{field}:{code}"] = Count("pk", filter=Q(**{field: code}))
-    row = adoptions.aggregate(**aggregates)
-    total = row["total"] or 0
+    total = sum(row["count"] for row in rows)
     result = {"total": total}
     for field, choices in lists.items():
+        counts = defaultdict(int)
+        for row in rows:
+            counts[row[field]] += row["count"]
         result[f"by_{field}"] = [
-            {"code": code, **share(row[f"{field}:{code}"], total)} for code in choices.values
+            {"code": code, **share(counts[code], total)} for code in choices.values
         ]
     return result
 
 
-def _spread_channels(cases) -> dict:
-    """Spread activities of the owners of the cases, by channel (one query)."""
-    activities = SpreadActivity.objects.filter(
-        organisation__in=cases.order_by().values("organisation"),
-        pk__in=SpreadActivity.objects.filter(
-            Q(case__isnull=True)
-            | Q(case__status=CaseStatus.PUBLISHED, case__deleted_at__isnull=True)
-        ).values("pk"),
-    )
-    aggregates = {"total": Count("pk")}
-    for code in Channel.values:
-        aggregates[code] = Count("pk", filter=Q(channel=code))
-    row = activities.aggregate(**aggregates)
-    total = row["total"] or 0
+def _spread_channels(rows: list[dict]) -> dict:
+    """Spread activities of the owners of the cases, by channel."""
+    counts = {row["code"]: row["count"] for row in rows}
+    total = sum(counts.values())
     return {
         "total": total,
-        "by_channel": [{"code": code, **share(row[code], total)} for code in Channel.values],
+        "by_channel": [
+            {"code": code, **share(counts.get(code, 0), total)} for code in Channel.values
+        ],
     }
-
-
-def _month_key(value) -> str:
-    if isinstance(value, dt.datetime):
-        value = (
-            timezone.localtime(value, timezone.get_default_timezone())
-            if timezone.is_aware(value)
-            else value
-        )
-    return f"{value.year:04d}-{value.month:02d}"
 
 
 def _month_range(first: str, last: str) -> list[str]:
@@ -625,37 +971,27 @@ def _current_month() -> str:
     return f"{today.year:04d}-{today.month:02d}"
 
 
-def _monthly(cases, adoptions) -> dict:
+def _monthly(case_rows: list[dict], adoption_rows: list[dict]) -> dict:
     """New cases (by publication month) and adoptions (by adoption date) per month, with the
-    cumulative adoption curve; two grouped queries. Months after the current one (planned
-    reuse dated in the future) are left out of the series and counted beside it."""
-    zone = timezone.get_default_timezone()
-    new_cases = {
-        _month_key(row["month"]): row["n"]
-        for row in cases.annotate(month=TruncMonth("published_at", tzinfo=zone))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    new_adoptions = {
-        _month_key(row["month"]): row["n"]
-        for row in adoptions.annotate(month=TruncMonth(adoption_date(), output_field=DateField()))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    cumulative curves the database summed. Months after the current one (planned reuse dated
+    in the future) are left out of the series and counted beside it."""
+    new_cases = {row["month"]: row for row in case_rows}
+    new_adoptions = {row["month"]: row for row in adoption_rows}
     now = _current_month()
-    later = sum(n for month, n in new_adoptions.items() if month > now)
+    later = sum(row["count"] for month, row in new_adoptions.items() if month > now)
     months = [m for m in _filled(set(new_cases) | set(new_adoptions)) if m <= now]
     series, running_adoptions, running_cases = [], 0, 0
     for month in months:
-        running_adoptions += new_adoptions.get(month, 0)
-        running_cases += new_cases.get(month, 0)
+        cases = new_cases.get(month)
+        adoptions = new_adoptions.get(month)
+        # A month without data keeps the running total of the month before it.
+        running_cases = cases["cumulative"] if cases else running_cases
+        running_adoptions = adoptions["cumulative"] if adoptions else running_adoptions
         series.append(
             {
                 "month": month,
-                "cases": new_cases.get(month, 0),
-                "adoptions": new_adoptions.get(month, 0),
+                "cases": cases["count"] if cases else 0,
+                "adoptions": adoptions["count"] if adoptions else 0,
                 "cumulative_cases": running_cases,
                 "cumulative_adoptions": running_adoptions,
             }
@@ -663,76 +999,33 @@ def _monthly(cases, adoptions) -> dict:
     return {"months": series, "adoptions_after_this_month": later}
 
 
-def _time_to_first_adoption(adoptions) -> dict:
-    """Days from publication (Norwegian date) to the first adoption, over the adopted cases.
-
-    One aggregate over the adoptions grouped by case: each case's first adoption date and its
-    publication date, then the lag between them counted into buckets.
-    """
-    zone = timezone.get_default_timezone()
-    lagged = (
-        adoptions.order_by()
-        .values("case")
-        .annotate(
-            first_adoption=Min(adoption_date()),
-            published=Min(TruncDate("case__published_at", tzinfo=zone)),
-        )
-        .annotate(
-            lag=ExpressionWrapper(
-                F("first_adoption") - F("published"), output_field=DurationField()
-            )
-        )
-    )
-    aggregates = {
-        "adopted": Count("case"),
-        "mean": Avg("lag", filter=Q(lag__gte=dt.timedelta(0))),
-    }
-    for code, low, high in LAG_BUCKETS:
-        condition = Q()
-        if low is not None:
-            condition &= Q(lag__gte=dt.timedelta(days=low))
-        if high is not None:
-            condition &= Q(lag__lte=dt.timedelta(days=high))
-        aggregates[code] = Count("case", filter=condition)
-    row = lagged.aggregate(**aggregates)
-    adopted = row["adopted"] or 0
-    mean = row["mean"]
+def _time_to_first_adoption(rows: list[dict]) -> dict:
+    """Days from publication (Norwegian date) to the first adoption, over the adopted cases,
+    from the "lag" rows (one per bucket)."""
+    counts = {row["bucket"]: row["cases"] for row in rows}
+    adopted = sum(counts.values())
+    timed = sum(row["timed"] for row in rows)
+    days = sum(row["days"] or 0 for row in rows)
     return {
         "adopted_cases": adopted,
         # Records dated before the case came to the platform are left out of the mean.
-        "mean_days": round(mean.total_seconds() / 86400, 1) if mean is not None else None,
+        "mean_days": round(days / timed, 1) if timed else None,
         "buckets": [
-            {"code": code, **share(row[code], adopted)} for code, _low, _high in LAG_BUCKETS
+            {"code": code, **share(counts.get(code, 0), adopted)}
+            for code, _low, _high in LAG_BUCKETS
         ],
     }
 
 
-def _top_spreaders(adoptions) -> list[dict]:
-    """Organisations by distinct organisations that adopted their cases (one query)."""
-    rows = (
-        adoptions.filter(source_organisation__deleted_at__isnull=True)
-        .values(
-            "source_organisation",
-            "source_organisation__name",
-            "source_organisation__slug",
-            "source_organisation__kind",
-        )
-        .annotate(
-            adopters=Count("organisation", distinct=True),
-            adoptions=Count("pk"),
-            cases=Count("case", distinct=True),
-            municipalities=Count("organisation__municipality", distinct=True),
-            counties=Count("organisation__county", distinct=True),
-        )
-        .order_by("-adopters", "-adoptions", "source_organisation__name")[:TOP_SPREADERS]
-    )
+def _top_spreaders(rows: list[dict]) -> list[dict]:
+    """Organisations by distinct organisations that adopted their cases."""
     return [
         {
             "organisation": {
-                "id": row["source_organisation"],
-                "name": row["source_organisation__name"],
-                "slug": row["source_organisation__slug"],
-                "kind": row["source_organisation__kind"],
+                "id": row["id"],
+                "name": row["name"],
+                "slug": row["slug"],
+                "kind": row["kind"],
             },
             "adopters": row["adopters"],
             "adoptions": row["adoptions"],
@@ -740,7 +1033,7 @@ def _top_spreaders(adoptions) -> list[dict]:
             "municipalities": row["municipalities"],
             "counties": row["counties"],
         }
-        for row in rows
+        for row in sorted(rows, key=lambda row: row["position"])
     ]
 
 
@@ -766,13 +1059,13 @@ def _month_range_start(last: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _bass(adoptions, monthly: dict) -> dict:
+def _bass(rows: list[dict], monthly: dict) -> dict:
     """Bass fits for all the filtered cases and for each sector and innovation type.
 
     Every series runs from the group's first adoption month up to and including the current
     month (the end of observation), so that quiet months at the end count as the zeros they
-    are; planned adoptions dated later are left out. Two grouped queries (the series of all
-    the cases comes from `monthly`).
+    are; planned adoptions dated later are left out. The series of all the cases comes from
+    `monthly`, those of the groups from the "bass" rows.
     """
     last = _current_month()
     overall_counts = {row["month"]: row["adoptions"] for row in monthly["months"]}
@@ -783,22 +1076,15 @@ def _bass(adoptions, monthly: dict) -> dict:
         result["start"] = _month_range_start(last, len(values)) if values else None
         return result
 
+    by_code: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        by_code[row["vocabulary"], row["code"]][row["month"]] = row["count"]
     result = {"all": fitted(overall_counts)}
     for name, vocabulary in TERM_BREAKDOWNS.items():
-        by_code: dict[str, dict[str, int]] = defaultdict(dict)
-        rows = (
-            adoptions.filter(case__terms__vocabulary=vocabulary)
-            .values(
-                code=F("case__terms__code"),
-                month=TruncMonth(adoption_date(), output_field=DateField()),
-            )
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in rows:
-            by_code[row["code"]][_month_key(row["month"])] = row["n"]
-        choices = Sector if name == "sector" else InnovationType
-        result[name] = [{"code": code, **fitted(by_code.get(code, {}))} for code in choices.values]
+        result[name] = [
+            {"code": code, **fitted(by_code.get((vocabulary, code), {}))}
+            for code in BREAKDOWNS[name].values
+        ]
     result["min_months"] = bass.MIN_MONTHS
     result["min_adoptions"] = bass.MIN_ADOPTIONS
     return result
@@ -852,8 +1138,36 @@ def _comparison(metrics: dict, adoption_mix: dict) -> dict:
     return {"sources": SURVEYS, "rows": rows}
 
 
+def _compute(clean: dict, using: str = DEFAULT_DB_ALIAS) -> dict:
+    """Every figure for normalised filters, from the database `using` (no cache)."""
+    cases = filter_cases(clean)
+    rows = _rows(cases, using)
+    metrics = _metrics(rows["total"][0] if rows["total"] else {})
+    adoption_mix = _adoption_mix(rows["adoption-kinds"])
+    buckets, median = _adopters_per_case(rows["adopters"], metrics["cases"], cases, using)
+    monthly = _monthly(rows["new-cases"], rows["new-adoptions"])
+    return {
+        "filters": filters_as_json(clean),
+        "cases": {"total": metrics["cases"], "origin": metrics["origin"]},
+        "adoptions": adoption_mix,
+        "reuse": _reuse(buckets, median, metrics),
+        "spreaders": {
+            "owners": metrics["owners"],
+            "active": metrics["active_spreaders"],
+            "adopted": metrics["adopted_owners"],
+            "activities": _spread_channels(rows["spread-channels"]),
+        },
+        "breakdowns": {name: _breakdown(name, rows[f"breakdown:{name}"]) for name in BREAKDOWNS},
+        "monthly": monthly,
+        "time_to_first_adoption": _time_to_first_adoption(rows["lag"]),
+        "top_spreaders": _top_spreaders(rows["top-spreaders"]),
+        "bass": _bass(rows["bass"], monthly),
+        "comparison": _comparison(metrics, adoption_mix),
+    }
+
+
 # ------------------------------------------------------------------------------------------
-# The public functions
+# The public function, its cache and the data version
 # ------------------------------------------------------------------------------------------
 
 
@@ -883,78 +1197,162 @@ def diffusion(*, filters: dict | None = None) -> dict:
     - `bass`: fits (see cases/bass.py) for `all`, each `sector` and each `innovation_type`;
     - `comparison`: the surveys' published figures beside the platform's.
 
-    About 18 queries, whatever the amount of data; a result is cached until the data change
-    (see `_cache_key`), and a cached one costs one query.
+    Computed in one statement (see `_rows`), whatever the amount of data. The result is cached
+    per filters together with the data version it was computed from (`_data_version`, one
+    query on every call):
+
+    - same version: the cached figures;
+    - a newer version: this call takes a short lock in the cache and computes; while one
+      process computes, the others serve the figures they have (those from before the latest
+      writes), so a write never makes a crowd of visitors wait for the same computation. A
+      call that has no figures at all waits for the lock holder's (see `_wait_for`).
     """
-    clean = normalise_filters(filters)
-    key = _cache_key(clean)
-    result = cache.get(key)
-    if result is None:
-        result = _compute(clean)
-        cache.set(key, result, CACHE_SECONDS)
-    return result
+    return _get(normalise_filters(filters))[0]
 
 
-def _data_version() -> dict:
-    """What the figures depend on, in one cheap query: the change feed's last entry (written
-    in the same transaction as every save of a case or an adoption, see cases/changes.py),
-    the organisations (their number and last update: place, size, centrality) and the spread
-    activities (last id and number)."""
+def diffusion_and_version(*, filters: dict | None = None) -> tuple[dict, str]:
+    """`diffusion`, and the data version the figures are of: a cache key for what is made of
+    them (the dashboard's rendered tables)."""
+    result, version, _outcome = _get(normalise_filters(filters))
+    return result, version
 
-    def last_id(model):
-        return Max(Subquery(model.objects.order_by("-pk").values("pk")[:1]))
 
-    def number_of(model):
-        counted = model.objects.order_by().annotate(n=Func(F("pk"), function="COUNT"))
-        return Max(Subquery(counted.values("n")[:1]))
+# How long cached figures are kept: they stay correct through their data version, and an older
+# version is what visitors get while one process computes the new one. The figures of all
+# cases (the dashboard's first view, which `manage.py warm_stats` keeps ready) are kept long; a
+# filtered view only as long as someone is likely to come back to it.
+CACHE_SECONDS = 24 * 60 * 60
+FILTERED_CACHE_SECONDS = 10 * 60
+# Longer than a computation ever takes: a process that dies while holding the lock delays the
+# next computation by this much at most.
+LOCK_SECONDS = 120
+# With no figures to serve, a request waits this long for those another process is computing
+# (checking every WAIT_STEP seconds) before it computes them itself: at a cold start all the
+# workers' first visitors would otherwise compute the same figures at once.
+WAIT_SECONDS = 30
+WAIT_STEP = 0.1
 
-    return Organisation.all_objects.aggregate(
-        organisations=Count("pk"),
-        organisations_updated=Max("updated_at"),
-        change=last_id(Change),
-        spread=last_id(SpreadActivity),
-        spread_activities=number_of(SpreadActivity),
+
+# What `_get` did: served the figures of the current data version, computed them, or left that
+# to another process (serving older figures, or waiting for its new ones).
+UP_TO_DATE, COMPUTED, BUSY = "up-to-date", "computed", "busy"
+
+
+def _get(clean: dict) -> tuple[dict, str, str]:
+    """The figures for normalised filters (see `diffusion`), the data version they are of, and
+    what it took (UP_TO_DATE, COMPUTED or BUSY)."""
+    using = router.db_for_read(Case)
+    version = _data_version(using)
+    key, lock = _cache_keys(clean)
+    cached = cache.get(key)
+    if cached is not None and cached["version"] == version:
+        return cached["result"], version, UP_TO_DATE
+    token = uuid.uuid4().hex
+    if not cache.add(lock, token, LOCK_SECONDS):
+        if cached is None:
+            cached = _wait_for(key, lock)
+        if cached is not None:
+            return cached["result"], cached["version"], BUSY
+        return _compute(clean, using), version, BUSY
+    try:
+        result = _compute(clean, using)
+        cache.set(key, {"version": version, "result": result}, cache_seconds(clean))
+    finally:
+        # Unless it expired meanwhile and another process holds it now.
+        if cache.get(lock) == token:
+            cache.delete(lock)
+    return result, version, COMPUTED
+
+
+def cache_seconds(filters: dict) -> int:
+    """How long to keep what is made of the figures for these (normalised) filters."""
+    return FILTERED_CACHE_SECONDS if any(filters.values()) else CACHE_SECONDS
+
+
+def _wait_for(key: str, lock: str) -> dict | None:
+    """The figures another process is computing, once it has stored them; None if it gives up
+    (its lock is gone) or takes longer than WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        _pause()
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        if cache.get(lock) is None:
+            return None
+    return None
+
+
+def _pause() -> None:
+    time.sleep(WAIT_STEP)
+
+
+def warm(filters: dict | None = None) -> str:
+    """Bring the cached figures up to date now (`manage.py warm_stats`): returns UP_TO_DATE,
+    COMPUTED or BUSY (another process is computing them)."""
+    return _get(normalise_filters(filters))[2]
+
+
+def _cache_keys(clean: dict) -> tuple[str, str]:
+    """The cache keys of the figures for normalised filters, and of the lock on computing them."""
+    payload = json.dumps(filters_as_json(clean), sort_keys=True)
+    key = "stats:diffusion:" + hashlib.sha256(payload.encode()).hexdigest()
+    return key, f"{key}:lock"
+
+
+# Which change-log entries can change a figure: all but those about a case that has never been
+# published (a draft, and every save of it, counts nowhere) and about adoptions of such a case.
+# A case that was published keeps its `published_at`, so its entries count also after it left
+# the public view; an object that no longer exists counts too. One primary-key lookup per entry
+# (scalar subqueries, which the database runs per entry instead of joining whole tables).
+_NEVER_PUBLISHED = """COALESCE(CASE entry.kind
+    WHEN 'case' THEN (SELECT c.published_at IS NULL FROM {case} AS c WHERE c.id = entry.object_id)
+    WHEN 'adoption' THEN (
+        SELECT c.published_at IS NULL FROM {adoption} AS a JOIN {case} AS c ON c.id = a.case_id
+        WHERE a.id = entry.object_id
     )
+END, FALSE)"""
+
+# Change-log entries are numbered when written, not when committed: a transaction that commits
+# late can add an entry below the newest one seen. The data version therefore sums up the last
+# CHANGE_WINDOW relevant entries, which such a commit changes.
+CHANGE_WINDOW = 100
 
 
-def _cache_key(filters: dict) -> str:
-    """The figures' cache key: the filters, the data version and the current month (which
-    ends the series). Any save of a case, an adoption, an organisation or a spread activity
-    gives a new key, so a cached result is never stale; CACHE_SECONDS only bounds how long
-    unused results are kept."""
-    version = _data_version()
-    payload = json.dumps(
-        [filters_as_json(filters), version, _current_month()], default=str, sort_keys=True
+def _data_version(using: str) -> str:
+    """What the figures depend on, in one query; it changes with every write that can change a
+    figure and with no other.
+
+    - cases and adoptions: the change log (cases/changes.py), written in the same transaction as
+      every save of a case or an adoption: of its last CHANGE_WINDOW relevant entries (see
+      _NEVER_PUBLISHED) the newest, their number and the sum of their ids. A write adds an
+      entry, or one that commits late and lands among them; a later save of the same object
+      replaces an entry (which writes a newer one). Unrelated entries (drafts) touch none of it;
+    - organisations (place, size, centrality, employee band, which the change log does not
+      follow): their number and last update;
+    - spread activities: their number and newest id;
+    - the current month, which ends the monthly series.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    never_published = _NEVER_PUBLISHED.format(
+        case=quote(Case._meta.db_table), adoption=quote(Adoption._meta.db_table)
     )
-    return "stats:diffusion:" + hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _compute(clean: dict) -> dict:
-    cases = filter_cases(clean)
-    adoptions = Adoption.objects.public().filter(case__in=cases)
-
-    metrics = _metrics(cases.aggregate(**_metric_aggregates()))
-    adoption_mix = _adoption_mix(adoptions)
-    histogram, median = _adopter_histogram(adoptions, metrics["cases"])
-    monthly = _monthly(cases, adoptions)
-    return {
-        "filters": filters_as_json(clean),
-        "cases": {"total": metrics["cases"], "origin": metrics["origin"]},
-        "adoptions": adoption_mix,
-        "reuse": _reuse(histogram, median, metrics),
-        "spreaders": {
-            "owners": metrics["owners"],
-            "active": metrics["active_spreaders"],
-            "adopted": metrics["adopted_owners"],
-            "activities": _spread_channels(cases),
-        },
-        "breakdowns": {name: _breakdown(name, cases) for name in BREAKDOWNS},
-        "monthly": monthly,
-        "time_to_first_adoption": _time_to_first_adoption(adoptions),
-        "top_spreaders": _top_spreaders(adoptions),
-        "bass": _bass(adoptions, monthly),
-        "comparison": _comparison(metrics, adoption_mix),
-    }
+    change = quote(Change._meta.db_table)
+    organisations = quote(Organisation._meta.db_table)
+    activities = quote(SpreadActivity._meta.db_table)
+    sql = (
+        "SELECT recent.*, organisations.*, activities.* "
+        "FROM (SELECT MAX(id), COUNT(*), SUM(id) FROM ("
+        f"SELECT entry.id FROM {change} AS entry WHERE NOT {never_published} "
+        "ORDER BY entry.id DESC LIMIT %s) AS entries) AS recent "
+        f"CROSS JOIN (SELECT COUNT(*), MAX(updated_at) FROM {organisations}) AS organisations "
+        f"CROSS JOIN (SELECT COUNT(*), MAX(id) FROM {activities}) AS activities"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [CHANGE_WINDOW])
+        row = cursor.fetchone()
+    return "|".join(str(value) for value in (*row, _current_month()))
 
 
 def rogers_category(position: int, total: int) -> str:

@@ -234,14 +234,25 @@ ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "tilgjengel
 # Absolute links in email point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
-# Cache: Redis when REDIS_URL is set (shared between processes), local memory otherwise.
+# Cache: Redis when REDIS_URL is set, shared by every worker process: the statistics are
+# computed once per change for all of them, and the API's request counting is per client, not
+# per process. django-redis rather than Django's own RedisCache for IGNORE_EXCEPTIONS: while
+# Redis is away the site answers as if the cache were empty instead of failing, and the short
+# timeouts keep an unreachable Redis from holding requests up.
+# Without REDIS_URL (development, tests) each process keeps its own cache in memory. Nothing
+# gets stale that way: cached statistics are checked against the data version on every request
+# (cases/stats.py), so a second process only computes once more what the first has cached.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
 else:

@@ -8,14 +8,21 @@ numerator and denominator.
 """
 
 import csv
+import datetime
+import hashlib
+import json
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .. import stats
 from ..forms import styled
@@ -552,9 +559,28 @@ def _format_percent(value) -> str:
     return f"{number_format(value, 1)}\u00a0%"
 
 
+# The period's dates: wide enough for any real period, and away from the ends of the calendar,
+# where a day cannot be turned into the moment it starts or ends (a 500 instead of figures).
+FIRST_DATE = datetime.date(1900, 1, 1)
+LAST_DATE = datetime.date(2999, 12, 31)
+
+
+def bound_dates(form):
+    """Refuse period dates outside FIRST_DATE..LAST_DATE with a message on the field (the
+    dashboard and the API alike)."""
+    for name in ("published_from", "published_to"):
+        field_ = form.fields[name]
+        field_.validators = [
+            *field_.validators,
+            MinValueValidator(FIRST_DATE),
+            MaxValueValidator(LAST_DATE),
+        ]
+    return form
+
+
 def _filterset(request):
     filterset = stats.StatsFilter(request.GET or None)
-    styled(filterset.form)
+    styled(bound_dates(filterset.form))
     if filterset.is_bound and not filterset.is_valid():
         # Show what was not understood and use the rest (form.cleaned_data keeps the valid
         # fields only).
@@ -580,21 +606,46 @@ def _active_filters(filterset, filters: dict) -> list[dict]:
     return active
 
 
+def _figures_html(result: dict, version: str, filters: dict, query: str) -> str:
+    """The page's figures, every table rendered (templates/stats/_figures.html).
+
+    Cached like the figures themselves: some thousand table cells cost more to render than all
+    the rest of the request, and they are the same for everyone who asks for the same filters
+    in the same language until the data change (`version`, the data version of `result`). One
+    entry per language and query string, replaced when the version changes.
+    """
+    payload = json.dumps([get_language(), query])
+    key = "stats:html:" + hashlib.sha256(payload.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None and cached["version"] == version:
+        return mark_safe(cached["html"])  # rendered from our own template, escaped there
+    tables = build_tables(result)
+    html = render_to_string(
+        "stats/_figures.html",
+        {
+            "result": result,
+            # Template variables cannot contain hyphens: the slugs' become underscores.
+            "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
+            "query": query,
+            "sources": result["comparison"]["sources"],
+        },
+    )
+    seconds = stats.cache_seconds(stats.normalise_filters(filters))
+    cache.set(key, {"version": version, "html": html}, seconds)
+    return mark_safe(html)
+
+
 def dashboard(request):
     """The statistics page: filters in the URL (GET), every figure with its table."""
     filterset, filters, errors = _filterset(request)
-    result = stats.diffusion(filters=filters)
-    tables = build_tables(result)
+    result, version = stats.diffusion_and_version(filters=filters)
     query = request.GET.urlencode()
     context = {
         "form": filterset.form,
         "errors": errors,
         "active_filters": _active_filters(filterset, filters),
         "result": result,
-        # Template variables cannot contain hyphens: the slugs' hyphens become underscores.
-        "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
-        "query": query,
-        "sources": result["comparison"]["sources"],
+        "figures": _figures_html(result, version, filters, query),
         "form_groups": [
             (_("What"), ["sector", "innovation_type", "workplace_type", "employee_band"]),
             (_("Where"), ["region", "county", "size_class", "centrality_class"]),
