@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("cases.urls")),
 ]
 
+handler400 = "cases.views.errors.bad_request"
 handler404 = "cases.views.errors.not_found"
 handler500 = "cases.views.errors.server_error"

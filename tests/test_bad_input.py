@@ -84,6 +84,17 @@ def test_null_bytes_in_the_case_form_are_refused_and_the_text_kept(client, autho
     assert not Case.all_objects.exists()
 
 
+def test_a_form_post_over_the_size_limit_gets_the_sites_own_page(client, author, owner, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client.force_login(author)
+    response = client.post(reverse("case-create"), case_form(owner, summary="x" * 20_000))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Forespørselen kunne ikke behandles" in html
+    assert 'lang="nb"' in html
+    assert not Case.all_objects.exists()
+
+
 def test_unknown_codes_in_the_case_form_are_named_per_field(client, author, owner):
     client.force_login(author)
     response = client.post(

@@ -9,6 +9,12 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _("The request could not be read.")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
 def not_found(request, exception=None):
     if _is_api(request):
         return JsonResponse({"detail": _("Not found.")}, status=404)
