@@ -1,0 +1,22 @@
+"""How gunicorn serves the site in production; it reads this file from the project folder.
+
+The command line still decides the address and the number of workers, e.g.
+`gunicorn config.wsgi:application --workers 4 --bind 0.0.0.0:8000`.
+"""
+
+import gc
+import os
+
+# Load Django once in the master and fork the workers from it: they start faster and share the
+# memory of everything imported.
+preload_app = True
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Behind a load balancer that keeps connections open.
+keepalive = 5
+
+
+def pre_fork(server, worker):
+    # The objects loaded before the fork live as long as the worker; moving them out of the
+    # garbage collector's sight saves each worker from scanning them again on every full
+    # collection (and keeps their memory pages shared).
+    gc.freeze()
