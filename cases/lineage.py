@@ -217,6 +217,17 @@ def size(node: Node) -> int:
     return 1 + sum(size(child) for child in node.children)
 
 
+def find(node: Node, pk: int) -> Node | None:
+    """The node of case `pk` in the family from `node` down, or None."""
+    if node.case.pk == pk:
+        return node
+    for child in node.children:
+        found = find(child, pk)
+        if found is not None:
+            return found
+    return None
+
+
 def members(node: Node) -> list[int]:
     """The ids of the cases in the family, from `node` down."""
     found, level = [], [node]

@@ -278,7 +278,7 @@ def _months(per_month: dict[str, int]) -> list[str]:
 
 def _generations(case: Case, tree: lineage.Node | None) -> dict:
     """Where the case stands in its lineage and how many generations descend from it."""
-    node = _find(tree, case.pk) if tree is not None else None
+    node = lineage.find(tree, case.pk) if tree is not None else None
     if node is None:
         return {"generation": 0, "depth": 0, "descendants": []}
     descendants, level = [], list(node.children)
@@ -290,13 +290,3 @@ def _generations(case: Case, tree: lineage.Node | None) -> dict:
         "depth": len(descendants),
         "descendants": descendants,
     }
-
-
-def _find(node: lineage.Node, pk: int) -> lineage.Node | None:
-    if node.case.pk == pk:
-        return node
-    for child in node.children:
-        found = _find(child, pk)
-        if found is not None:
-            return found
-    return None

@@ -1369,16 +1369,6 @@ def rogers_category(position: int, total: int) -> str:
     return ROGERS_CATEGORIES[-1][0]
 
 
-def _find(node: lineage.Node, pk: int) -> lineage.Node | None:
-    if node.case.pk == pk:
-        return node
-    for child in node.children:
-        found = _find(child, pk)
-        if found is not None:
-            return found
-    return None
-
-
 def _generations(case: Case, tree: lineage.Node | None) -> dict:
     """Where the case stands in its lineage and how many generations descend from it.
 
@@ -1386,7 +1376,7 @@ def _generations(case: Case, tree: lineage.Node | None) -> dict:
     descendants are the published cases derived from this one, level by level (cases/lineage.py).
     """
     tree = tree if tree is not None else lineage.tree(case)
-    node = _find(tree, case.pk)
+    node = lineage.find(tree, case.pk)
     if node is None:
         return {"generation": 0, "depth": 0, "descendants": []}
     per_level: dict[int, int] = defaultdict(int)

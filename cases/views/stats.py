@@ -29,15 +29,10 @@ from ..forms import styled
 from ..vocabularies import (
     AdoptionMode,
     AdoptionStatus,
-    CentralityClass,
     Channel,
-    EmployeeBand,
     InnovationType,
     Origin,
-    Region,
     Sector,
-    SizeClass,
-    WorkplaceType,
 )
 
 
@@ -102,15 +97,8 @@ BREAKDOWN_TITLES = {
     "region": gettext_lazy("By region"),
     "county": gettext_lazy("By county"),
 }
-VOCABULARIES = {
-    "sector": Sector,
-    "innovation_type": InnovationType,
-    "workplace_type": WorkplaceType,
-    "employee_band": EmployeeBand,
-    "size_class": SizeClass,
-    "centrality_class": CentralityClass,
-    "region": Region,
-}
+# The breakdowns whose rows are vocabulary codes (the counties' rows come from the database).
+VOCABULARIES = {name: vocabulary for name, vocabulary in stats.BREAKDOWNS.items() if vocabulary}
 BUCKET_LABELS = {
     "0": gettext_lazy("No adopters"),
     "1": gettext_lazy("1 adopter"),
