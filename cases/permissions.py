@@ -118,6 +118,16 @@ def can_archive_case(user, case: Case) -> bool:
     )
 
 
+def can_restore_case(user, case: Case) -> bool:
+    """Bring an archived case back into public view: those who may archive it."""
+    return (
+        case.deleted_at is None
+        and case.status == CaseStatus.ARCHIVED
+        and case.published_at is not None
+        and (is_editor(user, case.organisation_id) or is_moderator(user))
+    )
+
+
 def can_delete_case(user, case: Case) -> bool:
     """Soft-delete a case that never went public: its organisation's editors, or moderators."""
     return (

@@ -15,6 +15,7 @@ urlpatterns = [
     path("saker/<slug:slug>/rediger/", cases.case_edit, name="case-edit"),
     path("saker/<slug:slug>/send-inn/", cases.case_submit, name="case-submit"),
     path("saker/<slug:slug>/arkiver/", cases.case_archive, name="case-archive"),
+    path("saker/<slug:slug>/gjenopprett/", cases.case_restore, name="case-restore"),
     path("saker/<slug:slug>/slett/", cases.case_delete, name="case-delete"),
     path("saker/<slug:slug>/rapporter/", cases.case_report, name="case-report"),
     path("saker/<slug:slug>/historikk/", cases.case_history, name="case-history"),

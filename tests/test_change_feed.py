@@ -290,10 +290,7 @@ def test_a_case_that_returns_comes_back_with_its_adoptions(world, published):
     copy.drain()
     assert kiosk.pk not in copy.objects["case"]
 
-    # No service publishes an archived case again; an administrator can, by saving it.
-    kiosk.refresh_from_db()
-    kiosk.status = CaseStatus.PUBLISHED
-    kiosk.save()
+    services.case_restore(actor=world["people"]["Hamar"], case=kiosk)
     seen = copy.drain()
     assert copy.entries_for(seen, "case", kiosk.pk) == ["upsert"]
     adoption_ids = set(Adoption.objects.filter(case=kiosk).values_list("pk", flat=True))

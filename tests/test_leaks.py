@@ -515,7 +515,14 @@ def visit_hidden_objects(visitor, world):
         for name in ("case-edit", "case-history", "adoption-create", "moderation-case"):
             response = v.get(reverse(name, kwargs={"slug": slug}))
             assert response.status_code in (302, 403, 404), (name, response.status_code)
-        for name in ("case-submit", "case-archive", "case-delete", "case-report", "attachment-add"):
+        for name in (
+            "case-submit",
+            "case-archive",
+            "case-restore",
+            "case-delete",
+            "case-report",
+            "attachment-add",
+        ):
             response = v.post(reverse(name, kwargs={"slug": slug}), {"reason": "x"})
             assert response.status_code in (302, 403, 404), (name, response.status_code)
     for name in ("case-edit", "case-history"):

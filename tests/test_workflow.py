@@ -205,6 +205,45 @@ def test_archive_needs_an_editor_and_a_reason(owner, author, editor, moderator):
     assert event.reason == "Utdatert" and event.actor == editor
 
 
+def test_an_archived_case_is_restored_as_it_was_approved(owner, author, editor, moderator):
+    case = services.case_create(actor=author, organisation=owner, data=COMPLETE)
+    publish(case, author=author, moderator=moderator)
+    published_at = Case.objects.get(pk=case.pk).published_at
+    with pytest.raises(services.Conflict):
+        services.case_restore(actor=editor, case=case)
+    services.case_archive(actor=editor, case=case, reason="Pause")
+    with pytest.raises(PermissionDenied):
+        services.case_restore(actor=author, case=case)
+    with pytest.raises(PermissionDenied):
+        services.case_restore(actor=UserFactory(), case=case)
+    services.case_restore(actor=moderator, case=case, reason="  I bruk igjen ")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PUBLISHED
+    assert case.published_at == published_at
+    event = case.events.get(kind="restored")
+    assert (event.actor, event.reason) == (moderator, "I bruk igjen")
+    assert (event.from_status, event.to_status) == (CaseStatus.ARCHIVED, CaseStatus.PUBLISHED)
+
+
+def test_restoring_from_the_case_page(client, owner, author, editor, moderator):
+    case = services.case_create(actor=author, organisation=owner, data=COMPLETE)
+    publish(case, author=author, moderator=moderator)
+    services.case_archive(actor=editor, case=case, reason="Pause")
+    client.force_login(author)
+    assert "case-restore" not in str(client.get(case.get_absolute_url()).content)
+    url = f"/saker/{case.slug}/gjenopprett/"
+    assert client.post(url).status_code == 404  # a member who is not an editor may not
+    assert Case.all_objects.get(pk=case.pk).status == CaseStatus.ARCHIVED
+    client.force_login(editor)
+    page = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert f'action="{url}"' in page
+    response = client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="nb")
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.PUBLISHED
+    assert "offentlig igjen" in response.content.decode()
+    client.logout()
+    assert client.get(case.get_absolute_url()).status_code == 200
+
+
 def test_publishing_an_adaptation_records_the_adoption(owner, author, moderator):
     source_owner = MunicipalityFactory(name="Bergen")
     source = CaseFactory(organisation=source_owner, published=True)

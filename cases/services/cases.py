@@ -579,6 +579,29 @@ def case_archive(*, actor, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
+def case_restore(*, actor, case: Case, reason: str = "") -> Case:
+    """Bring an archived case back into public view as it was approved; its reuse records
+    return with it. No new moderation: the content is what a moderator published."""
+    case = _locked(case)
+    if case.status != CaseStatus.ARCHIVED:
+        raise Conflict(_("Only an archived case can be restored."))
+    _require(permissions.can_restore_case(actor, case))
+    previous = case.status
+    case.status = CaseStatus.PUBLISHED
+    case.updated_at = timezone.now()
+    case.save(update_fields=["status", "updated_at"])
+    _event(
+        case,
+        CaseEvent.Kind.RESTORED,
+        actor=actor,
+        reason=(reason or "").strip(),
+        from_status=previous,
+        to_status=case.status,
+    )
+    return case
+
+
+@transaction.atomic
 def case_delete(*, actor, case: Case, reason: str = "") -> Case:
     """Soft-delete a case that was never published. The row and its history stay."""
     case = _locked(case)

@@ -103,6 +103,7 @@ def case_detail(request, slug):
             "submit": permissions.can_submit_case(user, case),
             "moderate": permissions.can_moderate_case(user, case),
             "archive": permissions.can_archive_case(user, case),
+            "restore": permissions.can_restore_case(user, case),
             "delete": permissions.can_delete_case(user, case),
             "report": permissions.can_report_case(user, case),
             "history": permissions.can_view_history(user, case),
@@ -392,6 +393,16 @@ def case_archive(request, slug):
     def action(case):
         services.case_archive(actor=request.user, case=case, reason=request.POST.get("reason", ""))
         return _("The case is archived and no longer public.")
+
+    return _post_action(request, slug, action)
+
+
+@login_required
+@require_POST
+def case_restore(request, slug):
+    def action(case):
+        services.case_restore(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+        return _("The case is public again.")
 
     return _post_action(request, slug, action)
 
