@@ -666,6 +666,7 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
         "approve",
         "request_changes",
         "archive",
+        "restore",
         "approve_pending_edit",
         "delete_selected",
     ]
@@ -812,6 +813,20 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
             queryset,
             lambda case: services.case_archive(actor=request.user, case=case, reason=reason),
             gettext("“%(obj)s” was archived."),
+        )
+
+    @admin.action(
+        permissions=["moderate"],
+        description=_("Restore from the archive"),
+        description_plural=_("Restore the selected cases from the archive"),
+        location=BOTH_LOCATIONS,
+    )
+    def restore(self, request, queryset):
+        self.run_each(
+            request,
+            queryset,
+            lambda case: services.case_restore(actor=request.user, case=case),
+            gettext("“%(obj)s” is public again."),
         )
 
     @admin.action(

@@ -300,6 +300,19 @@ def test_archive_needs_a_reason_and_archives_through_the_service(admin_client, p
     assert CaseEvent.objects.get(case=published_case).reason == "Erstattet av ny sak"
 
 
+def test_restore_publishes_an_archived_case_again_and_refuses_others(admin_client, published_case):
+    response = run_action(admin_client, Case, "restore", [published_case])
+    assert message_levels(response) == [ERROR]
+    run_action(admin_client, Case, "archive", [published_case], reason="Pause")
+    run_action(admin_client, Case, "restore", [published_case])
+    published_case.refresh_from_db()
+    assert published_case.status == CaseStatus.PUBLISHED
+    assert list(published_case.events.values_list("kind", flat=True).order_by("pk")) == [
+        "archived",
+        "restored",
+    ]
+
+
 def test_approving_a_pending_edit_copies_it_onto_the_case(admin_client, published_case):
     revision = CaseRevision.objects.create(
         case=published_case, data={"title": "Bedre tittel", "summary": "Nytt sammendrag."}
