@@ -318,11 +318,6 @@ class CaseQuerySet(SoftDeleteQuerySet):
     def published(self):
         return self.filter(status=CaseStatus.PUBLISHED, deleted_at__isnull=True)
 
-    def with_adoption_counts(self):
-        """Kept for callers: `adoption_count` is now a stored column of the case (see
-        Case.adoption_count), so there is nothing to annotate."""
-        return self
-
 
 class CaseManager(models.Manager.from_queryset(CaseQuerySet)):
     def get_queryset(self):

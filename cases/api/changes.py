@@ -126,7 +126,6 @@ def public_cases():
     instance at a time. The list, the detail and the feed use render_cases instead."""
     return (
         Case.objects.published()
-        .with_adoption_counts()
         .select_related(
             "organisation",
             "organisation__municipality",

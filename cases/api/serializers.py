@@ -387,8 +387,6 @@ def _links(links):
 def render_cases(queryset, request=None) -> dict[int, dict]:
     """CaseSerializer's output for every case of `queryset`, by id, in three queries."""
     queryset = queryset.prefetch_related(None).order_by()
-    if "adoption_count" not in queryset.query.annotations:
-        queryset = queryset.with_adoption_counts()
     rows = list(queryset.values(*CASE_COLUMNS))
     if not rows:
         return {}

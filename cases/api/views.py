@@ -209,11 +209,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self):
         if self.action == "list":
             # Only the ids are read for the page (see list); render_cases reads the rest.
-            return Case.objects.published().with_adoption_counts().order_by("-published_at", "-pk")
+            return Case.objects.published().order_by("-published_at", "-pk")
         # One case: its organisation and moderators see it in any state.
         return (
             Case.objects.filter(permissions.visible_cases_q(self.request.user))
-            .with_adoption_counts()
             .select_related(
                 "organisation",
                 "organisation__municipality",

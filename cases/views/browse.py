@@ -39,7 +39,6 @@ HIDDEN_FILTERS = ["centrality_class", "municipality", "organisation", "updated_s
 def published_cases():
     return (
         Case.objects.published()
-        .with_adoption_counts()
         .select_related("organisation", "organisation__county")
         .prefetch_related("terms")
     )

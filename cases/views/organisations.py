@@ -25,8 +25,7 @@ def organisation_detail(request, slug):
     )
     published = Case.objects.published().filter(organisation=organisation)
     cases = list(
-        published.with_adoption_counts()
-        .select_related("organisation", "organisation__county")
+        published.select_related("organisation", "organisation__county")
         .prefetch_related("terms")
         .order_by("-published_at", "-pk")[:CASES_SHOWN]
     )
