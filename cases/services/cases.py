@@ -729,6 +729,14 @@ def _clean_adoption(
     return {"derived_case_id": derived_id or None}
 
 
+def _already_recorded(organisation) -> Conflict:
+    """The organisation has a reuse record of the case already: one per pair."""
+    return Conflict(
+        _("%s has already recorded that it reused this case; edit that record instead.")
+        % organisation
+    )
+
+
 @transaction.atomic
 def adoption_record(
     *,
@@ -762,10 +770,7 @@ def adoption_record(
         case=case,
     )
     if Adoption.objects.filter(case=case, organisation=organisation).exists():
-        raise Conflict(
-            _("%s has already recorded that it reused this case; edit that record instead.")
-            % organisation
-        )
+        raise _already_recorded(organisation)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -785,10 +790,7 @@ def adoption_record(
             )
     except IntegrityError as error:
         # Two records for the same pair raced past the check above; the constraint decided.
-        raise Conflict(
-            _("%s has already recorded that it reused this case; edit that record instead.")
-            % organisation
-        ) from error
+        raise _already_recorded(organisation) from error
     _event(case, CaseEvent.Kind.ADOPTION_RECORDED, actor=actor, reason=str(organisation))
     notifications.adoption_recorded(adoption)
     return adoption
@@ -870,21 +872,17 @@ def adoption_restore(*, actor, adoption: Adoption) -> Adoption:
         return adoption
     if not adoption.case.is_published:
         raise ValidationError(_("Only published cases can be recorded as reused."))
-    again = (
-        _("%s has already recorded that it reused this case; edit that record instead.")
-        % adoption.organisation
-    )
     if Adoption.objects.filter(
         case_id=adoption.case_id, organisation_id=adoption.organisation_id
     ).exists():
-        raise Conflict(again)
+        raise _already_recorded(adoption.organisation)
     adoption.deleted_at = None
     adoption.updated_at = timezone.now()
     try:
         with transaction.atomic():
             adoption.save(update_fields=["deleted_at", "updated_at"])
     except IntegrityError as error:
-        raise Conflict(again) from error
+        raise _already_recorded(adoption.organisation) from error
     _event(
         adoption.case,
         CaseEvent.Kind.ADOPTION_RECORDED,
