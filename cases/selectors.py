@@ -226,25 +226,9 @@ def _count_spread(case: Case) -> dict:
         regions.add(region)
     total = sum(per_month.values())
     curve, running = [], 0
-    for month in _months(per_month):
+    for month in stats.filled_months(set(per_month)):
         running += per_month.get(month, 0)
         curve.append({"month": month, "adoptions": per_month.get(month, 0), "cumulative": running})
-    categories = None
-    if total >= stats.ROGERS_MIN_ADOPTERS:
-        counts = dict.fromkeys((code for code, _upper in stats.ROGERS_CATEGORIES), 0)
-        for position in range(1, total + 1):
-            counts[stats.rogers_category(position, total)] += 1
-        categories, lower = [], 0.0
-        for code, upper in stats.ROGERS_CATEGORIES:
-            categories.append(
-                {
-                    "code": code,
-                    "label": str(stats.ROGERS_LABELS[code]),
-                    "expected_percent": round(100 * (upper - lower), 1),
-                    **stats.share(counts[code], total),
-                }
-            )
-            lower = upper
     return {
         "total": total,
         "reach": {
@@ -255,38 +239,10 @@ def _count_spread(case: Case) -> dict:
         },
         "curve": curve,
         "rogers_min_adopters": stats.ROGERS_MIN_ADOPTERS,
-        "categories": categories,
+        "categories": stats.rogers_categories(total),
     }
-
-
-def _months(per_month: dict[str, int]) -> list[str]:
-    """Every month from the first with adoptions to the last; only those with adoptions when
-    they lie too far apart (a mistyped year) to fill."""
-    if not per_month:
-        return []
-    first, last = min(per_month), max(per_month)
-    year, month = (int(part) for part in first.split("-"))
-    end_year, end_month = (int(part) for part in last.split("-"))
-    if (end_year - year) * 12 + end_month - month + 1 > stats.MAX_FILLED_MONTHS:
-        return sorted(per_month)
-    months = []
-    while (year, month) <= (end_year, end_month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 def _generations(case: Case, tree: lineage.Node | None) -> dict:
     """Where the case stands in its lineage and how many generations descend from it."""
-    node = lineage.find(tree, case.pk) if tree is not None else None
-    if node is None:
-        return {"generation": 0, "depth": 0, "descendants": []}
-    descendants, level = [], list(node.children)
-    while level:
-        descendants.append({"generation": len(descendants) + 1, "cases": len(level)})
-        level = [child for item in level for child in item.children]
-    return {
-        "generation": node.generation,
-        "depth": len(descendants),
-        "descendants": descendants,
-    }
+    return stats.generations(lineage.find(tree, case.pk) if tree is not None else None)

@@ -954,7 +954,7 @@ def _months_between(first: str, last: str) -> int:
     return (b[0] - a[0]) * 12 + (b[1] - a[1]) + 1
 
 
-def _filled(months_with_data: set[str], last: str | None = None) -> list[str]:
+def filled_months(months_with_data: set[str], last: str | None = None) -> list[str]:
     if not months_with_data:
         return []
     first = min(months_with_data)
@@ -979,7 +979,7 @@ def _monthly(case_rows: list[dict], adoption_rows: list[dict]) -> dict:
     new_adoptions = {row["month"]: row for row in adoption_rows}
     now = _current_month()
     later = sum(row["count"] for month, row in new_adoptions.items() if month > now)
-    months = [m for m in _filled(set(new_cases) | set(new_adoptions)) if m <= now]
+    months = [m for m in filled_months(set(new_cases) | set(new_adoptions)) if m <= now]
     series, running_adoptions, running_cases = [], 0, 0
     for month in months:
         cases = new_cases.get(month)
@@ -1376,7 +1376,11 @@ def _generations(case: Case, tree: lineage.Node | None) -> dict:
     descendants are the published cases derived from this one, level by level (cases/lineage.py).
     """
     tree = tree if tree is not None else lineage.tree(case)
-    node = lineage.find(tree, case.pk)
+    return generations(lineage.find(tree, case.pk))
+
+
+def generations(node: lineage.Node | None) -> dict:
+    """A case's generation and its descendants per level, from its node in the lineage."""
     if node is None:
         return {"generation": 0, "depth": 0, "descendants": []}
     per_level: dict[int, int] = defaultdict(int)
@@ -1390,6 +1394,28 @@ def _generations(case: Case, tree: lineage.Node | None) -> dict:
         "depth": depth,
         "descendants": [{"generation": g, "cases": n} for g, n in sorted(per_level.items())],
     }
+
+
+def rogers_categories(total: int) -> list[dict] | None:
+    """Per Rogers category, how many of `total` adopters in order of adoption fall in it and
+    the share expected; None below ROGERS_MIN_ADOPTERS."""
+    if total < ROGERS_MIN_ADOPTERS:
+        return None
+    counts = dict.fromkeys((code for code, _upper in ROGERS_CATEGORIES), 0)
+    for position in range(1, total + 1):
+        counts[rogers_category(position, total)] += 1
+    categories, lower = [], 0.0
+    for code, upper in ROGERS_CATEGORIES:
+        categories.append(
+            {
+                "code": code,
+                "label": str(ROGERS_LABELS[code]),
+                "expected_percent": round(100 * (upper - lower), 1),
+                **share(counts[code], total),
+            }
+        )
+        lower = upper
+    return categories
 
 
 def case_diffusion(case: Case, *, tree: lineage.Node | None = None) -> dict:
@@ -1455,27 +1481,13 @@ def case_diffusion(case: Case, *, tree: lineage.Node | None = None) -> dict:
                 ),
             }
         )
-    categories = None
-    if enough:
-        categories = []
-        lower = 0.0
-        for category, upper in ROGERS_CATEGORIES:
-            n = sum(1 for a in adopters if a["category"] == category)
-            categories.append(
-                {
-                    "code": category,
-                    "label": str(ROGERS_LABELS[category]),
-                    "expected_percent": round(100 * (upper - lower), 1),
-                    **share(n, total),
-                }
-            )
-            lower = upper
+    categories = rogers_categories(total)
 
     per_month: dict[str, int] = defaultdict(int)
     for adopter in adopters:
         per_month[adopter["date"][:7]] += 1
     curve, running = [], 0
-    for month in _filled(set(per_month)):
+    for month in filled_months(set(per_month)):
         running += per_month.get(month, 0)
         curve.append({"month": month, "adoptions": per_month.get(month, 0), "cumulative": running})
 
