@@ -162,11 +162,15 @@ def _metric_values(metrics: dict) -> list:
     ]
 
 
+def _code_and_label(first_label, key: str = "code") -> list[Column]:
+    """The leading columns of most tables: the row's code (CSV only) and its label."""
+    return [Column(key, _("Code"), "code"), Column("label", first_label, "label")]
+
+
 def _share_table(slug, caption, first_label, rows, choices, *, chart=None) -> Table:
     """A table of one share per code (adoptions by channel, by mode ...)."""
     columns = [
-        Column("code", _("Code"), "code"),
-        Column("label", first_label, "label"),
+        *_code_and_label(first_label),
         Column("count", _("Number"), "int"),
         Column("share", _("Share"), "share"),
     ]
@@ -218,8 +222,7 @@ def build_tables(result: dict) -> dict[str, Table]:
             "comparison",
             _("Reported in surveys and recorded on this platform"),
             [
-                Column("key", _("Code"), "code"),
-                Column("label", _("Figure"), "label"),
+                *_code_and_label(_("Figure"), key="key"),
                 Column(
                     "ks",
                     _("Reported in a survey: Norway (%(source)s)")
@@ -263,8 +266,7 @@ def build_tables(result: dict) -> dict[str, Table]:
             "origin",
             _("Origin of the published cases"),
             [
-                Column("code", _("Code"), "code"),
-                Column("label", _("Origin"), "label"),
+                *_code_and_label(_("Origin")),
                 Column("count", _("Cases")),
                 Column("share_all", _("Share of all cases"), "share"),
                 Column("share_known", _("Share of cases with known origin"), "share"),
@@ -281,8 +283,7 @@ def build_tables(result: dict) -> dict[str, Table]:
             "adopters-per-case",
             _("Published cases by number of adopters"),
             [
-                Column("code", _("Code"), "code"),
-                Column("label", _("Adopters"), "label"),
+                *_code_and_label(_("Adopters")),
                 Column("count", _("Cases")),
                 Column("share", _("Share of cases"), "share"),
             ],
@@ -301,8 +302,7 @@ def build_tables(result: dict) -> dict[str, Table]:
             "spreaders",
             _("Organisations that own published cases"),
             [
-                Column("key", _("Code"), "code"),
-                Column("label", _("Figure"), "label"),
+                *_code_and_label(_("Figure"), key="key"),
                 Column("share", _("Share of owners"), "share"),
             ],
             [
@@ -366,8 +366,7 @@ def build_tables(result: dict) -> dict[str, Table]:
                 f"breakdown-{name.replace('_', '-')}",
                 str(BREAKDOWN_TITLES[name]),
                 [
-                    Column("code", _("Code"), "code"),
-                    Column("label", _("Value"), "label"),
+                    *_code_and_label(_("Value")),
                     *_metric_columns(),
                 ],
                 body,
@@ -410,8 +409,7 @@ def build_tables(result: dict) -> dict[str, Table]:
             "time-to-first-adoption",
             _("Time from publication to the first adoption"),
             [
-                Column("code", _("Code"), "code"),
-                Column("label", _("Time"), "label"),
+                *_code_and_label(_("Time")),
                 Column("share", _("Share of reused cases"), "share"),
             ],
             [[row["code"], str(LAG_LABELS[row["code"]]), row] for row in lag["buckets"]],
@@ -462,8 +460,7 @@ def build_tables(result: dict) -> dict[str, Table]:
             "bass",
             _("Bass model fitted to adoptions per month"),
             [
-                Column("key", _("Code"), "code"),
-                Column("label", _("Group"), "label"),
+                *_code_and_label(_("Group"), key="key"),
                 Column("months", _("Months")),
                 Column("adoptions", _("Adoptions")),
                 Column("p", _("Innovation coefficient p"), "decimal", places=4),
@@ -662,25 +659,30 @@ def csv_download(request, table):
     # A byte order mark, so that spreadsheet programs read æ, ø and å correctly.
     response.write("\ufeff")
     writer = csv.writer(response)
-    header = []
-    for column in chosen.columns:
-        if column.kind == "share":
-            header += [
-                _("%(label)s (percent)") % {"label": column.label},
-                _("%(label)s (numerator)") % {"label": column.label},
-                _("%(label)s (denominator)") % {"label": column.label},
-            ]
-        elif column.kind == "survey":
-            header.append(_("%(label)s (percent)") % {"label": column.label})
-        else:
-            header.append(column.label)
-    writer.writerow(header)
+    writer.writerow([cell for column in chosen.columns for cell in _csv_header(column)])
     for row in chosen.rows:
-        out = []
-        for column, value in zip(chosen.columns, row, strict=True):
-            out += _csv_cells(column, value)
-        writer.writerow(out)
+        writer.writerow(
+            [
+                cell
+                for column, value in zip(chosen.columns, row, strict=True)
+                for cell in _csv_cells(column, value)
+            ]
+        )
     return response
+
+
+def _csv_header(column: Column) -> list[str]:
+    """A column's header cells: a share takes three (see _csv_cells), a survey figure one."""
+    names = {"label": column.label}
+    if column.kind == "share":
+        return [
+            _("%(label)s (percent)") % names,
+            _("%(label)s (numerator)") % names,
+            _("%(label)s (denominator)") % names,
+        ]
+    if column.kind == "survey":
+        return [_("%(label)s (percent)") % names]
+    return [column.label]
 
 
 def _csv_cells(column: Column, value) -> list:
