@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
@@ -151,6 +152,13 @@ def adoption_date():
 # ------------------------------------------------------------------------------------------
 
 
+# The period's dates: wide enough for any real period, and away from the ends of the calendar,
+# where a day cannot be turned into the moment it starts or ends (a 500 instead of figures).
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2999, 12, 31)
+PERIOD_BOUNDS = [MinValueValidator(FIRST_DATE), MaxValueValidator(LAST_DATE)]
+
+
 class StatsFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
@@ -192,10 +200,16 @@ class StatsFilter(django_filters.FilterSet):
     size_class = _multiple(_("Municipality size"), SizeClass.choices)
     centrality_class = _multiple(_("Centrality class"), CentralityClass.choices)
     published_from = django_filters.DateFilter(
-        label=_("Published from"), method="filter_noop", widget=DateInput()
+        label=_("Published from"),
+        method="filter_noop",
+        widget=DateInput(),
+        validators=PERIOD_BOUNDS,
     )
     published_to = django_filters.DateFilter(
-        label=_("Published to"), method="filter_noop", widget=DateInput()
+        label=_("Published to"),
+        method="filter_noop",
+        widget=DateInput(),
+        validators=PERIOD_BOUNDS,
     )
 
     class Meta:

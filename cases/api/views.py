@@ -29,7 +29,6 @@ from .. import permissions, services, stats
 from ..filters import CaseFilter, UtcIsoDateTimeFilter
 from ..models import Adoption, Case, Organisation
 from ..services import Conflict
-from ..views.stats import bound_dates
 from ..vocabularies import VOCABULARIES
 from . import changes
 from .exceptions import PreconditionFailed
@@ -529,7 +528,6 @@ class DiffusionStatsView(APIView):
     )
     def get(self, request):
         filterset = StatsApiFilter(request.query_params)
-        bound_dates(filterset.form)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         return Response(stats.diffusion(filters=filterset.form.cleaned_data))

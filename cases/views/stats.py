@@ -8,13 +8,11 @@ numerator and denominator.
 """
 
 import csv
-import datetime
 import hashlib
 import json
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -544,28 +542,9 @@ def _format_percent(value) -> str:
     return f"{number_format(value, 1)}\u00a0%"
 
 
-# The period's dates: wide enough for any real period, and away from the ends of the calendar,
-# where a day cannot be turned into the moment it starts or ends (a 500 instead of figures).
-FIRST_DATE = datetime.date(1900, 1, 1)
-LAST_DATE = datetime.date(2999, 12, 31)
-
-
-def bound_dates(form):
-    """Refuse period dates outside FIRST_DATE..LAST_DATE with a message on the field (the
-    dashboard and the API alike)."""
-    for name in ("published_from", "published_to"):
-        field_ = form.fields[name]
-        field_.validators = [
-            *field_.validators,
-            MinValueValidator(FIRST_DATE),
-            MaxValueValidator(LAST_DATE),
-        ]
-    return form
-
-
 def _filterset(request):
     filterset = stats.StatsFilter(request.GET or None)
-    styled(bound_dates(filterset.form))
+    styled(filterset.form)
     if filterset.is_bound and not filterset.is_valid():
         # Show what was not understood and use the rest (form.cleaned_data keeps the valid
         # fields only).
