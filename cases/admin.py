@@ -117,9 +117,13 @@ class ServiceActionsMixin:
                 self.message_user(request, success % {"obj": obj}, messages.SUCCESS)
         return done
 
-    def require_reason(self, request) -> str | None:
+    def run_each_with_reason(
+        self, request, queryset, act, success: str, *, required: bool = True
+    ) -> int:
+        """Like `run_each`, calling `act(obj, reason)` with the reason typed next to the action.
+        When the reason is required and missing, nothing is run and the user is told why."""
         reason = _action_reason(request)
-        if not reason:
+        if required and not reason:
             self.message_user(
                 request,
                 gettext(
@@ -128,8 +132,8 @@ class ServiceActionsMixin:
                 ),
                 messages.ERROR,
             )
-            return None
-        return reason
+            return 0
+        return self.run_each(request, queryset, lambda obj: act(obj, reason), success)
 
 
 class SoftDeleteMixin(ServiceActionsMixin):
@@ -374,14 +378,14 @@ class MembershipAdmin(ServiceActionsMixin, admin.ModelAdmin):
         location=BOTH_LOCATIONS,
     )
     def decline(self, request, queryset):
-        reason = _action_reason(request)
-        self.run_each(
+        self.run_each_with_reason(
             request,
             queryset.select_related("user", "organisation"),
-            lambda membership: services.membership_decline(
+            lambda membership, reason: services.membership_decline(
                 actor=request.user, membership=membership, reason=reason
             ),
             gettext("“%(obj)s” was declined."),
+            required=False,
         )
 
 
@@ -786,13 +790,10 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
         location=BOTH_LOCATIONS,
     )
     def request_changes(self, request, queryset):
-        reason = self.require_reason(request)
-        if reason is None:
-            return
-        self.run_each(
+        self.run_each_with_reason(
             request,
             queryset,
-            lambda case: services.case_request_changes(
+            lambda case, reason: services.case_request_changes(
                 actor=request.user, case=case, reason=reason
             ),
             gettext("“%(obj)s” was sent back with your reason."),
@@ -805,13 +806,12 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
         location=BOTH_LOCATIONS,
     )
     def archive(self, request, queryset):
-        reason = self.require_reason(request)
-        if reason is None:
-            return
-        self.run_each(
+        self.run_each_with_reason(
             request,
             queryset,
-            lambda case: services.case_archive(actor=request.user, case=case, reason=reason),
+            lambda case, reason: services.case_archive(
+                actor=request.user, case=case, reason=reason
+            ),
             gettext("“%(obj)s” was archived."),
         )
 
@@ -942,13 +942,10 @@ class CaseRevisionAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         location=BOTH_LOCATIONS,
     )
     def reject(self, request, queryset):
-        reason = self.require_reason(request)
-        if reason is None:
-            return
-        self.run_each(
+        self.run_each_with_reason(
             request,
             queryset,
-            lambda revision: services.revision_reject(
+            lambda revision, reason: services.revision_reject(
                 actor=request.user, revision=revision, reason=reason
             ),
             gettext("“%(obj)s” was sent back."),
@@ -979,14 +976,15 @@ class CaseReportAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         location=BOTH_LOCATIONS,
     )
     def resolve(self, request, queryset):
-        resolution = _action_reason(request)
-        self.run_each(
+        # The reason box holds the resolution, which may be left empty.
+        self.run_each_with_reason(
             request,
             queryset,
-            lambda report: services.report_resolve(
+            lambda report, resolution: services.report_resolve(
                 actor=request.user, report=report, resolution=resolution
             ),
             gettext("“%(obj)s” was marked as handled."),
+            required=False,
         )
 
 
