@@ -51,6 +51,35 @@ def queue(request):
     )
 
 
+def _decide(request, *, approve, approved, send_back_action, send_back, sent_back):
+    """A review page's two buttons: "approve", or `send_back_action` with a reason.
+
+    Returns the redirect to the queue once the decision is made or refused (None while the page
+    is still to be shown) and the reason form, bound with its errors after an invalid reason.
+    """
+    form = ReasonForm()
+    if request.method != "POST":
+        return None, form
+    action = request.POST.get("action")
+    try:
+        if action == "approve":
+            approve()
+            messages.success(request, approved)
+            return redirect("moderation-queue"), form
+        if action == send_back_action:
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                send_back(form.cleaned_data["reason"])
+                messages.success(request, sent_back)
+                return redirect("moderation-queue"), form
+    except PermissionDenied:
+        raise Http404 from None
+    except (ValidationError, services.Conflict) as error:
+        _service_errors(request, error)
+        return redirect("moderation-queue"), form
+    return None, form
+
+
 @login_required
 def review_case(request, slug):
     _moderator_only(request)
@@ -60,31 +89,20 @@ def review_case(request, slug):
         ),
         slug=slug,
     )
-    form = ReasonForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "approve":
-                services.case_approve(
-                    actor=request.user,
-                    case=case,
-                    reviewed_version=request.POST.get("version") or None,
-                )
-                messages.success(request, _("“%s” is published.") % case.title)
-                return redirect("moderation-queue")
-            if action == "request-changes":
-                form = ReasonForm(request.POST)
-                if form.is_valid():
-                    services.case_request_changes(
-                        actor=request.user, case=case, reason=form.cleaned_data["reason"]
-                    )
-                    messages.success(request, _("“%s” is sent back to its authors.") % case.title)
-                    return redirect("moderation-queue")
-        except PermissionDenied:
-            raise Http404 from None
-        except (ValidationError, services.Conflict) as error:
-            _service_errors(request, error)
-            return redirect("moderation-queue")
+    done, form = _decide(
+        request,
+        approve=lambda: services.case_approve(
+            actor=request.user, case=case, reviewed_version=request.POST.get("version") or None
+        ),
+        approved=_("“%s” is published.") % case.title,
+        send_back_action="request-changes",
+        send_back=lambda reason: services.case_request_changes(
+            actor=request.user, case=case, reason=reason
+        ),
+        sent_back=_("“%s” is sent back to its authors.") % case.title,
+    )
+    if done:
+        return done
     return render(
         request,
         "moderation/review_case.html",
@@ -145,27 +163,18 @@ def review_revision(request, pk):
         CaseRevision.objects.select_related("case", "case__organisation", "created_by"), pk=pk
     )
     case = revision.case
-    form = ReasonForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "approve":
-                services.revision_approve(actor=request.user, revision=revision)
-                messages.success(request, _("The edit of “%s” is published.") % case.title)
-                return redirect("moderation-queue")
-            if action == "reject":
-                form = ReasonForm(request.POST)
-                if form.is_valid():
-                    services.revision_reject(
-                        actor=request.user, revision=revision, reason=form.cleaned_data["reason"]
-                    )
-                    messages.success(request, _("The edit is sent back; the published text stays."))
-                    return redirect("moderation-queue")
-        except PermissionDenied:
-            raise Http404 from None
-        except (ValidationError, services.Conflict) as error:
-            _service_errors(request, error)
-            return redirect("moderation-queue")
+    done, form = _decide(
+        request,
+        approve=lambda: services.revision_approve(actor=request.user, revision=revision),
+        approved=_("The edit of “%s” is published.") % case.title,
+        send_back_action="reject",
+        send_back=lambda reason: services.revision_reject(
+            actor=request.user, revision=revision, reason=reason
+        ),
+        sent_back=_("The edit is sent back; the published text stays."),
+    )
+    if done:
+        return done
     published = services.case_snapshot(case)
     changes = [
         {
