@@ -361,9 +361,12 @@ def _members_redirect(organisation: Organisation) -> HttpResponse:
     return redirect(reverse("organisation-members", kwargs={"slug": organisation.slug}))
 
 
-def _act(request: HttpRequest, membership: Membership, action, success: str) -> HttpResponse:
+def _act(
+    request: HttpRequest, membership: Membership, service, success: str, **params
+) -> HttpResponse:
+    """Call the membership service as the user and report the outcome on the members page."""
     try:
-        action()
+        service(actor=request.user, membership=membership, **params)
     except PermissionDenied as error:
         raise Http404 from error
     except (Conflict, ValidationError) as error:
@@ -385,7 +388,7 @@ def membership_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     return _act(
         request,
         membership,
-        lambda: services.membership_approve(actor=request.user, membership=membership),
+        services.membership_approve,
         _("%s is now a member.") % _name(membership),
     )
 
@@ -399,10 +402,9 @@ def membership_decline(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     return _act(
         request,
         membership,
-        lambda: services.membership_decline(
-            actor=request.user, membership=membership, reason=reason
-        ),
+        services.membership_decline,
         _("The request from %s is declined.") % _name(membership),
+        reason=reason,
     )
 
 
@@ -418,9 +420,10 @@ def membership_set_role(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     return _act(
         request,
         membership,
-        lambda: services.membership_set_role(actor=request.user, membership=membership, role=role),
+        services.membership_set_role,
         _("%(name)s is now %(role)s.")
         % {"name": _name(membership), "role": MembershipRole(role).label.lower()},
+        role=role,
     )
 
 
@@ -431,6 +434,6 @@ def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _act(
         request,
         membership,
-        lambda: services.membership_remove(actor=request.user, membership=membership),
+        services.membership_remove,
         _("%s is no longer a member.") % _name(membership),
     )
