@@ -159,8 +159,11 @@ def test_writing_a_case_by_keyboard(open_page, demo):
     tab_to(page, "button[name=save]")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tastaturvennlig skjema")
+    # The saved case's page must have finished loading before its file picker can open.
+    page.wait_for_load_state("load")
 
     tab_to(page, "#attachment-file")
+    expect(page.locator("#attachment-file")).to_be_focused()
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(
