@@ -1,0 +1,47 @@
+"""The domain: organisations, their members, innovation cases, their history and their reuse.
+
+One module per concern; everything is importable from `cases.models`."""
+
+from .accounts import MODERATORS_GROUP, ApiToken, User, UserManager
+from .adoptions import Adoption, AdoptionQuerySet, SpreadActivity, refresh_adoption_counters
+from .base import AliveManager, SoftDeleteQuerySet
+from .cases import (
+    COUNTER_FIELDS,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseQuerySet,
+    CaseReport,
+    CaseRevision,
+    CaseTerm,
+    attachment_path,
+)
+from .changes import Change
+from .organisations import Membership, Organisation
+from .outbox import OutgoingEmail
+
+__all__ = [
+    "COUNTER_FIELDS",
+    "MODERATORS_GROUP",
+    "Adoption",
+    "AdoptionQuerySet",
+    "AliveManager",
+    "ApiToken",
+    "Attachment",
+    "Case",
+    "CaseEvent",
+    "CaseQuerySet",
+    "CaseReport",
+    "CaseRevision",
+    "CaseTerm",
+    "Change",
+    "Membership",
+    "Organisation",
+    "OutgoingEmail",
+    "SoftDeleteQuerySet",
+    "SpreadActivity",
+    "User",
+    "UserManager",
+    "attachment_path",
+    "refresh_adoption_counters",
+]

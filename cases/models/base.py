@@ -1,0 +1,15 @@
+"""What the models share: soft deletion."""
+
+from django.db import models
+
+
+class SoftDeleteQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+
+class AliveManager(models.Manager.from_queryset(SoftDeleteQuerySet)):
+    """The default manager hides soft-deleted rows; `all_objects` still sees them."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)

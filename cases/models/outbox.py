@@ -1,0 +1,30 @@
+"""Email written in the same transaction as the change it tells about."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingEmail(models.Model):
+    """An email written in the same transaction as the change it tells about.
+
+    It is sent after the commit; if the mail server fails the row stays unsent and
+    `send_queued_email` tries again, so a failing mail server never loses or rolls back work.
+    """
+
+    to = models.JSONField()
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing email")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self):
+        return self.subject
