@@ -8,6 +8,6 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import changes
+        from .changefeed import record
 
-        changes.connect()
+        record.connect()

@@ -35,7 +35,7 @@ class HeadlineFigures(TypedDict):
 def data_version() -> str:
     """The change feed's last entry, in one indexed query. Every save of a case or an
     adoption, and every change to an organisation that cases or adoptions show, writes an
-    entry in the same transaction (cases/changes.py). The entry's time is part of it, so a
+    entry in the same transaction (cases/changefeed/record.py). The entry's time is part of it, so a
     database that starts again from the same id does not meet an old cache entry."""
     last = Change.objects.order_by("-pk").values_list("pk", "created_at").first()
     return f"{last[0]}:{last[1].timestamp()}" if last else "0"

@@ -2,7 +2,7 @@
 built from plain rows (render_cases and render_adoptions in cases/api/serializers.py) in a
 fixed number of queries, whatever the page holds. What they build is exactly what
 CaseSerializer and AdoptionSerializer define, field by field and byte by byte, and the
-compaction of the feed's log (cases/changes.py, migration 0006) keeps an object's last entry.
+compaction of the feed's log (cases/changefeed/record.py, migration 0006) keeps an object's last entry.
 """
 
 import datetime

@@ -469,7 +469,7 @@ def test_a_write_that_rolls_back_leaves_nothing_behind(world, published):
 
 def test_entries_written_outside_a_transaction_share_one_transaction_id(world, published):
     """An entry must carry the id of the transaction that writes it, also in autocommit."""
-    from cases import changes
+    from cases.changefeed import record as changes
 
     changes.record(Change.Kind.CASE, [published["kiosk"].pk, published["sengevakt"].pk])
     written = list(Change.objects.order_by("-id").values_list("txid", flat=True)[:2])
@@ -735,7 +735,7 @@ def test_compacting_does_not_wait_for_another_writer_of_the_same_object(world, p
     """T1 has written an entry for the kiosk (and so holds the old one, to delete it) and is
     still open. T2 writes the kiosk too: it leaves the held entry alone instead of waiting
     for T1, and the feed is complete whether T1 commits or not."""
-    from cases import changes
+    from cases.changefeed import record as changes
 
     kiosk = published["kiosk"]
     copy = Copy()

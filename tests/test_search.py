@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from cases import search, services
-from cases.changes import record as record_change
+from cases.changefeed.record import record as record_change
 from cases.models import Case, CaseTerm, Membership
 from cases.vocabularies import CaseStatus, MembershipRole
 from tests import factories

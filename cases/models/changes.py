@@ -29,7 +29,7 @@ class Change(models.Model):
         verbose_name_plural = _("changes")
         indexes = [
             models.Index(fields=["txid", "id"], name="change_feed_order"),
-            # An object's earlier entries, which a new one makes redundant (cases/changes.py).
+            # An object's earlier entries, which a new one makes redundant (cases/changefeed/record.py).
             models.Index(fields=["kind", "object_id"], name="change_feed_object"),
         ]
 

@@ -1,4 +1,4 @@
-"""Writing the change feed's log (reading it is cases/api/changes.py).
+"""Writing the change feed's log (reading it is cases/changefeed/read.py).
 
 Every save of a case or an adoption appends entries in the same transaction: the object
 itself, and every other public object whose representation depends on what changed (and
@@ -28,8 +28,8 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from .models import Adoption, Case, Change, Organisation
-from .vocabularies import CaseStatus
+from ..models import Adoption, Case, Change, Organisation
+from ..vocabularies import CaseStatus
 
 # What an organisation shows of itself in a case's or adoption's representation, and what
 # decides whether its adoptions are public.
