@@ -33,6 +33,7 @@ from django.db.models import F
 from django.db.models.signals import post_save
 
 from . import services
+from .content import CONTENT_FIELDS
 from .models import (
     MODERATORS_GROUP,
     Adoption,
@@ -44,7 +45,6 @@ from .models import (
     SpreadActivity,
     refresh_adoption_counters,
 )
-from .services.cases import CONTENT_FIELDS
 from .vocabularies import (
     AdoptionMode,
     AdoptionStatus,

@@ -1,6 +1,10 @@
-"""Every write, by concern: `cases` (cases, revisions, reports, adoptions, spread activities) and
-`accounts` (users, memberships, API tokens). Callers use `from cases import services`."""
+"""Every write, by concern: `cases` (a case's content and moderation), `revisions` (proposed
+edits of published cases), `attachments`, `reports`, `adoptions` (reuse records and spread
+activities) and `accounts` (users, memberships, API tokens). Callers use
+`from cases import services`."""
 
+from ..content import case_snapshot, case_version, snapshot_diff
+from ..refusals import Conflict
 from .accounts import (
     VerificationError,
     api_token_authenticate,
@@ -17,34 +21,29 @@ from .accounts import (
     user_verify_email,
     verification_token_user,
 )
-from .cases import (
-    Conflict,
+from .adoptions import (
     adoption_confirm,
     adoption_record,
     adoption_restore,
     adoption_update,
     adoption_withdraw,
-    attachment_add,
-    attachment_remove,
+    spread_activity_record,
+)
+from .attachments import attachment_add, attachment_remove
+from .cases import (
     case_approve,
     case_archive,
     case_create,
     case_delete,
-    case_report,
     case_request_changes,
     case_restore,
-    case_snapshot,
     case_submit,
     case_update,
-    case_version,
     missing_for_submission,
-    refresh_search_extra,
-    report_resolve,
-    revision_approve,
-    revision_reject,
-    snapshot_diff,
-    spread_activity_record,
 )
+from .content import refresh_search_extra
+from .reports import case_report, report_resolve
+from .revisions import revision_approve, revision_reject
 
 __all__ = [
     "Conflict",

@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
 from ..models import ApiToken, Membership, Organisation
+from ..refusals import Conflict
 from ..vocabularies import MembershipRole, MembershipStatus
-from .cases import Conflict
 
 User = get_user_model()
 

@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from cases.services.cases import CODE_FIELDS, TERM_FIELDS
+from cases.content import CODE_FIELDS, TERM_FIELDS
 from cases.vocabularies import VOCABULARIES
 
 register = template.Library()

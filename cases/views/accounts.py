@@ -33,8 +33,8 @@ from ..forms.accounts import (
     SetPasswordForm,
 )
 from ..models import ApiToken, Membership, Organisation
+from ..refusals import Conflict
 from ..services.accounts import verify_email_max_age
-from ..services.cases import Conflict
 from ..vocabularies import MembershipRole, MembershipStatus
 
 # The user who just gave the right password but has not confirmed their address: the one

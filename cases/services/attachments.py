@@ -1,0 +1,101 @@
+"""Files and images of a case."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions, uploads
+from ..content import case_snapshot
+from ..models import Attachment, Case, CaseEvent, CaseRevision
+from ..vocabularies import CaseStatus
+from .common import locked_case, record_event, require
+from .revisions import propose_revision
+
+
+@transaction.atomic
+def attachment_add(*, actor, case: Case, upload, title: str = "", alt_text: str = "") -> Attachment:
+    """Store a file or image for a case. On a published case it waits, as part of the pending
+    revision, for a moderator's approval before the public sees it."""
+    case = locked_case(case)
+    require(permissions.can_edit_case(actor, case))
+    try:
+        file_type = uploads.check_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    title = (title or "").strip()[:200]
+    alt_text = (alt_text or "").strip()[:300]
+    if file_type.kind == "image" and not alt_text:
+        raise ValidationError({"alt_text": [_("Describe the image for those who cannot see it.")]})
+    published = case.status == CaseStatus.PUBLISHED
+    before = case_snapshot(case)
+    attachment = Attachment(
+        case=case,
+        kind=file_type.kind,
+        title=title,
+        alt_text=alt_text,
+        original_name=(upload.name or "file")[-255:],
+        content_type=file_type.content_type,
+        size=upload.size,
+        uploaded_by=actor,
+        pending=published,
+    )
+    attachment.file.save(upload.name or "file", upload, save=False)
+    attachment.save()
+    if published:
+        pending = case.revisions.filter(status=CaseRevision.Status.PENDING).first()
+        proposed = pending.data["attachments"] if pending else before["attachments"]
+        propose_revision(
+            actor=actor, case=case, clean={"attachments": sorted([*proposed, attachment.pk])}
+        )
+    else:
+        record_event(
+            case,
+            CaseEvent.Kind.EDITED,
+            actor=actor,
+            from_status=case.status,
+            to_status=case.status,
+            changes={"attachments": [before["attachments"], case_snapshot(case)["attachments"]]},
+        )
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor, case: Case, attachment: Attachment) -> None:
+    """Remove a file. Soft: the row stays. On a published case the removal is proposed as a
+    revision and the file stays public until a moderator approves."""
+    case = locked_case(case)
+    require(permissions.can_edit_case(actor, case))
+    if attachment.case_id != case.pk or attachment.deleted_at is not None:
+        raise ValidationError(_("Unknown attachment."))
+    if case.status == CaseStatus.PUBLISHED and not attachment.pending:
+        pending = case.revisions.filter(status=CaseRevision.Status.PENDING).first()
+        proposed = pending.data["attachments"] if pending else case_snapshot(case)["attachments"]
+        propose_revision(
+            actor=actor,
+            case=case,
+            clean={"attachments": [pk for pk in proposed if pk != attachment.pk]},
+        )
+        return
+    before = case_snapshot(case)["attachments"]
+    Attachment.objects.filter(pk=attachment.pk).update(deleted_at=timezone.now())
+    if case.status == CaseStatus.PUBLISHED:
+        # A file that was only proposed leaves the pending revision too.
+        pending = case.revisions.filter(status=CaseRevision.Status.PENDING).first()
+        if pending:
+            propose_revision(
+                actor=actor,
+                case=case,
+                clean={
+                    "attachments": [pk for pk in pending.data["attachments"] if pk != attachment.pk]
+                },
+            )
+        return
+    record_event(
+        case,
+        CaseEvent.Kind.EDITED,
+        actor=actor,
+        from_status=case.status,
+        to_status=case.status,
+        changes={"attachments": [before, case_snapshot(case)["attachments"]]},
+    )
