@@ -1,28 +1,55 @@
-"""A case's content: what authors write, what a revision holds, what history snapshots,
-and how proposed content is checked."""
+"""A case's content, defined once: its fields, their labels, limits and vocabularies, and the
+rules that hold between them.
+
+`CaseContent` is that definition, as a Django form. The services validate every proposed
+content through it (`clean_content`), so the editor, the API, the admin and the commands meet
+the same limits with the same messages. The editor's form is this form with widgets; the API's
+write serializer and the admin's form take their fields' limits from here.
+
+The rest of the module is what a case's content is as data: the snapshot that history stores
+and revisions propose, and the difference between two snapshots.
+"""
 
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.core.validators import URLValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Case, CaseTerm, Organisation
 from .vocabularies import Benefit, InnovationType, Origin, Sector, Stage, WorkplaceType
 
+# How long each text may be, in characters, after surrounding spaces are trimmed.
+LONG_TEXT = 50_000
+TEXT_LIMITS = {
+    "title": 200,
+    "summary": 600,
+    "problem": LONG_TEXT,
+    "solution": LONG_TEXT,
+    "results": LONG_TEXT,
+    "reuse_guide": LONG_TEXT,
+    "contact": 5_000,
+    "source_description": 5_000,
+}
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 60
+MAX_LINKS = 50
+MAX_URL_LENGTH = 500
+MAX_LINK_TITLE_LENGTH = 200
+MAX_PARTNERS = 100
+# Ids are positive 64-bit integers; a larger one names nothing (SQLite cannot even take it).
+MAX_ID = 2**63 - 1
+
 TEXT_FIELDS = ["title", "summary", "problem", "solution", "results", "reuse_guide", "contact"]
-
-
 CODE_FIELDS = {"workplace_type": WorkplaceType, "stage": Stage, "origin": Origin}
-
-
 TERM_FIELDS = {
     "sectors": (CaseTerm.Vocabulary.SECTOR, Sector),
     "innovation_types": (CaseTerm.Vocabulary.INNOVATION_TYPE, InnovationType),
     "benefits": (CaseTerm.Vocabulary.BENEFIT, Benefit),
     "tags": (CaseTerm.Vocabulary.TAG, None),
 }
-
-
 CONTENT_FIELDS = [
     *TEXT_FIELDS,
     *CODE_FIELDS,
@@ -35,7 +62,331 @@ CONTENT_FIELDS = [
 ]
 
 
-MAX_TAG_LENGTH = 60
+def unknown_code(value: object, choices) -> ValidationError:
+    """The one message for a code that is not in its list, naming the allowed codes."""
+    return ValidationError(
+        gettext("Unknown code “%(value)s”. Allowed: %(allowed)s.")
+        % {"value": str(value)[:100], "allowed": ", ".join(str(code) for code in choices.values)},
+        code="invalid_choice",
+    )
+
+
+def _items(value) -> list:
+    """A list from what a door sends: a list, one value, or nothing."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+class TextField(forms.CharField):
+    """Text as authors write it, with surrounding spaces trimmed. Null characters are refused."""
+
+    def __init__(self, *, name: str, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(max_length=TEXT_LIMITS[name], **kwargs)
+
+    def to_python(self, value):
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(gettext("Must be text."), code="invalid")
+        return super().to_python(value or "")
+
+
+class CodeField(forms.ChoiceField):
+    """One code of a vocabulary, or none."""
+
+    def __init__(self, vocabulary, **kwargs):
+        self.vocabulary = vocabulary
+        kwargs.setdefault("required", False)
+        super().__init__(choices=[("", _("Not specified")), *vocabulary.choices], **kwargs)
+
+    def validate(self, value):
+        if value and value not in self.vocabulary.values:
+            raise unknown_code(value, self.vocabulary)
+        super(forms.ChoiceField, self).validate(value)
+
+
+class CodesField(forms.MultipleChoiceField):
+    """Codes of a vocabulary, each once, in code order."""
+
+    def __init__(self, vocabulary, **kwargs):
+        self.vocabulary = vocabulary
+        kwargs.setdefault("required", False)
+        super().__init__(choices=vocabulary.choices, **kwargs)
+
+    def to_python(self, value):
+        return [str(item).strip() for item in _items(value)]
+
+    def validate(self, value):
+        for code in value:
+            if code not in self.vocabulary.values:
+                raise unknown_code(code, self.vocabulary)
+
+    def clean(self, value):
+        return sorted(set(super().clean(value)))
+
+
+class TagsField(forms.Field):
+    """Free keywords: a list, or one text with commas between them. Lower-cased, each once."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.split(",")
+        tags = []
+        for item in _items(value):
+            if not isinstance(item, str):
+                raise ValidationError(gettext("A tag is a word or a few words."), code="invalid")
+            if "\x00" in item:
+                raise ValidationError(gettext("Null characters are not allowed."), code="null")
+            tag = item.strip().lower()
+            if tag and tag not in tags:
+                tags.append(tag)
+        return sorted(tags)
+
+    def validate(self, value):
+        super().validate(value)
+        if any(len(tag) > MAX_TAG_LENGTH for tag in value):
+            raise ValidationError(
+                gettext("A tag has at most %d characters.") % MAX_TAG_LENGTH, code="max_length"
+            )
+        if len(value) > MAX_TAGS:
+            raise ValidationError(gettext("At most %d tags.") % MAX_TAGS, code="max_tags")
+
+
+class LinksField(forms.Field):
+    """Web addresses with an optional title: a list of {url, title} (or plain addresses), or one
+    text with a line each, the address first and the title after a space."""
+
+    is_web_address = URLValidator(schemes=["http", "https"])
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = [line for line in value.splitlines() if line.strip()]
+        links = []
+        for item in _items(value):
+            if isinstance(item, str):
+                url, _space, title = item.strip().partition(" ")
+            elif isinstance(item, dict) and set(item) <= {"url", "title"}:
+                url, title = item.get("url"), item.get("title") or ""
+            else:
+                raise ValidationError(
+                    gettext("A link is an address and optionally a title."), code="invalid"
+                )
+            if not isinstance(url, str) or not isinstance(title, str):
+                raise ValidationError(
+                    gettext("A link is an address and optionally a title."), code="invalid"
+                )
+            if "\x00" in url + title:
+                raise ValidationError(gettext("Null characters are not allowed."), code="null")
+            links.append({"url": url.strip(), "title": title.strip()})
+        return links
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > MAX_LINKS:
+            raise ValidationError(gettext("At most %d links.") % MAX_LINKS, code="max_links")
+        for link in value:
+            url = link["url"]
+            if len(url) > MAX_URL_LENGTH:
+                raise ValidationError(
+                    gettext("A web address has at most %d characters.") % MAX_URL_LENGTH,
+                    code="max_length",
+                )
+            try:
+                self.is_web_address(url)
+            except ValidationError:
+                raise ValidationError(
+                    gettext("“%s” is not a web address (https://…).") % url[:100], code="invalid"
+                ) from None
+            if len(link["title"]) > MAX_LINK_TITLE_LENGTH:
+                raise ValidationError(
+                    gettext("A link's title has at most %d characters.") % MAX_LINK_TITLE_LENGTH,
+                    code="max_length",
+                )
+
+
+def _ids(value, message: str) -> list[int]:
+    """Positive 64-bit ids from organisations, cases or their ids (as numbers or digits)."""
+    ids = []
+    for item in _items(value):
+        item = getattr(item, "pk", item)
+        if isinstance(item, bool) or not isinstance(item, (int, str)) or not str(item).isdigit():
+            raise ValidationError(message, code="invalid")
+        number = int(item)
+        if not 0 < number <= MAX_ID:
+            raise ValidationError(message, code="invalid")
+        ids.append(number)
+    return ids
+
+
+class PartnersField(forms.ModelMultipleChoiceField):
+    """Other organisations that took part, by id."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(queryset=Organisation.objects.order_by("name"), **kwargs)
+
+    def clean(self, value):
+        ids = sorted(set(_ids(value, gettext("Partners are organisation ids."))))
+        if len(ids) > MAX_PARTNERS:
+            raise ValidationError(
+                gettext("At most %d partners.") % MAX_PARTNERS, code="max_partners"
+            )
+        found = list(self.queryset.filter(pk__in=ids)) if ids else []
+        if len(found) != len(ids):
+            raise ValidationError(gettext("Unknown partner organisation."), code="invalid_choice")
+        return found
+
+
+class SourceCaseField(forms.Field):
+    """The published case on this platform that the case was adapted or copied from."""
+
+    def clean(self, value):
+        value = getattr(value, "pk", value)
+        if value in (None, ""):
+            return None
+        message = gettext("The source must be a published case on this platform.")
+        (source_id,) = _ids([value], message)
+        source = Case.objects.published().filter(pk=source_id).first()
+        if source is None:
+            raise ValidationError(message, code="invalid_choice")
+        return source
+
+
+class AttachmentsField(forms.Field):
+    """The case's files that are part of its content, by id."""
+
+    def clean(self, value):
+        return sorted(set(_ids(value, gettext("Unknown attachment."))))
+
+
+class CaseContent(forms.Form):
+    """Every field of a case's content. Only `title` is needed to save a draft; what else a
+    case needs before it is submitted is `missing_for_submission`'s to say."""
+
+    title = TextField(
+        name="title",
+        label=_("Title"),
+        required=True,
+        error_messages={"required": _("A case needs a title.")},
+    )
+    summary = TextField(
+        name="summary",
+        label=_("Summary"),
+        help_text=_("Two or three plain sentences: what it is and why it matters."),
+    )
+    problem = TextField(
+        name="problem",
+        label=_("The problem"),
+        help_text=_("What was the challenge? Markdown is allowed."),
+    )
+    solution = TextField(
+        name="solution",
+        label=_("The solution"),
+        help_text=_("What did you do, and how? Markdown is allowed."),
+    )
+    results = TextField(
+        name="results",
+        label=_("Results"),
+        help_text=_("What changed? Figures where you have them. Markdown is allowed."),
+    )
+    reuse_guide = TextField(
+        name="reuse_guide",
+        label=_("How to reuse it"),
+        help_text=_("Cost, prerequisites, what must be adapted, pitfalls. Markdown is allowed."),
+    )
+    contact = TextField(
+        name="contact",
+        label=_("Contact"),
+        help_text=_("Who others can ask: name, role, email or phone."),
+    )
+    sectors = CodesField(Sector, label=_("Sectors"))
+    innovation_types = CodesField(InnovationType, label=_("Innovation types"))
+    workplace_type = CodeField(WorkplaceType, label=_("Workplace type"))
+    stage = CodeField(Stage, label=_("Stage"))
+    benefits = CodesField(Benefit, label=_("Benefits"))
+    tags = TagsField(
+        label=_("Tags"), required=False, help_text=_("Free keywords, separated by commas.")
+    )
+    links = LinksField(
+        label=_("Links"),
+        required=False,
+        help_text=_("One per line: the address, then optionally a space and a title."),
+    )
+    partners = PartnersField(
+        label=_("Partners"),
+        help_text=_("Other municipalities, research institutions or companies that took part."),
+    )
+    origin = CodeField(Origin, label=_("Origin"), initial=Origin.UNKNOWN)
+    source_case = SourceCaseField(label=_("Source case on this platform"), required=False)
+    source_description = TextField(
+        name="source_description",
+        label=_("Source outside this platform"),
+        help_text=_("For example a solution from a Danish municipality, with a link."),
+    )
+    attachments = AttachmentsField(label=_("Files"), required=False)
+
+    def __init__(self, *args, owner: Organisation | None, case: Case | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.case = case
+
+    def clean_origin(self):
+        return self.cleaned_data["origin"] or Origin.UNKNOWN
+
+    def clean_source_case(self):
+        source = self.cleaned_data["source_case"]
+        if source is not None and self.case is not None and source.pk == self.case.pk:
+            raise ValidationError(gettext("A case cannot be its own source."), code="own_source")
+        return source
+
+    def clean_attachments(self):
+        ids = self.cleaned_data["attachments"]
+        known = set(self.case.attachments.values_list("pk", flat=True)) if self.case else set()
+        if set(ids) - known:
+            raise ValidationError(gettext("Unknown attachment."), code="invalid_choice")
+        return ids
+
+    def clean(self):
+        data = super().clean()
+        owner = self.owner
+        if owner is not None and any(p.pk == owner.pk for p in data.get("partners") or []):
+            self.add_error("partners", gettext("The owner organisation cannot also be a partner."))
+        # The origin as it will be: given now, or as the case has it.
+        origin = data.get("origin") or (self.case.origin if self.case else Origin.UNKNOWN)
+        if origin == Origin.FIRST and (data.get("source_case") or data.get("source_description")):
+            self.add_error(
+                "origin",
+                gettext(
+                    "A case that is the first of its kind has no source; remove the source or "
+                    "choose another origin."
+                ),
+            )
+        return data
+
+
+def clean_content(
+    data: dict[str, Any], *, owner: Organisation, case: Case | None
+) -> dict[str, Any]:
+    """Check proposed content against CaseContent and return it normalised, in the shape of a
+    snapshot. Only the fields given are checked (an edit may send some); unknown fields are
+    refused. Raises ValidationError with a message per field."""
+    unknown = set(data) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {"__all__": [gettext("Unknown fields: %s.") % ", ".join(sorted(unknown))]}
+        )
+    form = CaseContent(data=data, owner=owner, case=case)
+    form.fields = {name: field for name, field in form.fields.items() if name in data}
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    clean = dict(form.cleaned_data)
+    if "partners" in clean:
+        clean["partners"] = sorted(p.pk for p in clean["partners"])
+    if "source_case" in clean:
+        clean["source_case"] = clean["source_case"].pk if clean["source_case"] else None
+    return clean
 
 
 def case_snapshot(case: Case) -> dict[str, Any]:
@@ -57,11 +408,6 @@ def case_snapshot(case: Case) -> dict[str, Any]:
     return data
 
 
-def case_version(case: Case) -> str:
-    """An opaque token that changes whenever the case's content or status changes."""
-    return f"{case.pk}:{case.updated_at.isoformat()}:{case.status}"
-
-
 def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
     """{field: [old, new]} for the fields that differ."""
     return {
@@ -71,128 +417,6 @@ def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, li
     }
 
 
-def clean_content(
-    data: dict[str, Any], *, owner: Organisation, case: Case | None
-) -> dict[str, Any]:
-    """Normalise and validate proposed content. Raises ValidationError with per-field messages."""
-    errors: dict[str, list[str]] = {}
-    unknown = set(data) - set(CONTENT_FIELDS)
-    if unknown:
-        errors["__all__"] = [_("Unknown fields: %s.") % ", ".join(sorted(unknown))]
-    clean: dict[str, Any] = {}
-    for field in TEXT_FIELDS:
-        if field in data:
-            value = data[field] if data[field] is not None else ""
-            if not isinstance(value, str):
-                errors.setdefault(field, []).append(_("Must be text."))
-                continue
-            value = value.replace("\x00", "").strip()
-            limit = Case._meta.get_field(field).max_length
-            if limit and len(value) > limit:
-                errors.setdefault(field, []).append(
-                    _("At most %(limit)d characters (now %(length)d).")
-                    % {"limit": limit, "length": len(value)}
-                )
-            clean[field] = value
-    if "title" in clean and not clean["title"]:
-        errors.setdefault("title", []).append(_("A case needs a title."))
-    for field, choices in CODE_FIELDS.items():
-        if field in data:
-            value = data[field] or ""
-            if field == "origin" and not value:
-                value = Origin.UNKNOWN
-            if value and value not in choices.values:
-                errors.setdefault(field, []).append(
-                    _("Unknown code “%(value)s”. Allowed: %(allowed)s.")
-                    % {"value": value, "allowed": ", ".join(choices.values)}
-                )
-            clean[field] = value
-    for field, (_vocabulary, choices) in TERM_FIELDS.items():
-        if field in data:
-            values = data[field] or []
-            if isinstance(values, str):
-                values = [values]
-            codes = []
-            for value in values:
-                value = str(value).replace("\x00", "").strip()
-                if choices is None:
-                    value = value.lower()
-                    if len(value) > MAX_TAG_LENGTH:
-                        errors.setdefault(field, []).append(
-                            _("A tag has at most %d characters.") % MAX_TAG_LENGTH
-                        )
-                        continue
-                elif value not in choices.values:
-                    errors.setdefault(field, []).append(
-                        _("Unknown code “%(value)s”. Allowed: %(allowed)s.")
-                        % {"value": value, "allowed": ", ".join(choices.values)}
-                    )
-                    continue
-                if value and value not in codes:
-                    codes.append(value)
-            clean[field] = sorted(codes)
-    if "links" in data:
-        links = []
-        for link in data["links"] or []:
-            if isinstance(link, str):
-                link = {"url": link, "title": ""}
-            url = str(link.get("url", "")).strip() if isinstance(link, dict) else ""
-            if not url.startswith(("https://", "http://")):
-                errors.setdefault("links", []).append(
-                    _("A link must start with https:// or http://.")
-                )
-                continue
-            links.append({"url": url[:500], "title": str(link.get("title", "")).strip()[:200]})
-        clean["links"] = links
-    if "partners" in data:
-        ids = [getattr(p, "pk", p) for p in data["partners"] or []]
-        try:
-            ids = sorted({int(pk) for pk in ids})
-        except (TypeError, ValueError):
-            errors.setdefault("partners", []).append(_("Partners are organisation ids."))
-            ids = []
-        found = set(Organisation.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        if set(ids) - found:
-            errors.setdefault("partners", []).append(_("Unknown partner organisation."))
-        if owner.pk in found:
-            errors.setdefault("partners", []).append(
-                _("The owner organisation cannot also be a partner.")
-            )
-        clean["partners"] = sorted(found - {owner.pk})
-    if "source_case" in data:
-        source = data["source_case"]
-        source_id = getattr(source, "pk", source)
-        if source_id in ("", None):
-            clean["source_case"] = None
-        else:
-            try:
-                source_id = int(source_id)
-            except (TypeError, ValueError):
-                source_id = None
-            if source_id is None or not Case.objects.published().filter(pk=source_id).exists():
-                errors.setdefault("source_case", []).append(
-                    _("The source must be a published case on this platform.")
-                )
-            elif case is not None and case.pk == source_id:
-                errors.setdefault("source_case", []).append(_("A case cannot be its own source."))
-            clean["source_case"] = source_id
-    if "source_description" in data:
-        clean["source_description"] = (data["source_description"] or "").strip()
-    if "attachments" in data:
-        ids = {int(pk) for pk in data["attachments"] or []}
-        known = set(case.attachments.values_list("pk", flat=True)) if case else set()
-        if ids - known:
-            errors.setdefault("attachments", []).append(_("Unknown attachment."))
-        clean["attachments"] = sorted(ids & known)
-    # A first-of-its-kind case has no source: the database refuses it, so say so clearly.
-    origin = clean.get("origin", case.origin if case else Origin.UNKNOWN)
-    if origin == Origin.FIRST and (clean.get("source_case") or clean.get("source_description")):
-        errors.setdefault("origin", []).append(
-            _(
-                "A case that is the first of its kind has no source; remove the source or "
-                "choose another origin."
-            )
-        )
-    if errors:
-        raise ValidationError(errors)
-    return clean
+def case_version(case: Case) -> str:
+    """An opaque token that changes whenever the case's content or status changes."""
+    return f"{case.pk}:{case.updated_at.isoformat()}:{case.status}"

@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..content import CONTENT_FIELDS, CaseContent
 from ..models import Case, Organisation
 from ..uploads import allowed_extensions
-from ..vocabularies import Benefit, InnovationType, Origin, Sector, Stage, WorkplaceType
-from . import StyledFormMixin
+from ..vocabularies import Origin
+from . import StyledFormMixin, styled
 
 
 def _case_from_reference(reference: str) -> Case | None:
@@ -24,116 +25,14 @@ def _case_from_reference(reference: str) -> Case | None:
     return found
 
 
-class OrganisationsField(forms.ModelMultipleChoiceField):
-    """Organisations by id. An id beyond 64 bits names no organisation: it is refused as an
-    unknown choice here, before it reaches the database (SQLite cannot even take it)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            if str(pk).isdigit() and int(pk) >= 2**63:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": pk},
-                )
-        return super()._check_values(value)
-
-
-class CaseForm(StyledFormMixin, forms.Form):
-    """Every field an author writes. Saving as a draft needs only a title; submitting needs
-    the rest (the service names what is missing)."""
+class CaseForm(StyledFormMixin, CaseContent):
+    """The editor: a case's content (cases/content.py) with the widgets authors write in, the
+    owner organisation, and the source case named as an author would (its address or title).
+    Saving as a draft needs only a title; submitting needs the rest (the service names what is
+    missing)."""
 
     organisation = forms.ModelChoiceField(
         label=_("Owner organisation"), queryset=Organisation.objects.none(), empty_label=None
-    )
-    title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(
-        label=_("Summary"),
-        max_length=600,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Two or three plain sentences: what it is and why it matters."),
-    )
-    problem = forms.CharField(
-        label=_("The problem"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("What was the challenge? Markdown is allowed."),
-    )
-    solution = forms.CharField(
-        label=_("The solution"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("What did you do, and how? Markdown is allowed."),
-    )
-    results = forms.CharField(
-        label=_("Results"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("What changed? Figures where you have them. Markdown is allowed."),
-    )
-    reuse_guide = forms.CharField(
-        label=_("How to reuse it"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Cost, prerequisites, what must be adapted, pitfalls. Markdown is allowed."),
-    )
-    contact = forms.CharField(
-        label=_("Contact"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Who others can ask: name, role, email or phone."),
-    )
-    sectors = forms.MultipleChoiceField(
-        label=_("Sectors"),
-        choices=Sector.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    innovation_types = forms.MultipleChoiceField(
-        label=_("Innovation types"),
-        choices=InnovationType.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    workplace_type = forms.ChoiceField(
-        label=_("Workplace type"),
-        choices=[("", _("Not specified")), *WorkplaceType.choices],
-        required=False,
-    )
-    stage = forms.ChoiceField(
-        label=_("Stage"), choices=[("", _("Not specified")), *Stage.choices], required=False
-    )
-    benefits = forms.MultipleChoiceField(
-        label=_("Benefits"),
-        choices=Benefit.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    tags = forms.CharField(
-        label=_("Tags"),
-        required=False,
-        max_length=1000,
-        help_text=_("Free keywords, separated by commas."),
-    )
-    links = forms.CharField(
-        label=_("Links"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: the address, then optionally a space and a title."),
-    )
-    partners = OrganisationsField(
-        label=_("Partners"),
-        queryset=Organisation.objects.exclude(kind="unit").order_by("name"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Other municipalities, research institutions or companies that took part."),
-    )
-    origin = forms.ChoiceField(
-        label=_("Origin"),
-        choices=Origin.choices,
-        initial=Origin.UNKNOWN,
-        widget=forms.RadioSelect,
     )
     source_case_reference = forms.CharField(
         label=_("Source case on this platform"),
@@ -141,41 +40,50 @@ class CaseForm(StyledFormMixin, forms.Form):
         max_length=500,
         help_text=_("If you adapted or copied a case published here: its address or exact title."),
     )
-    source_description = forms.CharField(
-        label=_("Source outside this platform"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For example a solution from a Danish municipality, with a link."),
-    )
+
+    # Rows of the text areas, by field.
+    ROWS = {
+        "summary": 3,
+        "problem": 6,
+        "solution": 8,
+        "results": 5,
+        "reuse_guide": 6,
+        "contact": 2,
+        "links": 3,
+        "source_description": 2,
+    }
 
     def __init__(self, *args, organisations, case: Case | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.case = case
+        super().__init__(*args, owner=None, case=case, **kwargs)
+        # Files are added and removed beside the form; the source case is named by reference.
+        del self.fields["attachments"], self.fields["source_case"]
+        for name, rows in self.ROWS.items():
+            self.fields[name].widget = forms.Textarea(attrs={"rows": rows})
+        for name in ("sectors", "innovation_types", "benefits"):
+            self.fields[name].widget = forms.CheckboxSelectMultiple(
+                choices=self.fields[name].choices
+            )
+        self.fields["tags"].widget = forms.TextInput()
+        self.fields["partners"].widget = forms.SelectMultiple(
+            attrs={"size": 6}, choices=self.fields["partners"].choices
+        )
+        self.fields["origin"].choices = Origin.choices
+        self.fields["origin"].widget = forms.RadioSelect(choices=Origin.choices)
+        styled(self)
         self.fields["organisation"].queryset = organisations
         if case is not None:
             # The owner does not change after creation.
             self.fields["organisation"].disabled = True
+            self.owner = case.organisation
             self.fields["partners"].queryset = self.fields["partners"].queryset.exclude(
                 pk=case.organisation_id
             )
-        if organisations.count() == 1 and case is None:
+        elif organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
 
-    def clean_tags(self):
-        return sorted(
-            {t.strip().lower() for t in self.cleaned_data["tags"].split(",") if t.strip()}
-        )
-
-    def clean_links(self):
-        links = []
-        for line in self.cleaned_data["links"].splitlines():
-            if not line.strip():
-                continue
-            url, _space, title = line.strip().partition(" ")
-            if not url.startswith(("https://", "http://")):
-                raise ValidationError(_("“%s” is not a web address (https://…).") % url)
-            links.append({"url": url, "title": title.strip()})
-        return links
+    def clean_organisation(self):
+        self.owner = self.cleaned_data["organisation"]
+        return self.owner
 
     def clean_source_case_reference(self):
         reference = self.cleaned_data["source_case_reference"]
@@ -189,45 +97,16 @@ class CaseForm(StyledFormMixin, forms.Form):
         return case
 
     def clean(self):
-        data = super().clean()
-        if data.get("origin") == Origin.FIRST and (
-            data.get("source_case_reference") or data.get("source_description")
-        ):
-            self.add_error(
-                "origin",
-                _(
-                    "A case that is the first of its kind has no source; remove the source or "
-                    "choose another origin."
-                ),
-            )
-        return data
+        # The content's rules (an original has no source) read the source as `source_case`.
+        self.cleaned_data["source_case"] = self.cleaned_data.get("source_case_reference")
+        return super().clean()
 
     def content(self) -> dict:
         """The cleaned data in the shape the services take."""
         data = self.cleaned_data
-        content = {
-            field: data[field]
-            for field in (
-                "title",
-                "summary",
-                "problem",
-                "solution",
-                "results",
-                "reuse_guide",
-                "contact",
-                "sectors",
-                "innovation_types",
-                "workplace_type",
-                "stage",
-                "benefits",
-                "tags",
-                "links",
-                "origin",
-                "source_description",
-            )
-        }
+        content = {field: data[field] for field in CONTENT_FIELDS if field in self.fields}
         content["partners"] = [o.pk for o in data["partners"]]
-        content["source_case"] = data["source_case_reference"]
+        content["source_case"] = data["source_case"].pk if data["source_case"] else None
         return content
 
     @staticmethod
