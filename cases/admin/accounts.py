@@ -15,13 +15,14 @@ from ..models import (
     Membership,
     User,
 )
+from ..refusals import REFUSALS
 
 # Case.search_extra copies words from other tables (tags, owner and partner names); rows the
 # admin writes directly must refresh it as the services do.
 from ..vocabularies import (
     MembershipStatus,
 )
-from .actions import BOTH_LOCATIONS, REFUSALS, ReasonActionForm, ServiceActionsMixin, _error_text
+from .actions import BOTH_LOCATIONS, ReasonActionForm, ServiceActionsMixin, refusal_text
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -173,7 +174,7 @@ class MembershipAdmin(ServiceActionsMixin, admin.ModelAdmin):
         try:
             services.membership_remove(actor=request.user, membership=membership)
         except REFUSALS as error:
-            self.message_user(request, f"{membership}: {_error_text(error)}", messages.ERROR)
+            self.message_user(request, refusal_text(membership, error), messages.ERROR)
 
     @admin.action(
         permissions=["change"],

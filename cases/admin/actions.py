@@ -5,32 +5,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import permissions, services
-
-# Case.search_extra copies words from other tables (tags, owner and partner names); rows the
-# admin writes directly must refresh it as the services do.
+from .. import permissions
+from ..refusals import REFUSALS, messages_of
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
 
-# The refusals a service may raise; each becomes a message about the one object it concerns.
-REFUSALS = (PermissionDenied, ValidationError, services.Conflict, ObjectDoesNotExist)
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    if isinstance(error, services.Conflict):
-        return error.message
-    if isinstance(error, ObjectDoesNotExist):
-        return gettext("It no longer exists.")
-    return str(error) or gettext("You do not have permission to do this.")
+def refusal_text(obj, error: Exception) -> str:
+    """A service's refusal about one object, as one admin message."""
+    return f"{obj}: {' '.join(messages_of(error))}"
 
 
 class ReasonActionForm(helpers.ActionForm):
@@ -68,7 +56,7 @@ class ServiceActionsMixin:
             try:
                 act(obj)
             except REFUSALS as error:
-                self.message_user(request, f"{obj}: {_error_text(error)}", messages.ERROR)
+                self.message_user(request, refusal_text(obj, error), messages.ERROR)
             else:
                 done += 1
                 self.message_user(request, success % {"obj": obj}, messages.SUCCESS)
@@ -121,7 +109,7 @@ class SoftDeleteMixin(ServiceActionsMixin):
             self.soft_delete(request, obj, _action_reason(request))
         except REFUSALS as error:
             request._soft_delete_refused = True
-            self.message_user(request, f"{obj}: {_error_text(error)}", messages.ERROR)
+            self.message_user(request, refusal_text(obj, error), messages.ERROR)
             return False
         if report_success:
             self.message_user(

@@ -8,7 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from ..services import Conflict
+from ..refusals import Conflict, field_messages
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -28,13 +28,10 @@ def handle(exc, context):
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            body = {
-                ("non_field_errors" if field == "__all__" else field): messages
-                for field, messages in exc.message_dict.items()
-            }
-        else:
-            body = {"non_field_errors": exc.messages}
+        body = {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in field_messages(exc).items()
+        }
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("You do not have permission to do this."))

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .. import permissions, services
+from .. import permissions, refusals, services
 from ..forms.accounts import (
     ApiTokenForm,
     LoginForm,
@@ -40,15 +40,6 @@ from ..vocabularies import MembershipRole, MembershipStatus
 # The user who just gave the right password but has not confirmed their address: the one
 # person a "send the link again" button on the login page may send to.
 UNVERIFIED_SESSION_KEY = "accounts_unverified_user_id"
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or the form, if unknown)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Log in, log out, register, verify -----------------------------------------------------------
@@ -96,7 +87,7 @@ def register(request: HttpRequest) -> HttpResponse:
             error_dict = getattr(error, "error_dict", {})
             if "password" in error_dict:
                 error_dict["password1"] = error_dict.pop("password")
-            _apply_errors(form, error)
+            refusals.onto_form(form, error)
         else:
             # The same page whether or not the address already had an account.
             request.session["accounts_registered_email"] = form.cleaned_data["email"]
@@ -243,7 +234,7 @@ def membership_request(request: HttpRequest) -> HttpResponse:
             try:
                 services.membership_request(actor=request.user, organisation=organisation)
             except ValidationError as error:
-                _apply_errors(form, error)
+                refusals.onto_form(form, error)
             else:
                 messages.success(
                     request,
@@ -289,7 +280,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
                 user=request.user, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            refusals.onto_form(form, error)
         else:
             # never_cache above marks the response no-store: the key stays out of caches too.
             return render(

@@ -9,27 +9,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import permissions, services
+from .. import permissions, refusals, services
 from ..forms.adoptions import AdoptionForm, SpreadActivityForm
 from ..models import Adoption, Organisation
-from .cases import _case_or_404, _service_errors
+from .cases import _case_or_404
 
 
 def _adopting_organisations(user, case):
     return Organisation.objects.filter(
         pk__in=permissions.adopting_organisations(user, case)
     ).order_by("name")
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            target = "derived_case_reference" if field == "derived_case" else field
-            for message in messages_:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @login_required
@@ -91,7 +80,7 @@ def adoption_create(request, slug):
                 actor=request.user, case=case, organisation=organisation, **form.service_fields()
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.onto_form(form, error, renames={"derived_case": "derived_case_reference"})
         except services.Conflict as error:
             form.add_error(None, error.message)
         except PermissionDenied:
@@ -142,7 +131,7 @@ def adoption_edit(request, pk):
         try:
             services.adoption_update(actor=request.user, adoption=adoption, **form.service_fields())
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.onto_form(form, error, renames={"derived_case": "derived_case_reference"})
         else:
             messages.success(request, _("The reuse record is updated."))
             return redirect(case.get_absolute_url() + "#reused-heading")
@@ -176,7 +165,7 @@ def adoption_confirm(request, pk):
     except PermissionDenied:
         raise Http404 from None
     except services.Conflict as error:
-        _service_errors(request, error)
+        refusals.tell(request, error)
     else:
         messages.success(request, _("The reuse is confirmed."))
     return redirect(adoption.case.get_absolute_url() + "#reused-heading")
@@ -196,7 +185,7 @@ def spread_create(request, slug):
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.onto_form(form, error, renames={"derived_case": "derived_case_reference"})
         else:
             messages.success(request, _("The activity is recorded."))
             return redirect(organisation.get_absolute_url())

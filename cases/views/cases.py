@@ -16,12 +16,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import lineage, markdown, permissions, selectors, services, stats
+from .. import lineage, markdown, permissions, refusals, selectors, services, stats
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..vocabularies import CaseStatus, OrganisationKind
 
 LONG_TEXT_FIELDS = ["problem", "solution", "results", "reuse_guide", "contact"]
+# The editor names the source case by reference.
+EDITOR_NAMES = {"source_case": "source_case_reference"}
 # Adopters on the case page; all of them, a page at a time, on the case's adopters page.
 ADOPTERS_SHOWN = 10
 ADOPTERS_PER_PAGE = 50
@@ -38,17 +40,6 @@ def _case_or_404(request, slug: str, *, for_update: bool = False) -> Case:
     if not permissions.can_view_case(request.user, case):
         raise Http404
     return case
-
-
-def _service_errors(request, error: Exception) -> None:
-    """Show what a service refused, as messages in the user's language."""
-    if isinstance(error, ValidationError):
-        for message in error.messages:
-            messages.error(request, message)
-    elif isinstance(error, services.Conflict):
-        messages.warning(request, error.message)
-    else:
-        messages.error(request, str(error))
 
 
 def case_detail(request, slug):
@@ -280,23 +271,10 @@ def case_create(request):
                 data=form.content(),
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            refusals.onto_form(form, error, renames=EDITOR_NAMES)
         else:
             return _after_save(request, case, submit="submit" in request.POST)
     return _render_editor(request, form)
-
-
-def _add_form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            target = field if field in form.fields else None
-            if field == "source_case":
-                target = "source_case_reference"
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _after_save(request, case: Case, *, submit: bool):
@@ -304,7 +282,7 @@ def _after_save(request, case: Case, *, submit: bool):
         try:
             services.case_submit(actor=request.user, case=case)
         except (ValidationError, services.Conflict) as error:
-            _service_errors(request, error)
+            refusals.tell(request, error)
             return redirect("case-edit", slug=case.slug)
         messages.success(
             request,
@@ -340,9 +318,9 @@ def case_edit(request, slug):
             result = services.case_update(actor=request.user, case=case, data=form.content())
         except (ValidationError, services.Conflict, PermissionDenied) as error:
             if isinstance(error, ValidationError):
-                _add_form_errors(form, error)
+                refusals.onto_form(form, error, renames=EDITOR_NAMES)
             else:
-                _service_errors(request, error)
+                refusals.tell(request, error)
         else:
             if isinstance(result, CaseRevision):
                 messages.success(
@@ -368,7 +346,7 @@ def _post_action(request, slug, action):
     except PermissionDenied:
         raise Http404 from None
     except (ValidationError, services.Conflict) as error:
-        _service_errors(request, error)
+        refusals.tell(request, error)
     else:
         messages.success(request, message)
     case.refresh_from_db()
@@ -472,7 +450,7 @@ def attachment_add(request, slug):
                 alt_text=form.cleaned_data["alt_text"],
             )
         except ValidationError as error:
-            _service_errors(request, error)
+            refusals.tell(request, error)
         else:
             messages.success(
                 request,
@@ -497,7 +475,7 @@ def attachment_remove(request, slug, pk):
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
-        _service_errors(request, error)
+        refusals.tell(request, error)
     else:
         messages.success(request, _("The file is removed."))
     return redirect(reverse("case-edit", kwargs={"slug": case.slug}) + "#attachments")

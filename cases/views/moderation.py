@@ -13,11 +13,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import markdown, permissions, services
+from .. import markdown, permissions, refusals, services
 from ..forms.cases import ReasonForm
 from ..models import Attachment, Case, CaseReport, CaseRevision, Organisation
 from ..vocabularies import CaseStatus
-from .cases import LONG_TEXT_FIELDS, _service_errors
+from .cases import LONG_TEXT_FIELDS
 
 
 def _moderator_only(request) -> None:
@@ -75,7 +75,7 @@ def _decide(request, *, approve, approved, send_back_action, send_back, sent_bac
     except PermissionDenied:
         raise Http404 from None
     except (ValidationError, services.Conflict) as error:
-        _service_errors(request, error)
+        refusals.tell(request, error)
         return redirect("moderation-queue"), form
     return None, form
 
@@ -219,7 +219,7 @@ def report_resolve(request, pk):
             actor=request.user, report=report, resolution=request.POST.get("resolution", "")
         )
     except services.Conflict as error:
-        _service_errors(request, error)
+        refusals.tell(request, error)
     else:
         messages.success(request, _("The report is marked as handled."))
     return redirect("moderation-queue")
