@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.core import validators
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -13,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import content
 from ..models import Adoption, Case, CaseTerm, Organisation
 from ..vocabularies import (
     AdoptionMode,
@@ -136,39 +138,68 @@ class CaseSerializer(serializers.ModelSerializer):
         return source.pk if source is not None and source.is_published else None
 
 
+class LimitStatedNotChecked:
+    """A field whose length limit (cases/content.py) the schema states but the services check,
+    so that every door refuses with the same message."""
+
+    def run_validators(self, value):
+        self.validators = [
+            v for v in self.validators if not isinstance(v, validators.MaxLengthValidator)
+        ]
+        super().run_validators(value)
+
+
+class ContentText(LimitStatedNotChecked, serializers.CharField):
+    """A text of a case's content."""
+
+    def __init__(self, *, limit: int, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(max_length=limit, **kwargs)
+
+
+class ContentList(LimitStatedNotChecked, serializers.ListField):
+    """A list of a case's content."""
+
+    def __init__(self, child, *, max_items: int, **kwargs):
+        super().__init__(child=child, required=False, max_length=max_items, **kwargs)
+
+
+class ContentLinkSerializer(serializers.Serializer):
+    url = ContentText(limit=content.MAX_URL_LENGTH, required=True, allow_blank=False)
+    title = ContentText(limit=content.MAX_LINK_TITLE_LENGTH)
+
+
 class CaseWriteSerializer(serializers.Serializer):
-    """What a client may send to create or edit a case. The services validate the rest."""
+    """What a client may send to create or edit a case: the content of cases/content.py, typed
+    for JSON. The services check the rest."""
 
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         help_text=_("The owner organisation's id (create only)."),
     )
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField(max_length=600, required=False, allow_blank=True)
-    problem = serializers.CharField(required=False, allow_blank=True, max_length=50000)
-    solution = serializers.CharField(required=False, allow_blank=True, max_length=50000)
-    results = serializers.CharField(required=False, allow_blank=True, max_length=50000)
-    reuse_guide = serializers.CharField(required=False, allow_blank=True, max_length=50000)
-    contact = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    partners = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
-        required=False,
-        max_length=100,
+    title = ContentText(limit=content.TEXT_LIMITS["title"], required=True, allow_null=False)
+    summary = ContentText(limit=content.TEXT_LIMITS["summary"])
+    problem = ContentText(limit=content.TEXT_LIMITS["problem"])
+    solution = ContentText(limit=content.TEXT_LIMITS["solution"])
+    results = ContentText(limit=content.TEXT_LIMITS["results"])
+    reuse_guide = ContentText(limit=content.TEXT_LIMITS["reuse_guide"])
+    contact = ContentText(limit=content.TEXT_LIMITS["contact"])
+    partners = ContentList(
+        serializers.IntegerField(min_value=1, max_value=MAX_ID), max_items=content.MAX_PARTNERS
     )
     sectors = codes_field(Sector, required=False)
     innovation_types = codes_field(InnovationType, required=False)
     benefits = codes_field(Benefit, required=False)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, max_length=50
-    )
-    links = LinkSerializer(many=True, required=False)
+    tags = ContentList(ContentText(limit=content.MAX_TAG_LENGTH), max_items=content.MAX_TAGS)
+    links = ContentLinkSerializer(many=True, required=False)
     workplace_type = code_field(WorkplaceType, required=False, allow_blank=True)
     stage = code_field(Stage, required=False, allow_blank=True)
     origin = code_field(Origin, required=False)
     source_case = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
-    source_description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    source_description = ContentText(limit=content.TEXT_LIMITS["source_description"])
 
     def content(self) -> dict:
         """The validated data in the shape the services take (without the owner)."""
