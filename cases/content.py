@@ -10,15 +10,17 @@ The rest of the module is what a case's content is as data: the snapshot that hi
 and revisions propose, and the difference between two snapshots.
 """
 
+import hashlib
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, CaseTerm, Organisation
+from .models import Case, CaseRevision, CaseTerm, Organisation
 from .vocabularies import Benefit, InnovationType, Origin, Sector, Stage, WorkplaceType
 
 # How long each text may be, in characters, after surrounding spaces are trimmed.
@@ -417,6 +419,17 @@ def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, li
     }
 
 
-def case_version(case: Case) -> str:
-    """An opaque token that changes whenever the case's content or status changes."""
-    return f"{case.pk}:{case.updated_at.isoformat()}:{case.status}"
+def case_version(case: Case | int) -> str:
+    """An opaque token that changes whenever anything a reviewer or an editor acts on changes.
+
+    It covers the case's content, files and status (each change of them moves `updated_at`)
+    and the edit waiting for approval (its own `updated_at`, which proposed files move too), so
+    that an approval or an `If-Match` names exactly what was seen. Read from the database in
+    one query, whatever the object in memory holds.
+    """
+    pending = CaseRevision.objects.filter(
+        case=OuterRef("pk"), status=CaseRevision.Status.PENDING
+    ).values("updated_at")[:1]
+    pk = case if isinstance(case, int) else case.pk
+    seen = Case.objects.filter(pk=pk).values_list("pk", "updated_at", "status", Subquery(pending))
+    return hashlib.sha256(repr(seen.get()).encode()).hexdigest()[:32]

@@ -1727,7 +1727,9 @@ def _write_case(spec: dict, orgs, users, moderator) -> Case:
         times["submitted_at"] = at(review["resubmitted_on"], 14)
     if spec["status"] == CaseStatus.PUBLISHED:
         with _dated(at(spec["published_on"], 11)):
-            services.case_approve(actor=moderator, case=case)
+            services.case_approve(
+                actor=moderator, case=case, reviewed_version=services.case_version(case)
+            )
         times["published_at"] = times["updated_at"] = at(spec["published_on"], 11)
     Case.all_objects.filter(pk=case.pk).update(**times)
     return case

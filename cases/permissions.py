@@ -5,6 +5,7 @@ organisation, an editor of the owner organisation, a moderator (site-wide group)
 moderate; they do not write other organisations' cases.
 """
 
+from django.conf import settings
 from django.db.models import Q
 
 from .models import MODERATORS_GROUP, Adoption, Case, Membership, Organisation
@@ -106,8 +107,25 @@ def can_submit_case(user, case: Case) -> bool:
 
 
 def can_moderate_case(user, case: Case) -> bool:
-    """Approve or request changes: moderators, on a submitted case."""
+    """Review (approve or request changes): moderators, on a submitted case."""
     return case.deleted_at is None and case.status == CaseStatus.SUBMITTED and is_moderator(user)
+
+
+def is_own_organisations(user, case: Case) -> bool:
+    """Four eyes: a moderator does not approve their own organisation's text alone.
+
+    MODERATION_SELF_APPROVAL lets a tiny installation with one moderator do it anyway.
+    """
+    return not settings.MODERATION_SELF_APPROVAL and is_member(user, case.organisation_id)
+
+
+def can_approve_case(user, case: Case) -> bool:
+    return can_moderate_case(user, case) and not is_own_organisations(user, case)
+
+
+def can_approve_edit(user, case: Case) -> bool:
+    """Publish a proposed edit of a published case: a moderator outside its organisation."""
+    return case.deleted_at is None and is_moderator(user) and not is_own_organisations(user, case)
 
 
 def can_archive_case(user, case: Case) -> bool:

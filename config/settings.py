@@ -153,6 +153,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SERIALIZATION_MODULES = {"json": "cases.serialization"}
 
 AUTH_USER_MODEL = "cases.User"
+# Four eyes: a moderator who is a member of a case's owner does not approve its text alone.
+# An installation with a single moderator can allow it.
+MODERATION_SELF_APPROVAL = env_bool("MODERATION_SELF_APPROVAL", False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -137,3 +137,32 @@ class SpreadActivityFactory(factory.django.DjangoModelFactory):
     kind = SpreadKind.NETWORK_MEETING
     channel = Channel.NETWORK
     occurred_on = factory.LazyFunction(lambda: timezone.localdate())
+
+
+def approve_case(moderator, case):
+    """A moderator approves the case as it now is in the database (the version they saw)."""
+    from cases import services
+
+    seen = Case.objects.get(pk=case.pk)
+    return services.case_approve(
+        actor=moderator, case=case, reviewed_version=services.case_version(seen)
+    )
+
+
+def approve_edit(moderator, revision):
+    """A moderator approves the pending edit as it now is in the database."""
+    from cases import services
+
+    seen = Case.objects.get(pk=revision.case_id)
+    return services.revision_approve(
+        actor=moderator, revision=revision, reviewed_version=services.case_version(seen)
+    )
+
+
+def approve_on_page(client, review_url: str):
+    """Approve as a moderator does: open the review page, press approve with the version it shows."""
+    import re
+
+    page = client.get(review_url).content.decode()
+    found = re.search(r'name="version" value="([^"]+)"', page)
+    return client.post(review_url, {"action": "approve", "version": found[1] if found else ""})

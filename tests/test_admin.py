@@ -202,43 +202,42 @@ def test_source_case_autocomplete_offers_only_published_cases(
 # --- Moderation actions ------------------------------------------------------------------------
 
 
-def test_approve_publishes_a_submitted_case_through_the_service(
-    admin_client, superuser, submitted_case
-):
-    response = run_action(admin_client, Case, "approve", [submitted_case])
-
-    assert response.status_code == 302
-    submitted_case.refresh_from_db()
-    assert submitted_case.status == CaseStatus.PUBLISHED
-    assert submitted_case.published_at is not None
-    event = CaseEvent.objects.get(case=submitted_case, kind=CaseEvent.Kind.APPROVED)
-    assert event.actor == superuser
-    assert (event.from_status, event.to_status) == (CaseStatus.SUBMITTED, CaseStatus.PUBLISHED)
-    assert message_levels(response) == [SUCCESS]
-
-
-def test_approve_from_the_change_page(admin_client, submitted_case):
-    response = admin_client.post(
+def test_the_admin_does_not_approve(admin_client, submitted_case, published_case):
+    """Approving names the version the moderator reviewed, on the moderation pages; a list
+    action or a change-page button would publish what nobody looked at."""
+    revision = CaseRevision.objects.create(case=published_case, data={"title": "Bedre tittel"})
+    for model in (Case, CaseRevision):
+        offered = admin_client.get(admin_url(model, "changelist")).context["action_form"]
+        assert "approve" not in dict(offered.fields["action"].choices)
+    run_action(admin_client, Case, "approve", [submitted_case])
+    run_action(admin_client, CaseRevision, "approve", [revision])
+    admin_client.post(
         admin_url(Case, "change", submitted_case.pk),
         {"CHANGE_FORM-action": "approve", "_selected_action": submitted_case.pk},
     )
-
-    assert response.status_code == 302
     submitted_case.refresh_from_db()
-    assert submitted_case.status == CaseStatus.PUBLISHED
+    revision.refresh_from_db()
+    assert submitted_case.status == CaseStatus.SUBMITTED
+    assert revision.status == CaseRevision.Status.PENDING
 
 
 def test_refusals_become_messages_per_object(admin_client, submitted_case, published_case):
     draft = factories.CaseFactory(status=CaseStatus.DRAFT)
 
-    response = run_action(admin_client, Case, "approve", [submitted_case, draft, published_case])
+    response = run_action(
+        admin_client,
+        Case,
+        "request_changes",
+        [submitted_case, draft, published_case],
+        reason="Mer om kostnadene",
+    )
 
     assert response.status_code == 302
     assert sorted(message_levels(response)) == sorted([SUCCESS, ERROR, ERROR])
     draft.refresh_from_db()
     submitted_case.refresh_from_db()
     assert draft.status == CaseStatus.DRAFT
-    assert submitted_case.status == CaseStatus.PUBLISHED
+    assert submitted_case.status == CaseStatus.CHANGES_REQUESTED
     assert not CaseEvent.objects.filter(case=draft).exists()
 
 
@@ -250,13 +249,13 @@ def test_moderation_actions_are_for_moderators_only(client, submitted_case):
     )
     client.force_login(staff)
 
-    response = run_action(client, Case, "approve", [submitted_case])
+    response = run_action(client, Case, "request_changes", [submitted_case], reason="Nei")
 
     submitted_case.refresh_from_db()
     assert submitted_case.status == CaseStatus.SUBMITTED
     assert message_levels(response) == [WARNING]  # "No action selected."
     offered = client.get(admin_url(Case, "changelist")).context["action_form"]
-    assert "approve" not in dict(offered.fields["action"].choices)
+    assert "request_changes" not in dict(offered.fields["action"].choices)
 
 
 def test_request_changes_without_reason_changes_nothing(admin_client, submitted_case):
@@ -311,22 +310,6 @@ def test_restore_publishes_an_archived_case_again_and_refuses_others(admin_clien
         "archived",
         "restored",
     ]
-
-
-def test_approving_a_pending_edit_copies_it_onto_the_case(admin_client, published_case):
-    revision = CaseRevision.objects.create(
-        case=published_case, data={"title": "Bedre tittel", "summary": "Nytt sammendrag."}
-    )
-
-    run_action(admin_client, CaseRevision, "approve", [revision])
-
-    published_case.refresh_from_db()
-    revision.refresh_from_db()
-    assert published_case.title == "Bedre tittel"
-    assert revision.status == CaseRevision.Status.APPROVED
-    assert CaseEvent.objects.filter(
-        case=published_case, kind=CaseEvent.Kind.REVISION_APPROVED
-    ).exists()
 
 
 def test_sending_an_edit_back_needs_a_reason(admin_client, published_case):

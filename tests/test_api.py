@@ -677,7 +677,7 @@ def test_the_whole_moderation_path(place, people):
     assert edited.json()["reuse_guide"] == "Om lag 50 000 kroner per avdeling."
     assert author.post(path + "submit/").json()["status"] == "submitted"
 
-    approved = moderator.post(path + "approve/")
+    approved = moderator.post(path + "approve/", HTTP_IF_MATCH=moderator.get(path)["ETag"])
     assert approved.status_code == 200
     assert approved.json()["status"] == "published"
     assert approved.json()["published_at"] is not None
@@ -728,7 +728,7 @@ def test_editing_a_published_case_waits_for_a_moderator(cases, people):
     assert response.json()["title"] == "Ny turnusordning"
     assert APIClient().get(path).json()["title"] == "Ny turnusordning"
     revision = CaseRevision.objects.get(case=turnus, status=CaseRevision.Status.PENDING)
-    services.revision_approve(actor=people["moderator"], revision=revision)
+    factories.approve_edit(people["moderator"], revision)
     assert APIClient().get(path).json()["title"] == "Ny turnusordning med langvakter"
 
 

@@ -54,7 +54,7 @@ CHECKS = {
     "retrieve": permissions.can_view_case,
     "patch": permissions.can_edit_case,
     "submit": permissions.can_submit_case,
-    "approve": permissions.can_moderate_case,
+    "approve": permissions.can_approve_case,
     "request-changes": permissions.can_moderate_case,
     "archive": permissions.can_archive_case,
     "adopt": permissions.can_record_adoption,
@@ -114,7 +114,13 @@ def request(world, role, action, case):
         return client.get(path)
     if action == "patch":
         return client.patch(path, {"summary": "Et nytt sammendrag."}, format="json")
-    if action in ("submit", "approve"):
+    if action == "approve":
+        # The moderator names the version they reviewed (If-Match); see test_api_approval.py.
+        return client.post(
+            f"{path}{action}/",
+            HTTP_IF_MATCH=f'"{services.case_version(Case.objects.get(pk=case.pk))}"',
+        )
+    if action == "submit":
         return client.post(f"{path}{action}/")
     if action in ("request-changes", "archive"):
         return client.post(f"{path}{action}/", {"reason": "Fordi."}, format="json")

@@ -211,15 +211,24 @@ def test_if_match_star_and_lists_of_tags(api, draft):
     )
 
 
-def test_if_match_on_a_published_case_compares_with_what_is_published(api, case):
+def test_if_match_on_a_published_case_covers_the_edit_waiting_for_approval(api, case):
+    """Two editors read the same ETag; the first one's edit waits for a moderator. The second
+    gets 412 instead of silently replacing that edit, and continues from the new ETag."""
     path = f"/api/v1/cases/{case.pk}/"
     etag = api.get(path)["ETag"]
-    response = api.patch(path, {"title": "Havnebuss hele året"}, format="json", HTTP_IF_MATCH=etag)
-    assert response.status_code == 202
-    # The published text is unchanged while the edit waits, so the same ETag still matches.
-    assert api.get(path)["ETag"] == etag
-    again = api.patch(path, {"title": "Havnebuss om vinteren"}, format="json", HTTP_IF_MATCH=etag)
+    first = api.patch(path, {"title": "Havnebuss hele året"}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 202
+    assert first["ETag"] != etag
+    second = api.patch(path, {"title": "Havnebuss om vinteren"}, format="json", HTTP_IF_MATCH=etag)
+    assert_json_error(second, 412)
+    pending = case.revisions.get(status="pending")
+    assert pending.data["title"] == "Havnebuss hele året"
+    fresh = api.get(path)["ETag"]
+    assert fresh == first["ETag"]
+    again = api.patch(path, {"title": "Havnebuss om vinteren"}, format="json", HTTP_IF_MATCH=fresh)
     assert again.status_code == 202
+    pending.refresh_from_db()
+    assert pending.data["title"] == "Havnebuss om vinteren"
 
 
 # --- Error shapes ---------------------------------------------------------------------------
@@ -524,8 +533,10 @@ def test_conflicts_are_409(api, editor, owner):
         innovation_types=["service"],
     )
     client = token_client(moderator, HTTP_ACCEPT_LANGUAGE="en")
-    assert client.post(f"/api/v1/cases/{submitted.pk}/approve/").status_code == 200
-    body = assert_json_error(client.post(f"/api/v1/cases/{submitted.pk}/approve/"), 409)
+    path = f"/api/v1/cases/{submitted.pk}/"
+    etag = client.get(path)["ETag"]
+    assert client.post(path + "approve/", HTTP_IF_MATCH=etag).status_code == 200
+    body = assert_json_error(client.post(path + "approve/", HTTP_IF_MATCH=etag), 409)
     assert "published" in body["detail"].lower()
 
 

@@ -371,7 +371,8 @@ def test_every_answer_of_the_main_endpoints_matches_the_schema(world, check):
     check(editor.post(path + "submit/"), "post")
     check(moderator.post(path + "request-changes/", {"reason": "Bilder?"}, format="json"), "post")
     check(editor.post(path + "submit/"), "post")
-    check(moderator.post(path + "approve/"), "post")
+    check(moderator.post(path + "approve/"), "post", 428)
+    check(moderator.post(path + "approve/", HTTP_IF_MATCH=moderator.get(path)["ETag"]), "post")
     check(editor.patch(path, {"title": "Skolehage på Lund skole"}, format="json"), "patch")
     adoption = check(
         other.post(
@@ -417,13 +418,14 @@ def test_every_answer_of_the_main_endpoints_matches_the_schema(world, check):
     check(editor.post("/api/v1/cases/", {"title": ""}, format="json"), "post")
     check(other.patch(path, {"title": "x"}, format="json"), "patch")
     check(editor.patch(path, {"title": "x"}, format="json"), "patch", 409)
-    check(moderator.post(path + "approve/"), "post")
+    check(moderator.post(path + "approve/", HTTP_IF_MATCH=moderator.get(path)["ETag"]), "post")
     check(anonymous.get("/api/v1/changes/", {"limit": "0"}))
 
     statuses = {(method, template, status) for method, template, status in check.checked}
     assert ("patch", "/api/v1/cases/{id}/", "202") in statuses
     assert ("patch", "/api/v1/cases/{id}/", "412") in statuses
     assert ("post", "/api/v1/cases/{id}/approve/", "409") in statuses
+    assert ("post", "/api/v1/cases/{id}/approve/", "428") in statuses
 
 
 def test_every_case_in_a_list_matches_the_schema(world, check):

@@ -25,12 +25,14 @@ class Api:
     def __init__(self, base: str, token: str | None = None):
         self.base, self.token = base.rstrip("/"), token
 
-    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    def call(
+        self, method: str, path: str, body: dict | None = None, headers: dict | None = None
+    ) -> tuple[int, dict]:
         request = urllib.request.Request(
             self.base + path,
             method=method,
             data=None if body is None else json.dumps(body).encode(),
-            headers={"Accept": "application/json", "Accept-Language": "en"},
+            headers={"Accept": "application/json", "Accept-Language": "en", **(headers or {})},
         )
         if body is not None:
             request.add_header("Content-Type", "application/json")
@@ -38,6 +40,7 @@ class Api:
             request.add_header("Authorization", f"Token {self.token}")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
+                self.etag = response.headers.get("ETag")
                 return response.status, json.load(response)
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)
@@ -47,6 +50,11 @@ class Api:
 
     def post(self, path, body=None):
         return self.call("POST", path, body if body is not None else {})
+
+    def approve(self, case_path):
+        """Read the case, then approve that version of it (If-Match with the ETag read)."""
+        self.get(case_path)
+        return self.call("POST", case_path + "approve/", {}, {"If-Match": self.etag or ""})
 
 
 class Mirror:
@@ -97,7 +105,7 @@ def test_a_script_with_only_urllib_and_tokens(live_server):
     )
     factories.MunicipalityFactory(name="Arendal", number="4203", slug="arendal", parent=agder)
     author = Api(live_server.url, token("innovasjon@kristiansand.kommune.no", "4204"))
-    moderator = Api(live_server.url, token("moderator@ks.no", "4204", "--moderator"))
+    moderator = Api(live_server.url, token("moderator@agder.no", "42", "--moderator"))
     adopter = Api(live_server.url, token("innovasjon@arendal.kommune.no", "arendal"))
     public = Api(live_server.url)
 
@@ -135,8 +143,9 @@ def test_a_script_with_only_urllib_and_tokens(live_server):
     # 2. Submit. 3. A moderator approves.
     status, case = author.post(path + "submit/")
     assert (status, case["status"]) == (200, "submitted")
-    assert author.post(path + "approve/")[0] == 403  # authors do not publish their own cases
-    status, case = moderator.post(path + "approve/")
+    assert author.approve(path)[0] == 403  # authors do not publish their own cases
+    assert moderator.post(path + "approve/")[0] == 428  # an approval names what was read
+    status, case = moderator.approve(path)
     assert (status, case["status"]) == (200, "published")
     assert public.get(path)[1]["title"] == "Bysykler for hjemmetjenesten"
 

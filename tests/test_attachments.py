@@ -92,8 +92,8 @@ def download(client, attachment):
 def approve_pending_revision(client, moderator, case):
     revision = CaseRevision.objects.get(case=case, status=CaseRevision.Status.PENDING)
     client.force_login(moderator)
-    response = client.post(
-        reverse("moderation-revision", kwargs={"pk": revision.pk}), {"action": "approve"}
+    response = factories.approve_on_page(
+        client, reverse("moderation-revision", kwargs={"pk": revision.pk})
     )
     assert response.status_code == 302
     revision.refresh_from_db()

@@ -167,7 +167,7 @@ def publish(world, owner: str, title: str, **extra) -> Case:
         actor=author, organisation=world["organisations"][owner], data=complete(title, **extra)
     )
     services.case_submit(actor=author, case=case)
-    return services.case_approve(actor=world["people"]["moderator"], case=case)
+    return factories.approve_case(world["people"]["moderator"], case)
 
 
 def adopt(world, case: Case, adopter: str, **extra) -> Adoption:
@@ -313,7 +313,7 @@ def test_a_pending_edit_is_not_in_the_feed_until_approved(world, published):
     assert copy.objects["case"][sengevakt.pk]["title"] == "Sensorbasert nattevakt"
 
     revision = CaseRevision.objects.get(case=sengevakt, status=CaseRevision.Status.PENDING)
-    services.revision_approve(actor=world["people"]["moderator"], revision=revision)
+    factories.approve_edit(world["people"]["moderator"], revision)
     seen = copy.drain()
     assert copy.entries_for(seen, "case", sengevakt.pk) == ["upsert"]
     assert copy.objects["case"][sengevakt.pk]["title"] == (
@@ -399,7 +399,7 @@ def test_an_adoption_follows_its_derived_case(world, published):
     assert copy.objects["adoption"][adoption.pk]["derived_case"] is None
 
     services.case_submit(actor=world["people"]["Hamar"], case=own)
-    services.case_approve(actor=world["people"]["moderator"], case=own)
+    factories.approve_case(world["people"]["moderator"], own)
     copy.drain()
     assert copy.objects["adoption"][adoption.pk]["derived_case"] == own.pk
     assert copy.objects == server()
@@ -489,7 +489,7 @@ def entries_per_object() -> dict[tuple[str, int], int]:
 def edit_and_approve(world, case: Case, owner: str, title: str) -> None:
     services.case_update(actor=world["people"][owner], case=case, data={"title": title})
     revision = CaseRevision.objects.get(case=case, status=CaseRevision.Status.PENDING)
-    services.revision_approve(actor=world["people"]["moderator"], revision=revision)
+    factories.approve_edit(world["people"]["moderator"], revision)
 
 
 def test_the_log_keeps_one_entry_per_object(world, published):
@@ -538,7 +538,7 @@ def test_a_client_in_the_middle_of_a_sync_loses_nothing(world, published):
     edit_and_approve(world, kiosk, "Hamar", "Kiosk i rådhuset")
     edit_and_approve(world, sengevakt, "Lillehammer", "Nattevakt med sensorer")
     services.case_submit(actor=world["people"]["Gjøvik"], case=published["draft"])
-    services.case_approve(actor=world["people"]["moderator"], case=published["draft"])
+    factories.approve_case(world["people"]["moderator"], published["draft"])
     adopt(world, published["draft"], "Hamar")
     copy.drain(limit=2)
     assert copy.objects == server()
@@ -655,7 +655,7 @@ def test_a_transaction_that_commits_late_is_not_skipped(world, published):
             actor=world["people"]["Hamar"], case=kiosk, data={"title": "Ny innbyggerkiosk"}
         )
         revision = CaseRevision.objects.get(case=kiosk, status=CaseRevision.Status.PENDING)
-        services.revision_approve(actor=world["people"]["moderator"], revision=revision)
+        factories.approve_edit(world["people"]["moderator"], revision)
 
     t1 = Held(lambda: adopt(world, sengevakt, "Gjøvik"))
     t1.start()
@@ -845,7 +845,7 @@ class Writer(threading.Thread):
         case = self.pick(Case.objects.filter(status=CaseStatus.SUBMITTED))
         if case is None:
             return False
-        services.case_approve(actor=self.moderator, case=case)
+        factories.approve_case(self.moderator, case)
         return True
 
     def send_back(self):
@@ -865,7 +865,7 @@ class Writer(threading.Thread):
         result = services.case_update(actor=self.user, case=case, data={"title": title})
         if isinstance(result, CaseRevision):
             if self.random.random() < 0.7:
-                services.revision_approve(actor=self.moderator, revision=result)
+                factories.approve_edit(self.moderator, result)
         elif case.status != CaseStatus.PUBLISHED:
             services.case_submit(actor=self.user, case=case)
         return True
@@ -949,7 +949,7 @@ def test_many_writers_and_a_syncing_client(world, monkeypatch):
             data=complete(f"Start i {organisation.name}"),
         )
         services.case_submit(actor=publish_for, case=case)
-        services.case_approve(actor=world["people"]["moderator"], case=case)
+        factories.approve_case(world["people"]["moderator"], case)
 
     writers = [
         Writer(

@@ -11,6 +11,7 @@ from django.db import close_old_connections, connection
 from cases import services
 from cases.models import MODERATORS_GROUP, Adoption, Case, CaseEvent, Membership
 from cases.vocabularies import CaseStatus
+from tests import factories
 from tests.factories import CaseFactory, MunicipalityFactory, UserFactory
 
 pytestmark = [
@@ -83,8 +84,8 @@ def submitted(owner, author):
 def test_two_moderators_approving_at_once(submitted):
     first, second = moderator(), moderator()
     outcomes = race(
-        lambda: services.case_approve(actor=first, case=submitted),
-        lambda: services.case_approve(actor=second, case=submitted),
+        lambda: factories.approve_case(first, submitted),
+        lambda: factories.approve_case(second, submitted),
     )
     kinds = sorted(kind for kind, _ in outcomes)
     assert kinds == ["error", "ok"]
@@ -97,7 +98,7 @@ def test_two_moderators_approving_at_once(submitted):
 def test_approve_and_request_changes_at_once(submitted):
     first, second = moderator(), moderator()
     outcomes = race(
-        lambda: services.case_approve(actor=first, case=submitted),
+        lambda: factories.approve_case(first, submitted),
         lambda: services.case_request_changes(actor=second, case=submitted, reason="Mangler tall"),
     )
     assert sorted(kind for kind, _ in outcomes) == ["error", "ok"]

@@ -152,7 +152,7 @@ def test_the_services_keep_the_counters(story):
         },
     )
     services.case_submit(actor=author, case=derived)
-    services.case_approve(actor=story["moderator"], case=derived)
+    factories.approve_case(story["moderator"], derived)
     assert counters(case) == (4, dt.date(2024, 3, 1))
     assert Adoption.objects.get(case=case, organisation=adapter).derived_case_id == derived.pk
     assert counters(derived) == (0, None)

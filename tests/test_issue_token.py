@@ -75,7 +75,9 @@ def test_moderator_flag(oslo):
     )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert client.post(f"/api/v1/cases/{submitted.pk}/approve/").json()["status"] == "published"
+    path = f"/api/v1/cases/{submitted.pk}/"
+    approved = client.post(path + "approve/", HTTP_IF_MATCH=client.get(path)["ETag"])
+    assert approved.json()["status"] == "published"
 
 
 def test_an_existing_user_keeps_the_password_and_becomes_editor(oslo):

@@ -195,7 +195,7 @@ class World:
             actor=self.moderator, case=self.changes, reason=f"Rett dette {MARKERS['reason']}"
         )
         archived = services.case_submit(actor=self.author, case=hidden("archived"))
-        self.archived = services.case_approve(actor=self.moderator, case=archived)
+        self.archived = factories.approve_case(self.moderator, archived)
         # While it was public, others reused it and its owner spread it.
         self.hidden_adoption = services.adoption_record(
             actor=self.third_editor,
@@ -290,7 +290,7 @@ class World:
             actor=author, organisation=organisation, data={"title": title, **PUBLIC_CONTENT}
         )
         services.case_submit(actor=author, case=case)
-        return services.case_approve(actor=self.moderator, case=case)
+        return factories.approve_case(self.moderator, case)
 
     @property
     def public_adoptions(self) -> set[int]:

@@ -215,8 +215,8 @@ def test_non_moderators_get_404(client, request, owner, persona):
     assert client.get(reverse("moderation-queue")).status_code == 404
     assert client.get(review(case)).status_code == 404
     assert client.get(review_revision(revision)).status_code == 404
-    assert client.post(review(case), {"action": "approve"}).status_code == 404
-    assert client.post(review_revision(revision), {"action": "approve"}).status_code == 404
+    assert factories.approve_on_page(client, review(case)).status_code == 404
+    assert factories.approve_on_page(client, review_revision(revision)).status_code == 404
     resolve = reverse("moderation-report-resolve", kwargs={"pk": report.pk})
     assert client.post(resolve).status_code == 404
     case.refresh_from_db()
@@ -265,7 +265,7 @@ def test_review_page_shows_the_case(client, moderator, member, owner):
 def test_approve_publishes(client, moderator, member, owner):
     case = submitted(owner, member, title="Godkjennes")
     client.force_login(moderator)
-    response = client.post(review(case), {"action": "approve"})
+    response = factories.approve_on_page(client, review(case))
 
     assert response.status_code == 302
     assert response.url == reverse("moderation-queue")
@@ -292,7 +292,7 @@ def test_approving_a_case_adapted_from_a_platform_case_records_the_adoption(
     source = published(source_owner)
     case = submitted(owner, member, origin="copied", source_case=source)
     client.force_login(moderator)
-    client.post(review(case), {"action": "approve"})
+    factories.approve_on_page(client, review(case))
     adoption = Adoption.objects.get()
     assert adoption.case == source
     assert adoption.organisation == owner
@@ -346,7 +346,7 @@ def test_an_unknown_action_changes_nothing(client, moderator, member, owner):
 def test_approving_a_draft_is_refused_with_a_message(client, moderator, member, owner):
     case = ready(owner, member)
     client.force_login(moderator)
-    response = client.post(review(case), {"action": "approve"})
+    response = factories.approve_on_page(client, review(case))
     assert response.status_code == 302
     assert messages_of(response)
     case.refresh_from_db()
@@ -356,10 +356,10 @@ def test_approving_a_draft_is_refused_with_a_message(client, moderator, member, 
 def test_a_stale_second_approve_gives_a_message(client, moderator, second_moderator, member, owner):
     case = submitted(owner, member)
     client.force_login(moderator)
-    client.post(review(case), {"action": "approve"})
+    factories.approve_on_page(client, review(case))
     client = Client()  # another moderator, in another browser
     client.force_login(second_moderator)
-    response = client.post(review(case), {"action": "approve"})
+    response = factories.approve_on_page(client, review(case))
 
     assert response.status_code == 302
     with translation.override("nb"):
@@ -376,7 +376,7 @@ def test_a_stale_request_changes_after_approval_changes_nothing(
 ):
     case = submitted(owner, member)
     client.force_login(moderator)
-    client.post(review(case), {"action": "approve"})
+    factories.approve_on_page(client, review(case))
     client = Client()  # another moderator, in another browser
     client.force_login(second_moderator)
     response = client.post(review(case), {"action": "request-changes", "reason": "For sent"})
@@ -430,7 +430,7 @@ def test_full_loop_draft_submitted_changes_requested_submitted_published(
     assert case.results == "Bedre karakterer."
 
     client.force_login(moderator)
-    client.post(review(case), {"action": "approve"})
+    factories.approve_on_page(client, review(case))
     case.refresh_from_db()
     assert case.status == CaseStatus.PUBLISHED
 
@@ -491,7 +491,7 @@ def test_approving_a_revision_copies_exactly_its_data(client, moderator, member,
     proposed = dict(revision.data)
 
     client.force_login(moderator)
-    response = client.post(review_revision(revision), {"action": "approve"})
+    response = factories.approve_on_page(client, review_revision(revision))
 
     assert response.status_code == 302
     live.refresh_from_db()
@@ -526,7 +526,7 @@ def test_approval_copies_the_reviewed_revision_not_a_later_draft(
     client.force_login(moderator)
     page = client.get(review_revision(revision))
     assert "<ins>Vurdert</ins> tittel" in page.content.decode()
-    client.post(review_revision(revision), {"action": "approve"})
+    factories.approve_on_page(client, review_revision(revision))
     live.refresh_from_db()
     assert live.title == "Vurdert tittel"
     assert live.summary == "Publisert sammendrag"
@@ -569,10 +569,10 @@ def test_a_stale_second_approve_of_a_revision_is_not_an_error(
     services.case_update(actor=member, case=live, data={"title": "Første godkjente"})
     revision = CaseRevision.objects.get()
     client.force_login(moderator)
-    client.post(review_revision(revision), {"action": "approve"})
+    factories.approve_on_page(client, review_revision(revision))
     client = Client()  # another moderator, in another browser
     client.force_login(second_moderator)
-    response = client.post(review_revision(revision), {"action": "approve"})
+    response = factories.approve_on_page(client, review_revision(revision))
     assert response.status_code < 500
     assert live.events.filter(kind=CaseEvent.Kind.REVISION_APPROVED).count() == 1
     revision.refresh_from_db()
@@ -585,10 +585,10 @@ def test_a_stale_second_approve_of_a_revision_gives_a_message(
     services.case_update(actor=member, case=live, data={"title": "Første godkjente"})
     revision = CaseRevision.objects.get()
     client.force_login(moderator)
-    client.post(review_revision(revision), {"action": "approve"})
+    factories.approve_on_page(client, review_revision(revision))
     client = Client()  # another moderator, in another browser
     client.force_login(second_moderator)
-    response = client.post(review_revision(revision), {"action": "approve"})
+    response = factories.approve_on_page(client, review_revision(revision))
     assert nb("This edit is no longer waiting for approval.") in messages_of(response)
 
 
@@ -597,7 +597,7 @@ def test_a_revision_of_an_archived_case_cannot_be_approved(client, moderator, ed
     revision = CaseRevision.objects.get()
     services.case_archive(actor=editor, case=live, reason="Avsluttet")
     client.force_login(moderator)
-    response = client.post(review_revision(revision), {"action": "approve"})
+    response = factories.approve_on_page(client, review_revision(revision))
     assert response.status_code < 500
     live.refresh_from_db()
     assert live.status == CaseStatus.ARCHIVED

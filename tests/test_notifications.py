@@ -198,9 +198,8 @@ def test_approving_emails_the_author_and_the_owners_editors(
 ):
     client.force_login(moderators[0])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("moderation-case", kwargs={"slug": submitted_case.slug}),
-            {"action": "approve"},
+        response = factories.approve_on_page(
+            client, reverse("moderation-case", kwargs={"slug": submitted_case.slug})
         )
     assert response.status_code == 302
 
@@ -220,7 +219,7 @@ def test_an_inactive_author_is_not_emailed(
     author.is_active = False
     author.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_approve(actor=moderators[0], case=submitted_case)
+        factories.approve_case(moderators[0], submitted_case)
     assert sorted(only(mailoutbox).to) == emails_of(editors)
 
 
@@ -454,9 +453,8 @@ def test_a_failing_mail_server_does_not_break_approval(
     settings.MAILERS = {"default": {"BACKEND": "tests.test_notifications.FailingBackend"}}
     client.force_login(moderators[0])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("moderation-case", kwargs={"slug": submitted_case.slug}),
-            {"action": "approve"},
+        response = factories.approve_on_page(
+            client, reverse("moderation-case", kwargs={"slug": submitted_case.slug})
         )
     assert response.status_code == 302
     submitted_case.refresh_from_db()

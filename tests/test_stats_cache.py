@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cases import services, stats
 from cases.models import MODERATORS_GROUP, ApiToken, Change, Membership
+from tests import factories
 from tests.factories import (
     AdoptionFactory,
     CaseFactory,
@@ -130,7 +131,7 @@ def withdraw_adoption(world):
 def publish_a_case(world):
     case = services.case_create(actor=world.author, organisation=world.owner, data=COMPLETE)
     services.case_submit(actor=world.author, case=case)
-    services.case_approve(actor=world.moderator, case=case)
+    factories.approve_case(world.moderator, case)
 
 
 def archive_a_case(world):
@@ -254,7 +255,7 @@ def test_a_draft_that_is_published_counts_from_then_on(world):
     save_a_draft(world)
     services.case_update(actor=world.author, case=world.draft, data=COMPLETE)
     services.case_submit(actor=world.author, case=world.draft)
-    services.case_approve(actor=world.moderator, case=world.draft)
+    factories.approve_case(world.moderator, world.draft)
     assert figures()["cases"]["total"] == 3
     # Once published, every save of it counts, also after it has left the public view.
     services.case_archive(actor=world.moderator, case=world.draft, reason="Utdatert.")

@@ -8,6 +8,7 @@ from django.utils import translation
 from cases import services
 from cases.models import MODERATORS_GROUP, Adoption, Case, CaseEvent, CaseRevision, Membership
 from cases.vocabularies import CaseStatus, MembershipRole
+from tests import factories
 from tests.factories import CaseFactory, MunicipalityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def kinds(case):
 
 def publish(case, *, author, moderator):
     services.case_submit(actor=author, case=case)
-    return services.case_approve(actor=moderator, case=case)
+    return factories.approve_case(moderator, case)
 
 
 def test_full_loop_is_recorded(owner, author, moderator):
@@ -68,7 +69,7 @@ def test_full_loop_is_recorded(owner, author, moderator):
     assert case.status == CaseStatus.CHANGES_REQUESTED
     services.case_update(actor=author, case=case, data={"results": "Færre turer."})
     services.case_submit(actor=author, case=case)
-    services.case_approve(actor=moderator, case=case)
+    factories.approve_case(moderator, case)
     case.refresh_from_db()
     assert case.status == CaseStatus.PUBLISHED and case.published_at is not None
     assert kinds(case) == [
@@ -116,7 +117,7 @@ def test_authors_cannot_approve_their_own_case(owner, author, editor):
     services.case_submit(actor=author, case=case)
     for actor in (author, editor):
         with pytest.raises(PermissionDenied):
-            services.case_approve(actor=actor, case=case)
+            factories.approve_case(actor, case)
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED
 
@@ -124,9 +125,9 @@ def test_authors_cannot_approve_their_own_case(owner, author, editor):
 def test_second_approval_is_a_conflict(owner, author, moderator):
     case = services.case_create(actor=author, organisation=owner, data=COMPLETE)
     services.case_submit(actor=author, case=case)
-    services.case_approve(actor=moderator, case=case)
+    factories.approve_case(moderator, case)
     with pytest.raises(services.Conflict):
-        services.case_approve(actor=moderator, case=case)
+        factories.approve_case(moderator, case)
     assert kinds(case).count("approved") == 1
 
 
@@ -161,7 +162,7 @@ def test_edit_of_published_case_waits_for_approval(owner, author, moderator):
     assert again.pk == revision.pk
     assert CaseRevision.objects.filter(case=case, status="pending").count() == 1
 
-    services.revision_approve(actor=moderator, revision=revision)
+    factories.approve_edit(moderator, revision)
     case.refresh_from_db()
     assert case.title == "Mobil røntgen 2.0"
     assert case.summary == "Nytt sammendrag."

@@ -173,14 +173,9 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     list_select_related = ("organisation",)
     inlines = (CaseTermInline, AttachmentInline, CaseRevisionInline, CaseEventInline)
-    actions = [
-        "approve",
-        "request_changes",
-        "archive",
-        "restore",
-        "approve_pending_edit",
-        "delete_selected",
-    ]
+    # Approving happens on the moderation pages, which show what is approved and name its
+    # version (services.case_approve); the admin only sends back, archives and restores.
+    actions = ["request_changes", "archive", "restore", "delete_selected"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "status", "organisation", "partners")}),
         (
@@ -278,20 +273,6 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
 
     @admin.action(
         permissions=["moderate"],
-        description=_("Approve and publish"),
-        description_plural=_("Approve and publish the selected cases"),
-        location=BOTH_LOCATIONS,
-    )
-    def approve(self, request, queryset):
-        self.run_each(
-            request,
-            queryset.select_related("organisation"),
-            lambda case: services.case_approve(actor=request.user, case=case),
-            gettext("“%(obj)s” was approved and published."),
-        )
-
-    @admin.action(
-        permissions=["moderate"],
         description=_("Request changes (give a reason)"),
         description_plural=_("Request changes to the selected cases (give a reason)"),
         location=BOTH_LOCATIONS,
@@ -336,21 +317,6 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
             gettext("“%(obj)s” is public again."),
         )
 
-    @admin.action(
-        permissions=["moderate"],
-        description=_("Approve the proposed edit"),
-        description_plural=_("Approve the proposed edits of the selected cases"),
-        location=BOTH_LOCATIONS,
-    )
-    def approve_pending_edit(self, request, queryset):
-        def approve(case):
-            revision = case.revisions.filter(status=CaseRevision.Status.PENDING).first()
-            if revision is None:
-                raise services.Conflict(gettext("It has no edit waiting for approval."))
-            services.revision_approve(actor=request.user, revision=revision)
-
-        self.run_each(request, queryset, approve, gettext("The edit of “%(obj)s” was approved."))
-
     def soft_delete(self, request, obj, reason):
         services.case_delete(actor=request.user, case=obj, reason=reason)
 
@@ -394,7 +360,8 @@ class CaseRevisionAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         "proposed_changes",
     )
     readonly_fields = ("proposed_changes",)
-    actions = ["approve", "reject"]
+    # Approving an edit happens on its moderation page, which shows the comparison.
+    actions = ["reject"]
 
     @admin.display(description=_("Proposed changes (published → proposed)"))
     def proposed_changes(self, obj):
@@ -413,20 +380,6 @@ class CaseRevisionAdmin(ServiceActionsMixin, ReadOnlyAdmin):
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 ((field, old, new) for field, (old, new) in changes.items()),
             ),
-        )
-
-    @admin.action(
-        permissions=["moderate"],
-        description=_("Approve the edit"),
-        description_plural=_("Approve the selected edits"),
-        location=BOTH_LOCATIONS,
-    )
-    def approve(self, request, queryset):
-        self.run_each(
-            request,
-            queryset,
-            lambda revision: services.revision_approve(actor=request.user, revision=revision),
-            gettext("“%(obj)s” was approved."),
         )
 
     @admin.action(

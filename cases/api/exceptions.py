@@ -17,6 +17,15 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = gettext_lazy(
+        "Send If-Match with the ETag of the case as you reviewed it, so that nothing changed "
+        "since is approved."
+    )
+    default_code = "precondition_required"
+
+
 def handle(exc, context):
     """DRF's handler, plus the services' own errors mapped to their statuses."""
     if isinstance(exc, Conflict):

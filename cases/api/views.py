@@ -31,7 +31,7 @@ from ..models import Adoption, Case, Organisation
 from ..services import Conflict
 from ..vocabularies import VOCABULARIES
 from . import changes
-from .exceptions import PreconditionFailed
+from .exceptions import PreconditionFailed, PreconditionRequired
 from .parsers import PARSERS
 from .serializers import (
     AdoptionSerializer,
@@ -56,10 +56,21 @@ ERRORS = {
 }
 
 
-def etag_of(data) -> str:
-    """The ETag a GET of this representation carries (ConditionalGetMiddleware's md5)."""
-    content = JSONRenderer().render(data)
-    return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+def case_etag(case: Case | int, data) -> str:
+    """A case's ETag: its version (what `If-Match` is compared with, see `case_version`) and a
+    digest of the representation (so that `If-None-Match` sees derived figures change too)."""
+    digest = hashlib.md5(JSONRenderer().render(data), usedforsecurity=False).hexdigest()[:16]
+    return f'"{services.case_version(case)}.{digest}"'
+
+
+def matches_version(if_match: str, case: Case) -> bool:
+    """Whether an `If-Match` header names the case's current version (`*` matches anything)."""
+    current = services.case_version(case)
+    for tag in if_match.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if tag == "*" or tag.split(".", 1)[0] == current:
+            return True
+    return False
 
 
 # Ids are positive 64-bit integers; anything else is refused instead of reaching the database.
@@ -239,7 +250,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self.get_paginated_response([shown[pk] for pk in ids if pk in shown])
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self._shown(self.filter_queryset(self.get_queryset()), kwargs["pk"]))
+        data = self._shown(self.filter_queryset(self.get_queryset()), kwargs["pk"])
+        return self._with_etag(Response(data), data["id"])
+
+    @staticmethod
+    def _with_etag(response: Response, case: Case | int) -> Response:
+        response["ETag"] = case_etag(case, response.data)
+        return response
 
     def _shown(self, queryset, pk) -> dict:
         """The case as clients read it, or 404."""
@@ -256,7 +273,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return get_object_or_404(self.get_queryset(), pk=pk)
 
     def _respond(self, case: Case, status_code=status.HTTP_200_OK) -> Response:
-        return Response(self._shown(self.get_queryset(), case.pk), status=status_code)
+        response = Response(self._shown(self.get_queryset(), case.pk), status=status_code)
+        return self._with_etag(response, case)
 
     @extend_schema(
         summary="Create a case (a draft of your organisation)",
@@ -302,17 +320,27 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer.is_valid(raise_exception=True)
         expected = request.headers.get("If-Match")
         with transaction.atomic():
-            if expected and expected.strip() != "*":
+            if expected:
                 # Compare and write under the row's lock, so that no other edit slips in
-                # between the comparison and the write.
-                list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
-                case = self._case(pk)
-                current = etag_of(self._shown(self.get_queryset(), case.pk))
-                if current not in {tag.strip().removeprefix("W/") for tag in expected.split(",")}:
+                # between the comparison and the write. The version covers the edit waiting
+                # for approval: a second editor with the same ETag gets 412, not a silent
+                # replacement of the first one's edit.
+                case = services.locked_case(case)
+                if not matches_version(expected, case):
                     raise PreconditionFailed()
             result = services.case_update(actor=request.user, case=case, data=serializer.content())
         pending = not isinstance(result, Case)
         return self._respond(case, status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK)
+
+    @staticmethod
+    def _reviewed_version(request, case: Case) -> str:
+        """The version an approval names: its `If-Match` (required), as the moderator read it."""
+        expected = request.headers.get("If-Match")
+        if not expected:
+            raise PreconditionRequired()
+        if expected.strip() == "*" or not matches_version(expected, case):
+            raise PreconditionFailed()
+        return services.case_version(case)
 
     @staticmethod
     def _check(case: Case, role_allows: bool, state_allows: bool, message: str) -> None:
@@ -353,6 +381,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         }[service]
         self._check(case, role_allows, state_allows, message)
         kwargs = {}
+        if service is services.case_approve:
+            kwargs["reviewed_version"] = self._reviewed_version(request, case)
         if reason:
             serializer = ReasonSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
@@ -369,8 +399,22 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Approve and publish (moderators)",
+        description=(
+            "Send `If-Match` with the ETag of the case as you reviewed it: without it the answer "
+            "is 428, and if the case or its files changed since, 412 and nothing is published. "
+            "A moderator who is a member of the owner organisation gets 403: another moderator "
+            "must approve."
+        ),
         request=None,
-        responses={200: CaseSerializer, **ERRORS},
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)
+        ],
+        responses={
+            200: CaseSerializer,
+            412: OpenApiResponse(description="The case changed since you read it."),
+            428: OpenApiResponse(description="If-Match is missing."),
+            **ERRORS,
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):

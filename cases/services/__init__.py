@@ -41,6 +41,7 @@ from .cases import (
     case_update,
     missing_for_submission,
 )
+from .common import locked_case
 from .content import refresh_search_extra
 from .reports import case_report, report_resolve
 from .revisions import revision_approve, revision_reject
@@ -65,6 +66,7 @@ __all__ = [
     "case_submit",
     "case_update",
     "case_version",
+    "locked_case",
     "missing_for_submission",
     "refresh_search_extra",
     "report_resolve",

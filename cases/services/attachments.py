@@ -49,6 +49,7 @@ def attachment_add(*, actor, case: Case, upload, title: str = "", alt_text: str 
             actor=actor, case=case, clean={"attachments": sorted([*proposed, attachment.pk])}
         )
     else:
+        touch(case)
         record_event(
             case,
             CaseEvent.Kind.EDITED,
@@ -58,6 +59,13 @@ def attachment_add(*, actor, case: Case, upload, title: str = "", alt_text: str 
             changes={"attachments": [before["attachments"], case_snapshot(case)["attachments"]]},
         )
     return attachment
+
+
+def touch(case: Case) -> None:
+    """A file of an unpublished case changed: so did the case (and its version, which a
+    moderator's approval names)."""
+    case.updated_at = timezone.now()
+    case.save(update_fields=["updated_at"])
 
 
 @transaction.atomic
@@ -91,6 +99,7 @@ def attachment_remove(*, actor, case: Case, attachment: Attachment) -> None:
                 },
             )
         return
+    touch(case)
     record_event(
         case,
         CaseEvent.Kind.EDITED,

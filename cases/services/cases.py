@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
-from ..content import case_snapshot, case_version, clean_content, snapshot_diff
+from ..content import case_snapshot, clean_content, snapshot_diff
 from ..models import Case, CaseEvent, CaseRevision, Organisation
 from ..refusals import Conflict
 from ..vocabularies import CaseStatus, Origin
 from .adoptions import record_origin_adoption
-from .common import locked_case, record_event, require
+from .common import FOUR_EYES, locked_case, record_event, require, require_reviewed
 from .content import apply_content, unique_slug
 from .revisions import propose_revision
 
@@ -137,12 +137,12 @@ def case_submit(*, actor, case: Case) -> Case:
 
 
 @transaction.atomic
-def case_approve(*, actor, case: Case, reviewed_version: str | None = None) -> Case:
+def case_approve(*, actor, case: Case, reviewed_version: str) -> Case:
     """Publish a submitted case. Records the adoption its origin names, if any.
 
     `reviewed_version` is the case's version (see `case_version`) as the moderator saw it: if
-    the authors changed the case since, nothing is published, so a moderator never publishes
-    text they did not review.
+    the authors changed the case or its files since, nothing is published, so a moderator never
+    publishes what they did not review.
     """
     case = locked_case(case)
     if case.status != CaseStatus.SUBMITTED:
@@ -150,8 +150,8 @@ def case_approve(*, actor, case: Case, reviewed_version: str | None = None) -> C
             _("This case is no longer waiting for approval (it is %s).") % case.get_status_display()
         )
     require(permissions.can_moderate_case(actor, case))
-    if reviewed_version is not None and reviewed_version != case_version(case):
-        raise Conflict(_("The case was changed while you reviewed it. Review it again."))
+    require(permissions.can_approve_case(actor, case), FOUR_EYES)
+    require_reviewed(case, reviewed_version)
     now = timezone.now()
     case.status = CaseStatus.PUBLISHED
     case.published_at = case.published_at or now

@@ -2,8 +2,11 @@
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from ..content import case_version
 from ..models import Case, CaseEvent
+from ..refusals import Conflict
 
 
 def record_event(case: Case, kind: str, *, actor, reason: str = "", **extra) -> CaseEvent:
@@ -19,3 +22,15 @@ def locked_case(case: Case) -> Case:
 def require(allowed: bool, message: str | None = None) -> None:
     if not allowed:
         raise PermissionDenied(message or _("You do not have permission to do this."))
+
+
+# Said when a moderator would approve their own organisation's text (permissions.is_own_organisations).
+FOUR_EYES = gettext_lazy(
+    "You are a member of the organisation that owns this case: another moderator must approve it."
+)
+
+
+def require_reviewed(case: Case, reviewed_version: str) -> None:
+    """Refuse an approval unless it names the version of the case the moderator saw."""
+    if not reviewed_version or reviewed_version != case_version(case):
+        raise Conflict(_("The case was changed while you reviewed it. Review it again."))

@@ -12,7 +12,7 @@ from ..content import case_snapshot, clean_content, snapshot_diff
 from ..models import Case, CaseEvent, CaseRevision
 from ..refusals import Conflict
 from .adoptions import record_origin_adoption
-from .common import locked_case, record_event, require
+from .common import FOUR_EYES, locked_case, record_event, require, require_reviewed
 from .content import apply_content
 
 
@@ -55,13 +55,19 @@ def propose_revision(*, actor, case: Case, clean: dict[str, Any]) -> Case | Case
 
 
 @transaction.atomic
-def revision_approve(*, actor, revision: CaseRevision) -> Case:
-    """Copy exactly the reviewed revision onto the published case."""
+def revision_approve(*, actor, revision: CaseRevision, reviewed_version: str) -> Case:
+    """Copy exactly the reviewed revision onto the published case.
+
+    `reviewed_version` is the case's version as the moderator saw it (it covers the pending
+    edit and the proposed files): if the authors changed the edit since, nothing is published.
+    """
     revision = CaseRevision.objects.select_for_update().get(pk=revision.pk)
     case = locked_case(revision.case)
     if revision.status != CaseRevision.Status.PENDING:
         raise Conflict(_("This edit is no longer waiting for approval."))
     require(permissions.is_moderator(actor))
+    require(permissions.can_approve_edit(actor, case), FOUR_EYES)
+    require_reviewed(case, reviewed_version)
     before = case_snapshot(case)
     clean = clean_content(revision.data, owner=case.organisation, case=case)
     apply_content(case, clean)

@@ -72,9 +72,9 @@ def _decide(request, *, approve, approved, send_back_action, send_back, sent_bac
                 send_back(form.cleaned_data["reason"])
                 messages.success(request, sent_back)
                 return redirect("moderation-queue"), form
-    except PermissionDenied:
-        raise Http404 from None
-    except (ValidationError, services.Conflict) as error:
+    except (PermissionDenied, ValidationError, services.Conflict) as error:
+        # Only moderators reach this far (see _moderator_only): what they are refused, such as
+        # approving their own organisation's case, is said to them.
         refusals.tell(request, error)
         return redirect("moderation-queue"), form
     return None, form
@@ -92,7 +92,7 @@ def review_case(request, slug):
     done, form = _decide(
         request,
         approve=lambda: services.case_approve(
-            actor=request.user, case=case, reviewed_version=request.POST.get("version") or None
+            actor=request.user, case=case, reviewed_version=request.POST.get("version", "")
         ),
         approved=_("“%s” is published.") % case.title,
         send_back_action="request-changes",
@@ -111,6 +111,7 @@ def review_case(request, slug):
             "rendered": {f: markdown.render(getattr(case, f)) for f in LONG_TEXT_FIELDS},
             "form": form,
             "version": services.case_version(case),
+            "may_approve": permissions.can_approve_case(request.user, case),
             "events": case.events.select_related("actor").order_by("-created_at")[:20],
         },
     )
@@ -165,7 +166,9 @@ def review_revision(request, pk):
     case = revision.case
     done, form = _decide(
         request,
-        approve=lambda: services.revision_approve(actor=request.user, revision=revision),
+        approve=lambda: services.revision_approve(
+            actor=request.user, revision=revision, reviewed_version=request.POST.get("version", "")
+        ),
         approved=_("The edit of “%s” is published.") % case.title,
         send_back_action="reject",
         send_back=lambda reason: services.revision_reject(
@@ -189,7 +192,14 @@ def review_revision(request, pk):
     return render(
         request,
         "moderation/review_revision.html",
-        {"revision": revision, "case": case, "changes": changes, "form": form},
+        {
+            "revision": revision,
+            "case": case,
+            "changes": changes,
+            "form": form,
+            "version": services.case_version(case),
+            "may_approve": permissions.can_approve_edit(request.user, case),
+        },
     )
 
 
