@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body before anything reads it.
+    "cases.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "cases.middleware.DatabaseUnavailableMiddleware",
@@ -221,6 +223,9 @@ STORAGES = {
         )
     },
 }
+# The largest request body, in bytes; by default a little above the largest attachment
+# (cases/middleware.py). Larger bodies get 413 before they are read.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 0) or None
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
