@@ -1,6 +1,8 @@
 """Middleware of the site's own.
 
 - `RequestSizeLimitMiddleware` refuses a body larger than any form needs, before reading it.
+- `RateLimitMiddleware` answers a rate limit met in a view (`cases.ratelimit.Limited`) with
+  429, a page in the user's language (JSON under /api/) and Retry-After.
 - `DatabaseUnavailableMiddleware` answers 503 with a friendly page while the database is away,
   instead of a traceback. Connections are health-checked (CONN_HEALTH_CHECKS), so once
   PostgreSQL is back the next request reconnects by itself: the site never needs a restart
@@ -12,10 +14,12 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .ratelimit import Limited
 from .uploads import FILE_TYPES
 
 log = logging.getLogger(__name__)
@@ -70,6 +74,31 @@ def _too_large(request) -> HttpResponse:
         response = HttpResponse(render_to_string("413.html", {"megabytes": megabytes}), status=413)
     # The unread body stays behind on the connection: do not reuse it.
     response["Connection"] = "close"
+    return response
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Limited):
+            return None
+        return too_many_requests(request, exception)
+
+
+def too_many_requests(request, over: Limited, template: str = "429.html", context=None):
+    """429 with Retry-After: `template` (a form shown again with the message on it, or the 429
+    page), or JSON under /api/."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": over.message}, status=429)
+    else:
+        response = render(request, template, {"message": over.message, **(context or {})})
+        response.status_code = 429
+    response["Retry-After"] = str(over.retry_after)
     return response
 
 

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Answers a rate limit met anywhere in a view (cases/ratelimit.py) with a 429 page.
+    "cases.middleware.RateLimitMiddleware",
     # Last, as django-axes asks: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -253,6 +255,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "tilgjengelighet@localhost")
 # Absolute links in email point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Forms that send email (registration, password reset, a new verification link, reports,
+# membership requests) are limited per client address and per user, and per address the email
+# goes to (cases/ratelimit.py). Written like the API rates: "20/hour", "60/10min".
+EMAIL_LIMIT_PER_CLIENT = env_str("EMAIL_LIMIT_PER_CLIENT", "20/hour")
+EMAIL_LIMIT_PER_ADDRESS = env_str("EMAIL_LIMIT_PER_ADDRESS", "5/hour")
+# Search results and statistics that no cache holds yet, computed for anonymous visitors: at
+# most this many per client address. Cached answers and signed-in users are not counted.
+EXPENSIVE_PAGES_PER_CLIENT = env_str("EXPENSIVE_PAGES_PER_CLIENT", "60/10min")
 
 # Cache: Redis when REDIS_URL is set, shared by every worker process: the statistics are
 # computed once per change for all of them, and the API's request counting is per client, not
