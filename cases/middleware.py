@@ -98,6 +98,9 @@ def too_many_requests(request, over: Limited, template: str = "429.html", contex
     else:
         response = render(request, template, {"message": over.message, **(context or {})})
         response.status_code = 429
+        if getattr(request, "htmx", False):
+            # htmx swaps no error answer in: load the address as a whole page, which says why.
+            response["HX-Redirect"] = request.get_full_path()
     response["Retry-After"] = str(over.retry_after)
     return response
 
