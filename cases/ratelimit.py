@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.utils.translation import ngettext
 
@@ -44,6 +45,22 @@ class Limit:
             raise ValueError(f'{setting} must look like "20/hour" or "60/10min", not {text!r}.')
         count, multiple, unit = found.groups()
         return cls(name, int(count), int(multiple or 1) * UNITS[unit])
+
+
+RATE_SETTINGS = ("EMAIL_LIMIT_PER_CLIENT", "EMAIL_LIMIT_PER_ADDRESS", "EXPENSIVE_PAGES_PER_CLIENT")
+
+
+@checks.register(checks.Tags.security)
+def check_rate_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every rate setting must be readable: found at start (`manage.py check`, runserver,
+    migrate), not on the first request that meets the limit."""
+    errors = []
+    for setting in RATE_SETTINGS:
+        try:
+            Limit.from_setting(setting, setting)
+        except (ValueError, AttributeError) as error:
+            errors.append(checks.Error(str(error), id="cases.E001", obj=setting))
+    return errors
 
 
 class Limited(Exception):

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from cases import ratelimit
 from cases.models import CaseReport, Membership, OutgoingEmail, User
 from cases.services import accounts
 from tests import factories
@@ -199,3 +200,23 @@ def test_a_requesters_chosen_name_is_not_link_text_in_the_editors_email(
     (email,) = mailoutbox
     assert "evil.example" not in email.subject + email.body
     assert "ola@example.no" in email.body
+
+
+# --- The settings ---------------------------------------------------------------------------
+
+
+def test_an_unreadable_rate_is_found_at_start(settings):
+    assert ratelimit.check_rate_settings() == []
+    settings.EMAIL_LIMIT_PER_ADDRESS = "five an hour"
+    (error,) = ratelimit.check_rate_settings()
+    assert error.obj == "EMAIL_LIMIT_PER_ADDRESS" and "five an hour" in error.msg
+
+
+@pytest.mark.parametrize(
+    "text, count, seconds",
+    [("20/hour", 20, 3600), ("60/10min", 60, 600), ("5/s", 5, 1), (" 3 / 2day ", 3, 172800)],
+)
+def test_rates_read_like_the_api_rates(settings, text, count, seconds):
+    settings.EMAIL_LIMIT_PER_CLIENT = text
+    limit = ratelimit.Limit.from_setting("x", "EMAIL_LIMIT_PER_CLIENT")
+    assert (limit.count, limit.seconds) == (count, seconds)
