@@ -48,7 +48,7 @@ class RequestSizeLimitMiddleware:
     it (CSRF checking reads a posted form, uploads are spooled to disk). Django's own
     DATA_UPLOAD_MAX_MEMORY_SIZE leaves out multipart file parts, so without this a 60 MB
     anonymous upload is read in full before it is refused. A body sent without Content-Length
-    (chunked) is not read by Django at all. First in MIDDLEWARE."""
+    (chunked) is not read by Django at all. Before any middleware that reads the body."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -79,10 +79,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: refuses an oversized body before anything reads it.
-    "cases.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything that reads the body: refuses an oversized one unread (its answer still
+    # gets the security headers of the two above).
+    "cases.middleware.RequestSizeLimitMiddleware",
     "cases.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.routers.PinPrimaryMiddleware",

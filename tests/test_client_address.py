@@ -156,3 +156,18 @@ def test_behind_a_trusted_proxy_the_lock_is_per_client_not_per_proxy(db, setting
 def test_an_unreadable_trusted_proxy_refuses_to_start():
     error = refused_to_start(DEBUG="1", TRUSTED_PROXIES="10.0.0.5, proxy.example.no")
     assert "TRUSTED_PROXIES" in error and "proxy.example.no" in error
+
+
+def test_writing_the_address_otherwise_gives_no_more_attempts(db, settings):
+    owner = UserFactory(email="moderator@oslo.kommune.no")
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    url = reverse("login")
+    variants = [
+        "Moderator@oslo.kommune.no",
+        " moderator@OSLO.kommune.no",
+        "MODERATOR@oslo.kommune.no",
+    ]
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post(url, {"username": variants[number % 3], "password": "feil"})
+    response = attacker.post(url, {"username": owner.email, "password": PASSWORD})
+    assert response.status_code == 429
