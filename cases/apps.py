@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import ratelimit  # noqa: F401 - registers the check of the rate settings
         from .changefeed import record
 
         record.connect()

@@ -4,6 +4,7 @@ everywhere. Within one facet the chosen values are alternatives (OR); facets com
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import django_filters
@@ -352,12 +353,16 @@ def data_version() -> dict:
 
 
 def cached_count_and_page(
-    filterset: CaseFilter, page: PageRequest
+    filterset: CaseFilter,
+    page: PageRequest,
+    *,
+    before_computing: Callable[[], None] | None = None,
 ) -> tuple[dict[str, dict[str, int]], list[int]]:
     """`count_and_page`, kept in the cache under the search (its words, the valid filter
     values), the page and the data version: any save of a case, a term, an adoption or an
     organisation gives a new key, so a cached answer is never stale. A cached answer costs one
-    query (the version)."""
+    query (the version). `before_computing` is called when the answer is not cached, before it
+    is computed; it may refuse by raising (a rate limit, `cases.ratelimit.expensive_work`)."""
     state = {}
     if filterset.is_bound:
         filterset.errors  # noqa: B018 - validates the form, which fills cleaned_data
@@ -376,6 +381,8 @@ def cached_count_and_page(
     key = "search:" + hashlib.sha256(payload.encode()).hexdigest()
     found = cache.get(key)
     if found is None:
+        if before_computing is not None:
+            before_computing()
         found = count_and_page(filterset, page)
         cache.set(key, found, CACHE_SECONDS)
     return found

@@ -1,18 +1,108 @@
-"""Answer 503 with a friendly page while the database is away, instead of a traceback.
+"""Middleware of the site's own.
 
-Connections are health-checked (CONN_HEALTH_CHECKS), so once PostgreSQL is back the next
-request reconnects by itself: the site never needs a restart after a database restart.
+- `RequestSizeLimitMiddleware` refuses a body larger than any form needs, before reading it.
+- `RateLimitMiddleware` answers a rate limit met in a view (`cases.ratelimit.Limited`) with
+  429, a page in the user's language (JSON under /api/) and Retry-After.
+- `DatabaseUnavailableMiddleware` answers 503 with a friendly page while the database is away,
+  instead of a traceback. Connections are health-checked (CONN_HEALTH_CHECKS), so once
+  PostgreSQL is back the next request reconnects by itself: the site never needs a restart
+  after a database restart.
 """
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .ratelimit import Limited
+from .uploads import FILE_TYPES
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+# Room for the form fields that come with the largest file (title, description, the CSRF token,
+# multipart headers).
+FORM_ROOM = 1024 * 1024
+
+
+def largest_attachment() -> int:
+    return max(file_type.max_size for file_type in FILE_TYPES.values())
+
+
+def request_size_limit() -> int:
+    """The largest request body accepted, in bytes: REQUEST_MAX_BYTES, or the largest file an
+    attachment may be plus room for the rest of its form."""
+    configured = getattr(settings, "REQUEST_MAX_BYTES", None)
+    if configured:
+        return configured
+    return largest_attachment() + FORM_ROOM
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a body whose Content-Length is over `request_size_limit`, before anything reads
+    it (CSRF checking reads a posted form, uploads are spooled to disk). Django's own
+    DATA_UPLOAD_MAX_MEMORY_SIZE leaves out multipart file parts, so without this a 60 MB
+    anonymous upload is read in full before it is refused. A body sent without Content-Length
+    (chunked) is not read by Django at all. Before any middleware that reads the body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > request_size_limit():
+            log.warning("Refused a request body of %d bytes to %s", length, request.path)
+            return _too_large(request)
+        return self.get_response(request)
+
+
+def _too_large(request) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        with translation.override(translation.get_language_from_request(request)):
+            response = JsonResponse({"detail": _("The request is too large.")}, status=413)
+    else:
+        # The page says it in both languages: the session and language middleware have not run.
+        megabytes = largest_attachment() // (1024 * 1024)
+        response = HttpResponse(render_to_string("413.html", {"megabytes": megabytes}), status=413)
+    # The unread body stays behind on the connection: do not reuse it.
+    response["Connection"] = "close"
+    return response
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Limited):
+            return None
+        return too_many_requests(request, exception)
+
+
+def too_many_requests(request, over: Limited, template: str = "429.html", context=None):
+    """429 with Retry-After: `template` (a form shown again with the message on it, or the 429
+    page), or JSON under /api/."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": over.message}, status=429)
+    else:
+        response = render(request, template, {"message": over.message, **(context or {})})
+        response.status_code = 429
+        if getattr(request, "htmx", False):
+            # htmx swaps no error answer in: load the address as a whole page, which says why.
+            response["HX-Redirect"] = request.get_full_path()
+    response["Retry-After"] = str(over.retry_after)
+    return response
 
 
 class DatabaseUnavailableMiddleware:

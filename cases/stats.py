@@ -35,6 +35,7 @@ import re
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import django_filters
@@ -1185,7 +1186,9 @@ def _compute(clean: dict, using: str = DEFAULT_DB_ALIAS) -> dict:
 # ------------------------------------------------------------------------------------------
 
 
-def diffusion(*, filters: dict | None = None) -> dict:
+def diffusion(
+    *, filters: dict | None = None, before_computing: Callable[[], None] | None = None
+) -> dict:
     """Every diffusion statistic for the published cases the filters describe.
 
     `filters` is `StatsFilter(...).form.cleaned_data` (or {} for everything). Returns a
@@ -1220,14 +1223,19 @@ def diffusion(*, filters: dict | None = None) -> dict:
       process computes, the others serve the figures they have (those from before the latest
       writes), so a write never makes a crowd of visitors wait for the same computation. A
       call that has no figures at all waits for the lock holder's (see `_wait_for`).
+
+    `before_computing` is called just before this call computes figures itself; it may refuse
+    by raising (a rate limit, `cases.ratelimit.expensive_work`).
     """
-    return _get(normalise_filters(filters))[0]
+    return _get(normalise_filters(filters), before_computing)[0]
 
 
-def diffusion_and_version(*, filters: dict | None = None) -> tuple[dict, str]:
+def diffusion_and_version(
+    *, filters: dict | None = None, before_computing: Callable[[], None] | None = None
+) -> tuple[dict, str]:
     """`diffusion`, and the data version the figures are of: a cache key for what is made of
     them (the dashboard's rendered tables)."""
-    result, version, _outcome = _get(normalise_filters(filters))
+    result, version, _outcome = _get(normalise_filters(filters), before_computing)
     return result, version
 
 
@@ -1252,7 +1260,7 @@ WAIT_STEP = 0.1
 UP_TO_DATE, COMPUTED, BUSY = "up-to-date", "computed", "busy"
 
 
-def _get(clean: dict) -> tuple[dict, str, str]:
+def _get(clean: dict, before_computing: Callable[[], None] | None = None) -> tuple[dict, str, str]:
     """The figures for normalised filters (see `diffusion`), the data version they are of, and
     what it took (UP_TO_DATE, COMPUTED or BUSY)."""
     using = router.db_for_read(Case)
@@ -1267,8 +1275,12 @@ def _get(clean: dict) -> tuple[dict, str, str]:
             cached = _wait_for(key, lock)
         if cached is not None:
             return cached["result"], cached["version"], BUSY
+        if before_computing is not None:
+            before_computing()
         return _compute(clean, using), version, BUSY
     try:
+        if before_computing is not None:
+            before_computing()
         result = _compute(clean, using)
         cache.set(key, {"version": version, "result": result}, cache_seconds(clean))
     finally:

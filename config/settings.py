@@ -5,6 +5,7 @@ it). With DEBUG off the site is in production mode and refuses to start without 
 SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -80,6 +81,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything that reads the body: refuses an oversized one unread (its answer still
+    # gets the security headers of the two above).
+    "cases.middleware.RequestSizeLimitMiddleware",
     "cases.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.routers.PinPrimaryMiddleware",
@@ -93,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Answers a rate limit met anywhere in a view (cases/ratelimit.py) with a 429 page.
+    "cases.middleware.RateLimitMiddleware",
     # Last, as django-axes asks: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,7 +166,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login attempts are counted per address and IP: five failures lock that pair for a while.
+# The proxies in front of the site (addresses or networks, comma-separated, e.g. the TLS proxy's
+# "10.0.0.5" or "10.0.0.0/8"). Only when a request comes from one of them is X-Forwarded-For
+# read, and then only what they appended (cases/client_address.py). None: REMOTE_ADDR only.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks; {_proxy!r} is neither."
+        ) from _error
+
+# Login attempts are counted per email address and client address together: five failures lock
+# that pair for a while, so nobody can lock an account's owner out from elsewhere.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -168,6 +187,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "cases.client_address.client_address"
 # The login form's field is "username" (holding the email address), as Django's forms name it.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
@@ -209,6 +229,9 @@ STORAGES = {
         )
     },
 }
+# The largest request body, in bytes; by default a little above the largest attachment
+# (cases/middleware.py). Larger bodies get 413 before they are read.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 0) or None
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
@@ -236,6 +259,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "tilgjengelighet@localhost")
 # Absolute links in email point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Forms that send email (registration, password reset, a new verification link, reports,
+# membership requests) are limited per client address and per user, and per address the email
+# goes to (cases/ratelimit.py). Written like the API rates: "20/hour", "60/10min".
+EMAIL_LIMIT_PER_CLIENT = env_str("EMAIL_LIMIT_PER_CLIENT", "20/hour")
+EMAIL_LIMIT_PER_ADDRESS = env_str("EMAIL_LIMIT_PER_ADDRESS", "5/hour")
+# Search results and statistics that no cache holds yet, computed for anonymous visitors: at
+# most this many per client address. Cached answers and signed-in users are not counted.
+EXPENSIVE_PAGES_PER_CLIENT = env_str("EXPENSIVE_PAGES_PER_CLIENT", "60/10min")
 
 # Cache: Redis when REDIS_URL is set, shared by every worker process: the statistics are
 # computed once per change for all of them, and the API's request counting is per client, not
@@ -300,8 +331,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "cases.api.throttling.AnonRateThrottle",
+        "cases.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "600/min"),

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from cases.models import MODERATORS_GROUP
 from cases.vocabularies import MembershipRole, MembershipStatus
@@ -21,6 +22,13 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no requests counted (cases/ratelimit.py counts in the cache, and
+    every test client comes from the same address)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

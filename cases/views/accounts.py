@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .. import permissions, refusals, services
+from .. import permissions, ratelimit, refusals, services
 from ..forms.accounts import (
     ApiTokenForm,
     LoginForm,
@@ -32,6 +32,7 @@ from ..forms.accounts import (
     RegistrationForm,
     SetPasswordForm,
 )
+from ..middleware import too_many_requests
 from ..models import ApiToken, Membership, Organisation
 from ..refusals import Conflict
 from ..services.accounts import verify_email_max_age
@@ -78,6 +79,10 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            ratelimit.email_sent(request, to=form.cleaned_data["email"])
+        except ratelimit.Limited as over:
+            return _form_refused(request, form, over, "registration/register.html")
+        try:
             services.user_register(
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
@@ -93,6 +98,13 @@ def register(request: HttpRequest) -> HttpResponse:
             request.session["accounts_registered_email"] = form.cleaned_data["email"]
             return redirect("register-done")
     return render(request, "registration/register.html", {"form": form})
+
+
+def _form_refused(request, form, over: ratelimit.Limited, template: str, context=None):
+    """The form again, with what was typed and the rate limit's message on it: 429, and nothing
+    sent."""
+    form.add_error(None, over.message)
+    return too_many_requests(request, over, template, {"form": form, **(context or {})})
 
 
 def register_done(request: HttpRequest) -> HttpResponse:
@@ -138,6 +150,9 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
         user_id = request.session.pop(UNVERIFIED_SESSION_KEY, None)
         if user_id is not None:
             user = get_user_model().objects.filter(pk=user_id).first()
+    if user is not None:
+        # Over the limit: a 429 page (RateLimitMiddleware), and nothing sent.
+        ratelimit.email_sent(request, to=user.email)
     services.user_resend_verification(user=user)
     messages.info(
         request,
@@ -153,6 +168,17 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
     template_name = "registration/password_reset_form.html"
     success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        # Counted for every address typed, with an account or not, so the answer reveals
+        # nothing.
+        try:
+            ratelimit.email_sent(self.request, to=form.cleaned_data["email"])
+        except ratelimit.Limited as over:
+            return _form_refused(
+                self.request, form, over, self.template_name, self.get_context_data(form=form)
+            )
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -231,6 +257,12 @@ def membership_request(request: HttpRequest) -> HttpResponse:
         form = MembershipRequestForm(request.POST, user=request.user, query=query)
         if form.is_valid():
             organisation = form.cleaned_data["organisation"]
+            try:
+                ratelimit.email_sent(request)
+            except ratelimit.Limited as over:
+                return _form_refused(
+                    request, form, over, "accounts/membership_request.html", {"join_form": form}
+                )
             try:
                 services.membership_request(actor=request.user, organisation=organisation)
             except ValidationError as error:

@@ -7,7 +7,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import search
+from .. import ratelimit, search
 from ..filters import CaseFilter, PageRequest, cached_count_and_page
 from ..models import Case, Organisation
 
@@ -194,7 +194,10 @@ def case_search(request):
     # are then read by id.
     number = _page_number(request.GET.get("page"))
     wanted = PageRequest(ordering, (number - 1) * PAGE_SIZE, PAGE_SIZE)
-    counts, ids = cached_count_and_page(filterset, wanted)
+    # Over an anonymous client's limit (cases/ratelimit.py) only answers no cache holds are
+    # refused, with a 429 page (RateLimitMiddleware).
+    before_computing = ratelimit.expensive_work(request)
+    counts, ids = cached_count_and_page(filterset, wanted, before_computing=before_computing)
     total = counts["total"]["all"]
     paginator = Paginator(filterset.qs.order_by(*ordering), PAGE_SIZE)
     # The statement has counted the results already; the paginator need not count again.
@@ -203,7 +206,7 @@ def case_search(request):
     if page.number != number:
         # Past the last page, or "page=0": the paginator shows the last page instead.
         last = PageRequest(ordering, (page.number - 1) * PAGE_SIZE, PAGE_SIZE)
-        ids = cached_count_and_page(filterset, last)[1]
+        ids = cached_count_and_page(filterset, last, before_computing=before_computing)[1]
     found = published_cases().in_bulk(ids)
     page.object_list = [found[pk] for pk in ids if pk in found]
     query = filterset.query

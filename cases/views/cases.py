@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import lineage, markdown, permissions, refusals, selectors, services, stats
+from .. import lineage, markdown, permissions, ratelimit, refusals, selectors, services, stats
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..vocabularies import CaseStatus, OrganisationKind
@@ -399,6 +399,8 @@ def case_delete(request, slug):
 @require_POST
 def case_report(request, slug):
     def action(case):
+        # Over the limit: a 429 page (RateLimitMiddleware), and no report or email.
+        ratelimit.email_sent(request)
         services.case_report(actor=request.user, case=case, reason=request.POST.get("reason", ""))
         return _("Thank you. The moderators have been told.")
 

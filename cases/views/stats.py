@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from .. import stats
+from .. import ratelimit, stats
 from ..forms import styled
 from ..vocabularies import (
     AdoptionMode,
@@ -602,7 +602,9 @@ def _figures_html(result: dict, version: str, filters: dict, query: str) -> str:
 def dashboard(request):
     """The statistics page: filters in the URL (GET), every figure with its table."""
     filterset, filters, errors = _filterset(request)
-    result, version = stats.diffusion_and_version(filters=filters)
+    result, version = stats.diffusion_and_version(
+        filters=filters, before_computing=ratelimit.expensive_work(request)
+    )
     query = request.GET.urlencode()
     context = {
         "form": filterset.form,
@@ -628,7 +630,7 @@ def csv_download(request, table):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    result = stats.diffusion(filters=filters)
+    result = stats.diffusion(filters=filters, before_computing=ratelimit.expensive_work(request))
     tables = build_tables(result)
     if table not in tables:
         raise Http404
