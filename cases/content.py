@@ -341,6 +341,8 @@ class CaseContent(forms.Form):
         source = self.cleaned_data["source_case"]
         if source is not None and self.case is not None and source.pk == self.case.pk:
             raise ValidationError(gettext("A case cannot be its own source."), code="own_source")
+        if source is not None and self.case is not None and source_chain_reaches(source, self.case):
+            raise ValidationError(SOURCE_CYCLE, code="source_cycle")
         return source
 
     def clean_attachments(self):
@@ -366,6 +368,26 @@ class CaseContent(forms.Form):
                 ),
             )
         return data
+
+
+SOURCE_CYCLE = _(
+    "That case builds on this one (through its sources), so it cannot also be its source."
+)
+
+
+def source_chain_reaches(source: Case, case: Case) -> bool:
+    """Whether following source cases up from `source` reaches `case`: naming `source` as the
+    case's source would make the case its own ancestor. One query per step; stops at a loop."""
+    seen: set[int] = set()
+    current: int | None = source.pk
+    while current is not None and current not in seen:
+        if current == case.pk:
+            return True
+        seen.add(current)
+        current = (
+            Case.all_objects.filter(pk=current).values_list("source_case_id", flat=True).first()
+        )
+    return False
 
 
 def clean_content(

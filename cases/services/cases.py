@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
-from ..content import case_snapshot, clean_content, snapshot_diff
+from ..content import (
+    SOURCE_CYCLE,
+    case_snapshot,
+    clean_content,
+    snapshot_diff,
+    source_chain_reaches,
+)
 from ..models import Case, CaseEvent, CaseRevision, Organisation
 from ..refusals import Conflict
 from ..vocabularies import CaseStatus, Origin
@@ -152,6 +158,9 @@ def case_approve(*, actor, case: Case, reviewed_version: str) -> Case:
     require(permissions.can_moderate_case(actor, case))
     require(permissions.can_approve_case(actor, case), FOUR_EYES)
     require_reviewed(case, reviewed_version)
+    # Its source may have come to build on it since it was written.
+    if case.source_case and source_chain_reaches(case.source_case, case):
+        raise ValidationError({"source_case": [SOURCE_CYCLE]})
     now = timezone.now()
     case.status = CaseStatus.PUBLISHED
     case.published_at = case.published_at or now
