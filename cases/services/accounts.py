@@ -292,6 +292,29 @@ def user_verify_email(*, token: str) -> User:
     return user
 
 
+@transaction.atomic
+def user_take_over(*, user) -> dict[str, int | bool]:
+    """Turn an account someone registered into an operator's service account.
+
+    Whoever registered it loses every way in: the password becomes unusable, which also ends
+    every session it has (Django binds a session to the password), and every API token is
+    revoked. The address counts as confirmed, since the operator vouches for it. Memberships
+    and roles are left as they are. Returns what changed: `tokens_revoked` (a count),
+    `password` and `confirmed` (whether the password was usable / the address unconfirmed).
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed: dict[str, int | bool] = {
+        "tokens_revoked": user.api_tokens.revoke(),
+        "password": user.has_usable_password(),
+        "confirmed": user.email_verified_at is None,
+    }
+    user.set_unusable_password()
+    user.service_account = True
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.save(update_fields=["password", "service_account", "email_verified_at"])
+    return changed
+
+
 # Memberships ---------------------------------------------------------------------------------
 
 
