@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -341,8 +342,6 @@ def test_logout_is_post_only(client, user):
 
 
 def test_login_is_csrf_protected(user):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
     assert response.status_code == 403
@@ -420,6 +419,15 @@ def test_deleted_organisations_are_not_joined(oslo, django_capture_on_commit_cal
 
 
 # Password reset -------------------------------------------------------------------------------
+
+
+def _reset_link(client, email, mailoutbox, capture) -> str:
+    """Ask for a new password for `email`; the path of the link emailed to it."""
+    with capture(execute=True):
+        client.post(reverse("password_reset"), {"email": email})
+    match = re.search(r"/glemt-passord/[^/\s]+/[^/\s]+/", mailoutbox[-1].body)
+    assert match, mailoutbox[-1].body
+    return match.group(0)
 
 
 def test_password_reset_flow(client, mailoutbox, django_capture_on_commit_callbacks):
@@ -510,3 +518,71 @@ def test_default_token_generator_is_not_a_verification_token(user):
     """A password-reset token cannot be used as a verification link, or the other way round."""
     with pytest.raises(services.VerificationError):
         services.user_verify_email(token=default_token_generator.make_token(user))
+
+
+# What a new password ends ---------------------------------------------------------------------
+
+
+def _with_token_and_session(user, client_factory):
+    """A key of the user's and a browser logged in elsewhere."""
+    _token, key = services.api_token_create(user=user, name="intranett")
+    elsewhere = client_factory()
+    elsewhere.force_login(user)
+    assert elsewhere.get(reverse("profile")).status_code == 200
+    return key, elsewhere
+
+
+def test_changing_the_password_revokes_tokens_and_ends_other_sessions(client):
+    user = factories.UserFactory(email="per@example.no", password=PASSWORD)
+    key, elsewhere = _with_token_and_session(user, Client)
+    client.force_login(user)
+    new_password = "Enda-et-nytt-passord-77"
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert services.api_token_authenticate(key) is None
+    assert elsewhere.get(reverse("profile")).status_code == 302
+    # The browser that changed it stays logged in, and is told about the tokens.
+    assert _logged_in(client)
+    assert [m.level_tag for m in response.context["messages"]] == ["success", "info"]
+
+
+def test_resetting_the_password_revokes_tokens_and_ends_sessions(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = factories.UserFactory(email="per@example.no", password=PASSWORD)
+    key, elsewhere = _with_token_and_session(user, Client)
+    link = _reset_link(client, "per@example.no", mailoutbox, django_capture_on_commit_callbacks)
+    form_page = client.get(link)
+    new_password = "Nytt-passord-for-Per-2026"
+    client.post(
+        form_page["Location"], {"new_password1": new_password, "new_password2": new_password}
+    )
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+    assert services.api_token_authenticate(key) is None
+    assert elsewhere.get(reverse("profile")).status_code == 302
+
+
+def test_a_password_set_anywhere_revokes_tokens(user):
+    """The admin, `changepassword` and any other door set passwords through the model."""
+    _token, key = services.api_token_create(user=user, name="intranett")
+    user.set_password("Satt-av-en-administrator-1")
+    user.save()
+    assert services.api_token_authenticate(key) is None
+
+
+def test_a_stronger_hash_of_the_same_password_revokes_nothing(user, settings):
+    """Logging in rehashes an old hash; that is no change of password."""
+    _token, key = services.api_token_create(user=user, name="intranett")
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    assert user.check_password("correct horse battery staple")
+    user.refresh_from_db()
+    assert user.password.startswith("pbkdf2_")
+    assert services.api_token_authenticate(key) == user

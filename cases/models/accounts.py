@@ -60,6 +60,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.full_name or self.email
 
+    # A new password (or none) ends every other way in. Sessions end by themselves, since
+    # Django binds each to the password's hash; API tokens are revoked on save. Every door
+    # that sets a password (the password and reset pages, the admin, `changepassword`,
+    # issue_token --force) goes through set_password or set_unusable_password and save.
+    # A rehash of the same password on login (check_password) clears `_password` before
+    # saving, and is not a change.
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_removed = True
+
+    def save(self, *args, **kwargs):
+        changed = not self._state.adding and (
+            self._password is not None or getattr(self, "_password_removed", False)
+        )
+        super().save(*args, **kwargs)
+        if changed:
+            self._password_removed = False
+            self.api_tokens.revoke()
+
     def get_full_name(self):
         return self.full_name or self.email
 
