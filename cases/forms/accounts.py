@@ -99,7 +99,7 @@ class RegistrationForm(DesignsystemetMixin, forms.Form):
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
-        help_text=_("At least 8 characters, not only digits, and not a common password."),
+        help_text=_("At least 12 characters, not only digits, and not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(

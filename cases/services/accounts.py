@@ -146,7 +146,7 @@ def user_register(*, email: str, full_name: str, password: str) -> User | None:
     try:
         password_validation.validate_password(password, user=User(email=email, full_name=full_name))
     except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from error
+        raise ValidationError({"password": error.error_list}) from error
 
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
