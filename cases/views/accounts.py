@@ -32,9 +32,9 @@ from ..forms.accounts import (
     RegistrationForm,
     SetPasswordForm,
 )
+from ..links import verify_email_max_age
 from ..models import ApiToken, Membership, Organisation
 from ..refusals import Conflict
-from ..services.accounts import verify_email_max_age
 from ..vocabularies import MembershipRole, MembershipStatus
 
 # The user who just gave the right password but has not confirmed their address: the one
