@@ -2,23 +2,24 @@
 commits (see OutgoingEmail), in the recipient's site language (Norwegian bokmål)."""
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from . import links
+from .links import site_url
 from .models import MODERATORS_GROUP, Adoption, Case, CaseReport, CaseRevision, OutgoingEmail
 from .vocabularies import MembershipRole, MembershipStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _moderator_emails() -> list[str]:
@@ -46,34 +47,152 @@ def _editor_emails(organisation_id: int) -> list[str]:
     )
 
 
+def _render(template: str, context: dict, *, body: bool = True) -> tuple[str, str]:
+    """(subject, body) of a template, in the site's language, with links to SITE_URL."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
+        subject = render_to_string(f"email/{template}_subject.txt", context).strip()
+        text = render_to_string(f"email/{template}.txt", context) if body else ""
+    return " ".join(subject.split()), text
+
+
 def queue(*, to: list[str], template: str, context: dict) -> OutgoingEmail | None:
     """Render and store an email; send it once the surrounding transaction commits."""
     to = [address for address in to if address]
     if not to:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
-        subject = render_to_string(f"email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"email/{template}.txt", context)
-    email = OutgoingEmail.objects.create(to=to, subject=" ".join(subject.split()), body=body)
+    if template in LINK_EMAILS:
+        raise ValueError(f"{template} carries a one-time link: use queue_with_link.")
+    subject, body = _render(template, context)
+    email = OutgoingEmail.objects.create(to=to, subject=subject, body=body, template=template)
     transaction.on_commit(lambda: send(email.pk))
     return email
 
 
+def queue_with_link(
+    *, to: list[str], template: str, params: dict | None = None, send_after_commit: bool = True
+) -> OutgoingEmail | None:
+    """Store an email that will carry a one-time link, without the link.
+
+    Only the template and `params` (ids, never secrets) are stored; `send` renders the body
+    with a fresh link and keeps it nowhere (see LINK_EMAILS). With `send_after_commit=False`
+    nothing is sent inside the request: `send_queued_email` sends it.
+    """
+    to = [address for address in to if address]
+    if not to:
+        return None
+    if template not in LINK_EMAILS:
+        raise ValueError(f"No one-time link is made for {template}.")
+    # Subjects name no secret (and no person): the admin lists them.
+    subject, _body = _render(template, {}, body=False)
+    email = OutgoingEmail.objects.create(
+        to=to, subject=subject, body="", template=template, params=params or {}
+    )
+    if send_after_commit:
+        transaction.on_commit(lambda: send(email.pk))
+    return email
+
+
+def password_reset_requested(*, email: str) -> None:
+    """Queue a password-reset email for an address, without looking the address up.
+
+    Whether it has an account is decided when the email is sent, by `send_queued_email`, never
+    inside the request: the request does the same work (one row written, no mail server) and
+    takes the same time either way, so it cannot tell anyone whether the address has an
+    account. An address without one gets nothing, and its row is removed.
+    """
+    queue_with_link(to=[email.strip()], template="password_reset", send_after_commit=False)
+
+
+# Emails with a one-time link: for each template, what it needs when it is sent, as
+# (recipients, context), or None when there is no longer anyone to send it to.
+
+
+def _addressee(email: OutgoingEmail):
+    """The active user the email was queued for, if their address is still the same."""
+    User = get_user_model()
+    user = User.objects.filter(pk=email.params.get("user"), is_active=True).first()
+    if user is None or [user.email.lower()] != [address.lower() for address in email.to]:
+        return None
+    return user
+
+
+def _verify_email(email: OutgoingEmail) -> tuple[list[str], dict] | None:
+    user = _addressee(email)
+    if user is None or user.email_verified_at is not None:
+        return None
+    valid_days = max(1, links.verify_email_max_age() // 86400)
+    return [user.email], {
+        "user": user,
+        "link": links.verification_url(user),
+        "valid_days": valid_days,
+    }
+
+
+def _verify_email_existing(email: OutgoingEmail) -> tuple[list[str], dict] | None:
+    """Someone tried to register an address that has an account. An unverified owner gets a
+    password-reset link rather than a new verification link: the first registration may have
+    been someone else's, with a password the owner does not know, and following the reset link
+    both sets their own password and confirms the address."""
+    user = _addressee(email)
+    if user is None:
+        return None
+    verified = user.email_verified_at is not None
+    return [user.email], {
+        "user": user,
+        "verified": verified,
+        "login_link": site_url(reverse("login")),
+        "reset_link": (
+            site_url(reverse("password_reset")) if verified else links.password_reset_url(user)
+        ),
+    }
+
+
+def _password_reset(email: OutgoingEmail) -> tuple[list[str], dict] | None:
+    # Django's own choice of who may reset: active, with a usable password, the address equal
+    # without Unicode case-folding tricks. The mail goes to the account's address, never to
+    # what was typed.
+    user = next(iter(PasswordResetForm().get_users(email.to[0])), None)
+    if user is None:
+        return None
+    return [user.email], {"user": user, "link": links.password_reset_url(user)}
+
+
+LINK_EMAILS: dict[str, Callable[[OutgoingEmail], tuple[list[str], dict] | None]] = {
+    "verify_email": _verify_email,
+    "verify_email_existing": _verify_email_existing,
+    "password_reset": _password_reset,
+}
+
+
 def send(pk: int) -> bool:
-    """Try to send one queued email. Failures are logged and left for a retry."""
+    """Try to send one queued email. Failures are logged and left for a retry.
+
+    True when nothing is left to do: sent, sent before, or (for an email with a one-time link)
+    nobody to send it to any more, in which case the row is removed.
+    """
     email = OutgoingEmail.objects.filter(pk=pk, sent_at__isnull=True).first()
     if email is None:
         return True
+    to, subject, body = email.to, email.subject, email.body
+    if email.template in LINK_EMAILS:
+        made = LINK_EMAILS[email.template](email)
+        if made is None:
+            OutgoingEmail.objects.filter(pk=pk, sent_at__isnull=True).delete()
+            return True
+        to, context = made
+        subject, body = _render(email.template, context)
     try:
-        EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, email.to).send()
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to).send()
     except Exception as error:  # any transport failure: keep the message for the next try
         log.warning("Sending email %s failed: %s", email.pk, error)
         OutgoingEmail.objects.filter(pk=pk).update(
             attempts=email.attempts + 1, last_error=str(error)[:2000]
         )
         return False
-    OutgoingEmail.objects.filter(pk=pk).update(sent_at=timezone.now(), attempts=email.attempts + 1)
+    OutgoingEmail.objects.filter(pk=pk).update(
+        to=to, sent_at=timezone.now(), attempts=email.attempts + 1
+    )
     return True
 
 

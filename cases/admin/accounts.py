@@ -86,7 +86,16 @@ class UserAdmin(DjangoUserAdmin):
         (_("Personal info"), {"fields": ("full_name", "email_verified_at")}),
         (
             _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            {
+                "fields": (
+                    "is_active",
+                    "service_account",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -99,9 +108,12 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ("last_login", "date_joined")
+    # Only issue_token makes service accounts: marking a person's account as one would let the
+    # command hand out keys to it without taking it over.
+    readonly_fields = ("last_login", "date_joined", "service_account")
     list_display = ("email", "full_name", "is_staff", "email_verified_at")
     list_filter = (
+        "service_account",
         "is_staff",
         "is_superuser",
         "is_active",

@@ -30,12 +30,24 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     list_filter = (("sent_at", admin.EmptyFieldListFilter),)
     search_fields = ("subject",)
     date_hierarchy = "created_at"
-    fields = ("to", "subject", "body", "created_at", "sent_at", "attempts", "last_error")
+    # Never the stored body as such: an email with a one-time link has none (it is made when
+    # sent), and shown_body says so rather than showing whatever the row holds.
+    fields = ("to", "subject", "shown_body", "created_at", "sent_at", "attempts", "last_error")
+    readonly_fields = fields
     actions = ["send_again"]
 
     @admin.display(description=_("to"))
     def recipients(self, obj):
         return ", ".join(obj.to or [])
+
+    @admin.display(description=_("text"))
+    def shown_body(self, obj):
+        if obj.template in notifications.LINK_EMAILS or not obj.body:
+            return gettext(
+                "Not kept: this email carries a one-time link, which is made when the email "
+                "is sent and stored nowhere."
+            )
+        return obj.body
 
     @admin.action(permissions=["view"], description=_("Try sending again"), location=BOTH_LOCATIONS)
     def send_again(self, request, queryset):
@@ -45,7 +57,11 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
                     request, gettext("“%s” was already sent.") % email.subject, messages.INFO
                 )
             elif notifications.send(email.pk):
-                self.message_user(request, gettext("“%s” was sent.") % email, messages.SUCCESS)
+                if OutgoingEmail.objects.filter(pk=email.pk).exists():
+                    text = gettext("“%s” was sent.")
+                else:
+                    text = gettext("“%s” had nobody left to go to and was removed.")
+                self.message_user(request, text % email, messages.SUCCESS)
             else:
                 email.refresh_from_db()
                 self.message_user(

@@ -99,7 +99,7 @@ class RegistrationForm(DesignsystemetMixin, forms.Form):
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
-        help_text=_("At least 8 characters, not only digits, and not a common password."),
+        help_text=_("At least 12 characters, not only digits, and not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
@@ -127,10 +127,12 @@ class RegistrationForm(DesignsystemetMixin, forms.Form):
 
 
 class QueuedPasswordResetForm(DesignsystemetMixin, auth_forms.PasswordResetForm):
-    """Django's reset form, sending through the outbox with links to SITE_URL.
+    """Django's reset form, queueing the email instead of sending it.
 
-    The link's host comes from the settings, not from the request's Host header, so a forged
-    header cannot make the email point elsewhere.
+    Saving looks nothing up: the outbox decides when it sends whether the address has an
+    account (see notifications.password_reset_requested), so the request does the same work
+    either way. The link is made at that moment, points at SITE_URL (not at the request's
+    Host header) and is stored nowhere.
     """
 
     email = forms.EmailField(
@@ -139,16 +141,8 @@ class QueuedPasswordResetForm(DesignsystemetMixin, auth_forms.PasswordResetForm)
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        notifications.queue(to=[to_email], template="password_reset", context=context)
+    def save(self, *args, **kwargs):
+        notifications.password_reset_requested(email=self.cleaned_data["email"])
 
 
 class SetPasswordForm(DesignsystemetMixin, auth_forms.SetPasswordForm):

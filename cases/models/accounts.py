@@ -37,6 +37,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
+    service_account = models.BooleanField(
+        _("service account"),
+        default=False,
+        help_text=_(
+            "Made by an operator with issue_token for a REST client, without a password. "
+            "issue_token gives other accounts no key unless the operator takes them over."
+        ),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -51,6 +59,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.full_name or self.email
+
+    # A new password (or none) ends every other way in. Sessions end by themselves, since
+    # Django binds each to the password's hash; API tokens are revoked on save. Every door
+    # that sets a password (the password and reset pages, the admin, `changepassword`,
+    # issue_token --force) goes through set_password or set_unusable_password and save.
+    # A rehash of the same password on login (check_password) clears `_password` before
+    # saving, and is not a change.
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_removed = True
+
+    def save(self, *args, **kwargs):
+        changed = not self._state.adding and (
+            self._password is not None or getattr(self, "_password_removed", False)
+        )
+        super().save(*args, **kwargs)
+        if changed:
+            self._password_removed = False
+            self.api_tokens.revoke()
 
     def get_full_name(self):
         return self.full_name or self.email
@@ -68,6 +96,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 MODERATORS_GROUP = "moderators"
 
 
+class ApiTokenQuerySet(models.QuerySet):
+    def revoke(self) -> int:
+        """Revoke every token here that still works; returns how many."""
+        return self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 class ApiToken(models.Model):
     """A named API token. Only a hash of the key is stored; the key is shown once at creation."""
 
@@ -80,6 +114,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

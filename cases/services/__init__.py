@@ -18,6 +18,7 @@ from .accounts import (
     user_mark_email_verified,
     user_register,
     user_resend_verification,
+    user_take_over,
     user_verify_email,
     verification_token_user,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "user_mark_email_verified",
     "user_register",
     "user_resend_verification",
+    "user_take_over",
     "user_verify_email",
     "verification_token_user",
 ]

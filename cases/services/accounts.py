@@ -12,38 +12,27 @@ import datetime
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
+from ..links import VERIFY_EMAIL_SALT, verify_email_max_age
 from ..models import ApiToken, Membership, Organisation
 from ..refusals import Conflict
 from ..vocabularies import MembershipRole, MembershipStatus
 
 User = get_user_model()
 
-VERIFY_EMAIL_SALT = "cases.accounts.verify-email"
-DEFAULT_VERIFY_EMAIL_MAX_AGE = 3 * 24 * 60 * 60
 # A token's last_used_at is written at most this often, so busy clients do not write per request.
 TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
 TOKEN_KEY_BYTES = 32
-
-
-def verify_email_max_age() -> int:
-    """How long a verification link works, in seconds: EMAIL_VERIFICATION_MAX_AGE, or three
-    days."""
-    return getattr(settings, "EMAIL_VERIFICATION_MAX_AGE", DEFAULT_VERIFY_EMAIL_MAX_AGE)
 
 
 class VerificationError(ValidationError):
@@ -68,58 +57,17 @@ def email_domain(email: str) -> str:
 # Registration and verification ---------------------------------------------------------------
 
 
-def verification_token(user) -> str:
-    """A signed, expiring token naming the user and the address being confirmed."""
-    return signing.TimestampSigner(salt=VERIFY_EMAIL_SALT).sign_object(
-        {"u": user.pk, "e": user.email}, compress=True
-    )
-
-
-def verification_url(user) -> str:
-    return notifications.site_url(
-        reverse("verify-email", kwargs={"token": verification_token(user)})
-    )
-
-
 def _queue_verification(user) -> None:
-    notifications.queue(
-        to=[user.email],
-        template="verify_email",
-        context={
-            "user": user,
-            "link": verification_url(user),
-            "valid_days": max(1, verify_email_max_age() // 86400),
-        },
+    notifications.queue_with_link(
+        to=[user.email], template="verify_email", params={"user": user.pk}
     )
 
 
 def _queue_already_registered(user) -> None:
-    """Tell an address's owner that someone tried to register it again.
-
-    An unverified owner gets a password-reset link rather than a new verification link: the
-    first registration may have been someone else's, with a password the owner does not know,
-    and following the reset link both sets their own password and confirms the address.
-    """
-    reset_link = notifications.site_url(reverse("password_reset"))
-    if user.email_verified_at is None:
-        reset_link = notifications.site_url(
-            reverse(
-                "password_reset_confirm",
-                kwargs={
-                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user),
-                },
-            )
-        )
-    notifications.queue(
-        to=[user.email],
-        template="verify_email_existing",
-        context={
-            "user": user,
-            "verified": user.email_verified_at is not None,
-            "login_link": notifications.site_url(reverse("login")),
-            "reset_link": reset_link,
-        },
+    """Tell an address's owner that someone tried to register it again (the email says how
+    to get in; see notifications._verify_email_existing)."""
+    notifications.queue_with_link(
+        to=[user.email], template="verify_email_existing", params={"user": user.pk}
     )
 
 
@@ -146,7 +94,7 @@ def user_register(*, email: str, full_name: str, password: str) -> User | None:
     try:
         password_validation.validate_password(password, user=User(email=email, full_name=full_name))
     except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from error
+        raise ValidationError({"password": error.error_list}) from error
 
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
@@ -290,6 +238,29 @@ def user_verify_email(*, token: str) -> User:
     user.save(update_fields=["email_verified_at"])
     _join_by_domain(user)
     return user
+
+
+@transaction.atomic
+def user_take_over(*, user) -> dict[str, int | bool]:
+    """Turn an account someone registered into an operator's service account.
+
+    Whoever registered it loses every way in: the password becomes unusable, which also ends
+    every session it has (Django binds a session to the password), and every API token is
+    revoked. The address counts as confirmed, since the operator vouches for it. Memberships
+    and roles are left as they are. Returns what changed: `tokens_revoked` (a count),
+    `password` and `confirmed` (whether the password was usable / the address unconfirmed).
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed: dict[str, int | bool] = {
+        "tokens_revoked": user.api_tokens.revoke(),
+        "password": user.has_usable_password(),
+        "confirmed": user.email_verified_at is None,
+    }
+    user.set_unusable_password()
+    user.service_account = True
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.save(update_fields=["password", "service_account", "email_verified_at"])
+    return changed
 
 
 # Memberships ---------------------------------------------------------------------------------

@@ -32,10 +32,10 @@ from ..forms.accounts import (
     RegistrationForm,
     SetPasswordForm,
 )
+from ..links import verify_email_max_age
 from ..middleware import too_many_requests
 from ..models import ApiToken, Membership, Organisation
 from ..refusals import Conflict
-from ..services.accounts import verify_email_max_age
 from ..vocabularies import MembershipRole, MembershipStatus
 
 # The user who just gave the right password but has not confirmed their address: the one
@@ -204,15 +204,28 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Change one's password (login required, as in Django's view), then back to the profile."""
+    """Change one's password (login required, as in Django's view), then back to the profile.
+
+    Every other session ends and every API token is revoked; this browser stays logged in."""
 
     form_class = PasswordChangeForm
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("profile")
 
     def form_valid(self, form):
+        # A new password revokes the user's API tokens (see User.save); say so if it did.
+        had_tokens = form.user.api_tokens.filter(revoked_at__isnull=True).exists()
+        response = super().form_valid(form)
         messages.success(self.request, _("Your password is changed."))
-        return super().form_valid(form)
+        if had_tokens:
+            messages.info(
+                self.request,
+                _(
+                    "Your API tokens no longer work, and you are logged out everywhere else. "
+                    "Create new tokens below if you need them."
+                ),
+            )
+        return response
 
 
 # Profile, membership requests and API tokens -------------------------------------------------
