@@ -181,7 +181,7 @@ def test_a_reset_request_does_the_same_work_whether_or_not_the_address_has_an_ac
 
 def test_links_stored_before_this_release_are_removed():
     """The migration that brought send-time links scrubs the bodies already stored."""
-    scrub = importlib.import_module("cases.migrations.0008_accounts_outbox_links_at_send_time")
+    scrub = importlib.import_module("cases.migrations.0008_outbox_links_at_send_time")
     now = timezone.now()
     sent = OutgoingEmail.objects.create(
         to=["a@example.no"],
