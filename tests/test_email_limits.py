@@ -2,14 +2,16 @@
 per address the email goes to: over the limit the form says so in the user's language with
 status 429, and nothing is queued. Names people choose never become link text in an email."""
 
+import io
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from cases import ratelimit
+from cases import links, ratelimit
 from cases.models import CaseReport, Membership, OutgoingEmail, User
-from cases.services import accounts
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +101,8 @@ def test_password_reset_is_limited_per_address_the_same_for_known_and_unknown(ex
     client = Client(REMOTE_ADDR="198.51.100.9")
     response = client.post(reverse("password_reset"), {"email": "per@example.no"})
     assert_refused(response)
-    assert queued_to("per@example.no") == (2 if exists else 0)
+    # Queued alike whether or not the address has an account (send_queued_email decides).
+    assert queued_to("per@example.no") == 2
 
 
 def test_password_reset_is_limited_per_client():
@@ -119,7 +122,7 @@ def test_password_reset_is_limited_per_client():
 
 def test_asking_again_for_a_verification_link_is_limited():
     user = factories.UserFactory(email="kari@example.no", email_verified_at=None)
-    token = accounts.verification_token(user)
+    token = links.verification_token(user)
     for number in range(2):
         client = Client(REMOTE_ADDR=f"198.51.100.{number}")
         response = client.post(reverse("verify-email-resend"), {"token": token})
@@ -182,6 +185,7 @@ def test_the_registrants_chosen_name_is_not_in_the_email(
         assert client.post(reverse("register"), data).status_code == 302
         response = client.post(reverse("password_reset"), {"email": "offer@example.no"})
         assert response.status_code == 302
+    call_command("send_queued_email", stdout=io.StringIO())  # resets are sent from the outbox
     assert len(mailoutbox) == 3
     for email in mailoutbox:
         assert email.to == ["offer@example.no"]
