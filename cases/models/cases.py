@@ -268,7 +268,10 @@ class CaseEvent(models.Model):
         REVISION_SUBMITTED = "revision-submitted", _("Revision submitted")
         REVISION_APPROVED = "revision-approved", _("Revision approved")
         REVISION_REJECTED = "revision-rejected", _("Revision sent back")
+        # Old entries only: a report is for moderators (CaseReport); the history says no more
+        # than that one was handled, never who reported what (migration 0009 scrubbed them).
         REPORTED = "reported", _("Reported")
+        REPORT_HANDLED = "report-handled", _("A report was handled by a moderator")
         ADOPTION_RECORDED = "adoption-recorded", _("Reuse recorded")
         ADOPTION_CHANGED = "adoption-changed", _("Reuse changed")
         ADOPTION_WITHDRAWN = "adoption-withdrawn", _("Reuse withdrawn")

@@ -19,7 +19,6 @@ def case_report(*, actor, case: Case, reason: str) -> CaseReport:
     if not reason:
         raise ValidationError({"reason": [_("Say what is wrong with the case.")]})
     report = CaseReport.objects.create(case=case, reporter=actor, reason=reason[:5000])
-    record_event(case, CaseEvent.Kind.REPORTED, actor=actor, reason=reason[:5000])
     notifications.case_reported(report)
     return report
 
@@ -34,4 +33,6 @@ def report_resolve(*, actor, report: CaseReport, resolution: str = "") -> CaseRe
     report.resolved_by = actor
     report.resolution = (resolution or "").strip()
     report.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    # The owner's members read the history: it names neither the reporter nor the reason.
+    record_event(report.case, CaseEvent.Kind.REPORT_HANDLED, actor=None)
     return report
