@@ -265,3 +265,14 @@ def test_the_epoch_costs_no_query_of_its_own(world, django_assert_num_queries):
 @pytest.mark.parametrize("cursor", ["abcdefg.0.1", "ABCDEFGH.0.1", "abcdefgh.0", "abcdefgh.x.1"])
 def test_malformed_cursors_with_an_epoch_are_400(world, cursor):
     assert feed(cursor).status_code == 400
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=False)
+def test_the_readers_own_uncommitted_entries_are_not_from_another_server(world):
+    """Inside one transaction (as this test runs) the entries just written carry an id above
+    the snapshot's xmax: the transaction's own, which is no sign of a restore."""
+    publish(world, "Digital innbyggerkiosk")
+    assert read.state().ahead is False
+    Change.objects.create(kind="case", object_id=1, txid=ELSEWHERE)
+    assert read.state().ahead is True

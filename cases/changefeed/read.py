@@ -136,15 +136,19 @@ horizon AS (
 )"""
 
 
-# The current epoch, and whether the log is ahead of the server: its highest transaction id at
-# or above the snapshot's xmax, the first id this server has not given out yet. Every entry a
-# snapshot sees was committed by a transaction below its xmax, unless another server wrote it.
+# The current epoch, and whether the log is ahead of the server: an entry at or above the
+# snapshot's xmax (one past the newest transaction that had finished when it was taken). Every
+# entry a snapshot sees was committed by a transaction that finished before it, so below xmax,
+# or was written by the reading transaction itself, whose id may be above (it is left out; the
+# function assigns no id to a transaction that has none). Any other was written by another
+# server. The newest entries come first in the index on (txid, id), so this reads a few rows.
 STATE_SQL = """
 state AS (
     SELECT
         (SELECT key FROM cases_feedepoch ORDER BY id DESC LIMIT 1) AS epoch,
         COALESCE(
-            (SELECT max(txid) FROM cases_change)
+            (SELECT max(txid) FROM cases_change
+             WHERE txid <> COALESCE(pg_current_xact_id_if_assigned()::text::bigint, -1))
                 >= (SELECT pg_snapshot_xmax(snapshot.s)::text::bigint FROM snapshot),
             false
         ) AS ahead
