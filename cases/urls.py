@@ -3,7 +3,18 @@ from django.urls import include, path
 
 from .feeds import CaseFeed
 from .sitemaps import SITEMAPS
-from .views import adoptions, browse, cases, floor, home, moderation, organisations, pages, stats
+from .views import (
+    adoptions,
+    browse,
+    cases,
+    floor,
+    health,
+    home,
+    moderation,
+    organisations,
+    pages,
+    stats,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -55,4 +66,5 @@ urlpatterns = [
     ),
     path("", include("cases.account_urls")),
     path("_floor/", floor.floor, name="floor"),
+    path("helse/", health.health, name="health"),
 ]

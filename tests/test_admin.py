@@ -21,6 +21,7 @@ from cases.models import (
     CaseRevision,
     CaseTerm,
     Change,
+    FeedEpoch,
     Membership,
     Organisation,
     OutgoingEmail,
@@ -100,6 +101,7 @@ def every_object(superuser, municipality, unit, published_case, submitted_case):
             to=["member@example.no"], subject="Saken er publisert", body="Hei"
         ),
         Change: Change.objects.filter(kind="case", object_id=published_case.pk).first(),
+        FeedEpoch: FeedEpoch.objects.create(key="qwertyui", entries=3, rebased=3),
     }
 
 
@@ -135,6 +137,7 @@ SHOWN_MODELS = [
     ApiToken,
     OutgoingEmail,
     Change,
+    FeedEpoch,
 ]
 
 

@@ -186,7 +186,8 @@ def test_schema_documents_the_protection_statuses(schema):
         patch["responses"]
     )
     assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
-    assert {"400", "429"} <= set(schema["paths"]["/api/v1/changes/"]["get"]["responses"])
+    feed = set(schema["paths"]["/api/v1/changes/"]["get"]["responses"])
+    assert {"400", "410", "429", "503"} <= feed
 
 
 # --- Answers match the schema ---------------------------------------------------------------

@@ -465,6 +465,7 @@ def visit_public_pages(visitor, world):
         v.get(reverse("floor"), {"id": organisation.pk})
 
     v.get(reverse("accessibility"))
+    v.get(reverse("health"))
     visit_statistics(v, w)
     for name in (
         "login",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import notifications
 from ..models import (
     Change,
+    FeedEpoch,
     OutgoingEmail,
 )
 
@@ -22,6 +23,14 @@ class ChangeAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "object_id", "txid", "created_at"]
     list_filter = ["kind"]
     search_fields = ["object_id"]
+
+
+@admin.register(FeedEpoch)
+class FeedEpochAdmin(ReadOnlyAdmin):
+    """When the feed started again after a restore (`manage.py after_restore`)."""
+
+    list_display = ["key", "started_at", "entries", "rebased", "txid"]
+    search_fields = ["key"]
 
 
 @admin.register(OutgoingEmail)

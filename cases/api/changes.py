@@ -6,8 +6,16 @@ How the log is written and read without skipping anything: cases/changefeed/.
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from ..changefeed.read import Cursor, InvalidCursor, entries, latest_per_object
+from ..changefeed.read import (
+    Cursor,
+    CursorGone,
+    FeedBroken,
+    InvalidCursor,
+    entries,
+    latest_per_object,
+)
 from ..models import Adoption, Case, Change
+from .exceptions import CursorExpired, FeedUnavailable
 from .serializers import render_adoptions, render_cases, with_ids
 
 DEFAULT_LIMIT = 100
@@ -53,8 +61,13 @@ def read(*, since: str | None, limit: int, context: dict) -> dict:
         cursor = Cursor.parse(since)
     except InvalidCursor as error:
         raise ValidationError({"since": [error.message]}) from None
-    rows = entries(cursor, limit)
-    latest = latest_per_object(rows)
+    try:
+        epoch, rows = entries(cursor, limit)
+    except CursorGone:
+        raise CursorExpired() from None
+    except FeedBroken:
+        raise FeedUnavailable() from None
+    latest = latest_per_object(rows, epoch)
     case_ids = [oid for kind, oid, _cursor in latest if kind == Change.Kind.CASE]
     adoption_ids = [oid for kind, oid, _cursor in latest if kind == Change.Kind.ADOPTION]
     request = context.get("request")
@@ -79,5 +92,10 @@ def read(*, since: str | None, limit: int, context: dict) -> dict:
                 "object": shown,
             }
         )
-    next_cursor = Cursor(rows[-1][1], rows[-1][0]) if rows else cursor
+    if rows:
+        next_cursor = Cursor(rows[-1][1], rows[-1][0], epoch)
+    else:
+        # Where the client already was (the start, without a cursor), in the current epoch.
+        start = cursor or Cursor()
+        next_cursor = Cursor(start.txid, start.id, epoch)
     return {"results": results, "next_cursor": str(next_cursor), "has_more": len(rows) == limit}

@@ -47,3 +47,28 @@ def handle(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     return exception_handler(exc, context)
+
+
+class CursorExpired(exceptions.APIException):
+    """A cursor from before the change feed was restarted (cases/changefeed/read.py)."""
+
+    status_code = status.HTTP_410_GONE
+    default_detail = gettext_lazy(
+        "This cursor is from before the database was restored, and the change feed started "
+        "again. Sync again from the start, without since, and replace your copy with the result."
+    )
+    default_code = "cursor_expired"
+
+
+class FeedUnavailable(exceptions.APIException):
+    """The change log holds another server's transaction ids (a restore not completed)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = gettext_lazy(
+        "The change feed is paused: the database was restored and has not been prepared for "
+        "the feed yet (manage.py after_restore). Nothing is served rather than something wrong. "
+        "Try again later."
+    )
+    default_code = "feed_unavailable"
+    # Seconds, sent as Retry-After (DRF's handler reads `wait`).
+    wait = 60

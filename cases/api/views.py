@@ -584,13 +584,26 @@ class ChangesView(APIView):
             "Start without `since` and follow `next_cursor` until `has_more` is false; later, "
             "poll with the last `next_cursor`. `upsert` carries the object as the list shows "
             "it; `delete` means it left the public view. No change is ever skipped, also while "
-            "others write."
+            "others write. A cursor from before the database was restored is answered 410: "
+            "sync again from the start, without `since`."
         ),
         parameters=[
             OpenApiParameter("since", OpenApiTypes.STR, description="A cursor from this feed."),
             OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 1000 (default 100)."),
         ],
-        responses={200: ChangePageSerializer, 400: ERRORS[400], 429: ERRORS[429]},
+        responses={
+            200: ChangePageSerializer,
+            400: ERRORS[400],
+            410: OpenApiResponse(
+                description="The cursor is from before the database was restored: sync again "
+                "from the start, without `since`."
+            ),
+            429: ERRORS[429],
+            503: OpenApiResponse(
+                description="The feed is paused until a restored database is prepared for it; "
+                "see Retry-After."
+            ),
+        },
     )
     def get(self, request):
         limit = changes.parse_limit(request.query_params.get("limit"))

@@ -24,8 +24,23 @@ read (`upsert` if it is public now, `delete` if not). Two writers of the same ob
 therefore appear in either order without harm: the later read always shows the later state.
 A long-running transaction delays the feed (entries wait below the horizon); it never makes
 the feed skip. SQLite has one writer at a time, so there ids already are commit order.
+
+After a restore
+---------------
+The transaction ids in the log are those of the server that wrote them. Restored into another
+PostgreSQL cluster (pg_dump, pg_restore), the log keeps ids far above the new server's counter:
+every old entry lies above the horizon (a full sync sees nothing) and every new one sorts below
+the cursors clients hold (they never see it). The feed detects this, a committed entry at or
+above the snapshot's xmax (no transaction of this server can have written it), and refuses to
+serve (FeedBroken) rather than serve wrong data. `manage.py after_restore` repairs it by starting
+a new epoch (cases/changefeed/record.py, start_epoch): the old entries are rebased below every
+transaction to come, and the cursors handed out from then on name the epoch. A cursor of
+another epoch, or of none once there is one, points into a history this database no longer
+has (what was written after the backup is gone), so it is refused (CursorGone) and the client
+syncs again from the start.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -40,21 +55,43 @@ class InvalidCursor(ValueError):
         self.message = message
 
 
+class CursorGone(Exception):
+    """A cursor from another epoch: from before the database was restored."""
+
+
+class FeedBroken(Exception):
+    """The log holds entries from another server's transactions (a restore not followed by
+    `after_restore`): the feed would skip or hide changes, so it serves nothing."""
+
+
+# An epoch's key, as cursors carry it (see FeedEpoch): letters only, so that a cursor with an
+# epoch is never mistaken for one without.
+EPOCH_KEY = re.compile(r"[a-z]{8}")
+
+
 @dataclass(frozen=True)
 class Cursor:
     txid: int = -1
     id: int = 0
+    # The epoch the cursor belongs to; "" before the feed was ever restarted.
+    epoch: str = ""
 
     def __str__(self):
-        return f"{self.txid}.{self.id}"
+        position = f"{self.txid}.{self.id}"
+        return f"{self.epoch}.{position}" if self.epoch else position
 
     @classmethod
-    def parse(cls, raw: str | None) -> "Cursor":
+    def parse(cls, raw: str | None) -> "Cursor | None":
+        """The cursor `raw` names; None for no cursor (a full sync from the start)."""
         if raw in (None, ""):
-            return cls()
+            return None
+        parts = raw.split(".")
+        epoch = ""
+        if len(parts) == 3 and EPOCH_KEY.fullmatch(parts[0]):
+            epoch = parts.pop(0)
         try:
-            txid, pk = raw.split(".")
-            cursor = cls(int(txid), int(pk))
+            txid, pk = parts
+            cursor = cls(int(txid), int(pk), epoch)
         except ValueError:
             raise InvalidCursor(
                 _("Not a cursor from this feed. Start without one to sync all.")
@@ -62,6 +99,14 @@ class Cursor:
         if not (-1 <= cursor.txid < 2**63 and 0 <= cursor.id < 2**63):
             raise InvalidCursor(_("Not a cursor from this feed."))
         return cursor
+
+
+@dataclass(frozen=True)
+class FeedState:
+    # The current epoch's key ("" when the feed has never been restarted).
+    epoch: str
+    # Whether the log holds an entry that no transaction of this server can have written.
+    ahead: bool
 
 
 # The horizon of one read (PostgreSQL), computed in the same statement, so from the same
@@ -91,26 +136,94 @@ horizon AS (
 )"""
 
 
-def entries(cursor: Cursor, limit: int) -> list[tuple[int, int, str, int]]:
-    """(id, txid, kind, object_id) after the cursor, below the horizon, in feed order."""
+# The current epoch, and whether the log is ahead of the server: an entry at or above the
+# snapshot's xmax (one past the newest transaction that had finished when it was taken). Every
+# entry a snapshot sees was committed by a transaction that finished before it, so below xmax,
+# or was written by the reading transaction itself, whose id may be above (it is left out; the
+# function assigns no id to a transaction that has none). Any other was written by another
+# server. The newest entries come first in the index on (txid, id), so this reads a few rows.
+STATE_SQL = """
+state AS (
+    SELECT
+        (SELECT key FROM cases_feedepoch ORDER BY id DESC LIMIT 1) AS epoch,
+        COALESCE(
+            (SELECT max(txid) FROM cases_change
+             WHERE txid <> COALESCE(pg_current_xact_id_if_assigned()::text::bigint, -1))
+                >= (SELECT pg_snapshot_xmax(snapshot.s)::text::bigint FROM snapshot),
+            false
+        ) AS ahead
+)"""
+
+# SQLite: this server writes every entry with transaction id 0 (record.py); any other came
+# from another server, in an import of its data.
+SQLITE_STATE_SQL = """
+state AS (
+    SELECT
+        (SELECT key FROM cases_feedepoch ORDER BY id DESC LIMIT 1) AS epoch,
+        COALESCE((SELECT max(txid) FROM cases_change) <> 0, 0) AS ahead
+)"""
+
+
+def state() -> FeedState:
+    """Whether the feed can be served, and its epoch, in one query (for the health check; a
+    read of the feed learns the same from `entries`)."""
     with connection.cursor() as db:
         if connection.vendor == "postgresql":
             db.execute(
-                f"{HORIZON_SQL} SELECT id, txid, kind, object_id FROM cases_change "
+                f"WITH snapshot AS (SELECT pg_current_snapshot() AS s), {STATE_SQL} "
+                "SELECT epoch, ahead FROM state"
+            )
+        else:
+            db.execute(f"WITH {SQLITE_STATE_SQL} SELECT epoch, ahead FROM state")
+        epoch, ahead = db.fetchone()
+    return FeedState(epoch or "", bool(ahead))
+
+
+def entries(cursor: Cursor | None, limit: int) -> tuple[str, list[tuple[int, int, str, int]]]:
+    """The current epoch, and (id, txid, kind, object_id) after the cursor, below the horizon,
+    in feed order.
+
+    Refuses a broken log (FeedBroken) and a cursor of another epoch (CursorGone). The state is
+    read in the same statement as the entries, from the same snapshot: a page is never served
+    from a log that the statement saw broken or of another epoch.
+    """
+    position = cursor or Cursor()
+    with connection.cursor() as db:
+        if connection.vendor == "postgresql":
+            db.execute(
+                f"{HORIZON_SQL}, {STATE_SQL} "
+                "SELECT state.epoch, state.ahead, page.id, page.txid, page.kind, page.object_id "
+                "FROM state LEFT JOIN ("
+                "SELECT id, txid, kind, object_id FROM cases_change "
                 "WHERE (txid, id) > (%s, %s) AND txid < (SELECT xid FROM horizon) "
-                "ORDER BY txid, id LIMIT %s",
-                [cursor.txid, cursor.id, limit],
+                "ORDER BY txid, id LIMIT %s"
+                ") AS page ON true ORDER BY page.txid, page.id",
+                [position.txid, position.id, limit],
             )
         else:
             db.execute(
+                f"WITH {SQLITE_STATE_SQL} "
+                "SELECT state.epoch, state.ahead, page.id, page.txid, page.kind, page.object_id "
+                "FROM state LEFT JOIN ("
                 "SELECT id, txid, kind, object_id FROM cases_change "
-                "WHERE (txid, id) > (%s, %s) ORDER BY txid, id LIMIT %s",
-                [cursor.txid, cursor.id, limit],
+                "WHERE (txid, id) > (%s, %s) ORDER BY txid, id LIMIT %s"
+                ") AS page ON 1 ORDER BY page.txid, page.id",
+                [position.txid, position.id, limit],
             )
-        return db.fetchall()
+        rows = db.fetchall()
+    epoch, ahead = rows[0][0] or "", bool(rows[0][1])
+    if ahead:
+        raise FeedBroken()
+    if cursor is not None and cursor.epoch != epoch:
+        raise CursorGone()
+    return epoch, [
+        (pk, txid, kind, object_id)
+        for _epoch, _ahead, pk, txid, kind, object_id in rows
+        if pk is not None
+    ]
 
 
-def latest_per_object(rows) -> list[tuple[str, int, Cursor]]:
+def latest_per_object(rows, epoch: str = "") -> list[tuple[str, int, Cursor]]:
     """(kind, object id, cursor) of the last entry per object among `rows`, in feed order:
     within one page only the last entry of an object matters, since it is rendered as it is
     when read."""
@@ -118,6 +231,6 @@ def latest_per_object(rows) -> list[tuple[str, int, Cursor]]:
     for pk, txid, kind, object_id in rows:
         last[(kind, object_id)] = (txid, pk)
     return [
-        (kind, object_id, Cursor(txid, pk))
+        (kind, object_id, Cursor(txid, pk, epoch))
         for (kind, object_id), (txid, pk) in sorted(last.items(), key=lambda item: item[1])
     ]

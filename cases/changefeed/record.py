@@ -23,12 +23,15 @@ The handlers below catch every save, so no write path can forget the feed; write
 `save()` (queryset `.update()`) must write entries themselves.
 """
 
+import secrets
+import string
+
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from ..models import Adoption, Case, Change, Organisation
+from ..models import Adoption, Case, Change, FeedEpoch, Organisation
 from ..vocabularies import CaseStatus
 
 # What an organisation shows of itself in a case's or adoption's representation, and what
@@ -89,6 +92,37 @@ def _compact(kind: str, ids: list[int], txid: int, first_id: int) -> None:
     earlier = Q(txid__lt=txid) | Q(txid=txid, id__lt=first_id)
     for start in range(0, len(ids), 500):
         Change.objects.filter(earlier, kind=kind, object_id__in=ids[start : start + 500]).delete()
+
+
+@transaction.atomic
+def start_epoch() -> FeedEpoch:
+    """Start the feed anew on this server: after a restore, or an import, of a database whose
+    log another server wrote (see "After a restore" in cases/changefeed/read.py).
+
+    Every entry already in the log is committed, so all of them are rebased to transaction id
+    0: below every transaction id this server will give out, and so below the horizon and
+    before every entry to come, in their order by id; the next write of an object still
+    replaces its entry (its id is higher). The new epoch's random key goes into every cursor
+    from now on, so cursors from before it are refused and their clients sync again from the
+    start. Writers of the log wait while this runs (the table is locked against writes; the feed
+    can still be read and serves the old state until this commits).
+    """
+    txid = 0
+    with connection.cursor() as db:
+        if connection.vendor == "postgresql":
+            db.execute("LOCK TABLE cases_change IN EXCLUSIVE MODE")
+            db.execute("SELECT pg_current_xact_id()::text::bigint")
+            txid = db.fetchone()[0]
+        # On SQLite every entry this server writes has 0 already; others come from elsewhere.
+        db.execute("UPDATE cases_change SET txid = 0 WHERE txid <> 0")
+        rebased = db.rowcount
+    while True:
+        key = "".join(secrets.choice(string.ascii_lowercase) for _ in range(8))
+        if not FeedEpoch.objects.filter(key=key).exists():
+            break
+    return FeedEpoch.objects.create(
+        key=key, txid=txid, entries=Change.objects.count(), rebased=rebased
+    )
 
 
 def _is_public(status, deleted_at) -> bool:

@@ -16,7 +16,7 @@ from .cases import (
     CaseTerm,
     attachment_path,
 )
-from .changes import Change
+from .changes import Change, FeedEpoch
 from .organisations import Membership, Organisation
 from .outbox import OutgoingEmail
 
@@ -35,6 +35,7 @@ __all__ = [
     "CaseRevision",
     "CaseTerm",
     "Change",
+    "FeedEpoch",
     "Membership",
     "Organisation",
     "OutgoingEmail",

@@ -35,3 +35,32 @@ class Change(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_id}"
+
+
+class FeedEpoch(models.Model):
+    """A new start of the change feed, after the database was restored (`after_restore`).
+
+    A restore brings the log's entries along with the transaction ids of the server that wrote
+    them, which mean nothing on the server the database now lives on; and whatever a client
+    synced after the backup was taken is not in the restored data. So a restored database starts
+    a new epoch: its entries are rebased below every transaction id to come, and the cursors the
+    feed hands out name the epoch, so that one from before it is refused (410) and the client
+    syncs again from the start. No row: the feed has never been restarted, and its cursors name
+    no epoch.
+    """
+
+    # Random, never a counter: restoring the same backup twice must not bring an old epoch back.
+    key = models.CharField(max_length=16, unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    # The transaction that started it (pg_current_xact_id(); 0 on SQLite).
+    txid = models.BigIntegerField(default=0)
+    # How many entries it found in the log and how many of them it rebased.
+    entries = models.BigIntegerField(default=0)
+    rebased = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("change feed epoch")
+        verbose_name_plural = _("change feed epochs")
+
+    def __str__(self):
+        return f"{self.key} ({self.started_at:%Y-%m-%d %H:%M})"
