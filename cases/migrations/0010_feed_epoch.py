@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_api_indexes'),
+        ('cases', '0009_report_history_names_no_one'),
     ]
 
     operations = [
