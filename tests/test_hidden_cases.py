@@ -95,7 +95,7 @@ def test_drafts_from_before_get_provisional_slugs():
     assert archived.slug == "var-publisert"
 
 
-TIMESTAMP = re.compile(r"'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[.\d]*(?:\+00:00)?'")
+TIMESTAMP = re.compile(r"'\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[.\d]*(?:\+00:00)?'")
 
 
 def _queries(client, url) -> tuple[int, list[str]]:
