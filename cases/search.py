@@ -256,38 +256,72 @@ def apply(queryset: QuerySet, search: Search) -> QuerySet:
 
 
 # Highlighting -------------------------------------------------------------------------------
+#
+# What a page shows of a result must cost what a short excerpt costs, whatever an author wrote
+# (a run of 49,000 letters in a link's address made a backtracking pattern take 14 s). So:
+# - a snippet reads at most SCAN_LIMIT characters of each text;
+# - the Markdown patterns below stop at the next bracket, parenthesis or line end and never
+#   give back what they consumed (possessive quantifiers), so each character is read a bounded
+#   number of times;
+# - the first match is found by one pass over the words (WORD), each tested for containing a
+#   root with `in`: no pattern built from the query, nothing to backtrack;
+# - words are marked only inside the excerpt that is shown.
+
+# How much of one text a snippet reads; a text whose first match lies further in gives way to
+# the next text, then to the start of the summary.
+SCAN_LIMIT = 10_000
 
 MARKDOWN_NOISE = [
-    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
-    (re.compile(r"<[^>]*>"), " "),  # raw HTML never reaches a page; not the snippet either
-    (re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)"), ""),  # block markers
-    (re.compile(r"(\*\*|__|\*|`+|~~)"), ""),  # emphasis and code markers
-    (re.compile(r"(?m)^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*$"), " "),  # table rules
+    # Links and images: their text. The text stops at the next bracket, the address at the
+    # next parenthesis; one whose address runs past the end of what was read keeps its text.
+    (re.compile(r"!?\[([^\[\]]*+)\]\([^()]*+(?:\)|\Z)"), r"\1"),
+    (re.compile(r"<[^<>]*+>"), " "),  # raw HTML never reaches a page; not the snippet either
+    (
+        re.compile(r"(?m)^[ \t]{0,3}+(?:#{1,6}+[ \t]++|>[ \t]?+|[-*+][ \t]++|\d++[.)][ \t]++)"),
+        "",
+    ),  # block markers
+    (re.compile(r"\*\*|__|\*|`++|~~"), ""),  # emphasis and code markers
+    (re.compile(r"(?m)^[ \t]*+\|?+(?:[ \t]*+:?+-{3,}+:?+[ \t]*+\|)++[ \t]*+$"), " "),  # rules
     (re.compile(r"\|"), " "),
 ]
 
 
 def plain(text: str) -> str:
-    """Markdown as one line of plain text, cheaply: enough for a snippet, not for a page."""
+    """Markdown as one line of plain text, cheaply: enough for a snippet, not for a page.
+    Linear in the length of `text` (see above); callers pass at most SCAN_LIMIT characters."""
     text = text or ""
     for pattern, replacement in MARKDOWN_NOISE:
         text = pattern.sub(replacement, text)
     return " ".join(html.unescape(text).split())
 
 
-def _pattern(search: Search) -> re.Pattern | None:
-    roots = sorted({root.lower() for root in search.roots if len(root) >= 2}, key=len, reverse=True)
-    if not roots:
-        return None
-    return re.compile(r"[^\W_]*(?:" + "|".join(map(re.escape, roots)) + r")[^\W_]*", re.I)
+def _roots(search: Search) -> tuple[str, ...]:
+    """The lower-case roots a word must contain to be marked (two letters or more)."""
+    return tuple(sorted({root.lower() for root in search.roots if len(root) >= 2}))
 
 
-def _marked(text: str, pattern: re.Pattern | None) -> str:
+def _is_match(word: str, roots: tuple[str, ...]) -> bool:
+    lowered = word.lower()
+    return any(root in lowered for root in roots)
+
+
+def _first_match(text: str, roots: tuple[str, ...]) -> re.Match | None:
+    """The first word of `text` that contains a root, in one pass over its words."""
+    if roots:
+        for word in WORD.finditer(text):
+            if _is_match(word.group(), roots):
+                return word
+    return None
+
+
+def _marked(text: str, roots: tuple[str, ...]) -> str:
+    """`text` escaped, with every word that contains a root in <mark>."""
     pieces, position = [], 0
-    for match in pattern.finditer(text) if pattern else []:
-        pieces.append(escape(text[position : match.start()]))
-        pieces.append(f"<mark>{escape(match.group())}</mark>")
-        position = match.end()
+    for word in WORD.finditer(text) if roots else ():
+        if _is_match(word.group(), roots):
+            pieces.append(escape(text[position : word.start()]))
+            pieces.append(f"<mark>{escape(word.group())}</mark>")
+            position = word.end()
     pieces.append(escape(text[position:]))
     return "".join(pieces)
 
@@ -295,13 +329,15 @@ def _marked(text: str, pattern: re.Pattern | None) -> str:
 def highlight(text: str, search: Search, *, length: int = 240) -> SafeString:
     """An escaped excerpt of `text` around the first match, with the matching words in <mark>.
 
-    The excerpt starts and ends at word boundaries; "…" shows where text was left out.
+    Reads at most SCAN_LIMIT characters of `text`. The excerpt starts and ends at word
+    boundaries; "…" shows where text was left out.
     """
-    text = " ".join((text or "").split())
+    full_length = len(text or "")
+    text = " ".join((text or "")[:SCAN_LIMIT].split())
     if not text:
         return mark_safe("")
-    pattern = _pattern(search)
-    first = pattern.search(text) if pattern else None
+    roots = _roots(search)
+    first = _first_match(text, roots)
     start = 0
     if first and first.end() > length * 2 // 3:
         start = max(0, first.start() - length // 3)
@@ -313,24 +349,26 @@ def highlight(text: str, search: Search, *, length: int = 240) -> SafeString:
         end = space if space > start + length // 2 else end
     excerpt = text[start:end]
     prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return mark_safe(prefix + _marked(excerpt, pattern) + suffix)  # noqa: S308 - all escaped
+    suffix = " …" if end < len(text) or full_length > SCAN_LIMIT else ""
+    return mark_safe(prefix + _marked(excerpt, roots) + suffix)  # noqa: S308 - all escaped
 
 
 def highlight_title(title: str, search: Search) -> SafeString:
     """The whole title, escaped, with the matching words in <mark>."""
-    return mark_safe(_marked(title or "", _pattern(search)))  # noqa: S308 - all escaped
+    return mark_safe(_marked(title or "", _roots(search)))  # noqa: S308 - all escaped
 
 
 def snippet(case, search: Search, *, length: int = 240) -> SafeString:
     """The excerpt of a case that shows why it matched: from the first of summary, problem,
-    solution, results and reuse guide that contains a query word (as plain text), else the
-    start of the summary."""
-    pattern = _pattern(search)
+    solution, results and reuse guide that contains a query word (as plain text) within its
+    first SCAN_LIMIT characters, else the start of the summary."""
+    roots = _roots(search)
     for name in SNIPPET_FIELDS:
-        raw = getattr(case, name, "") or ""
-        if pattern and pattern.search(raw):
+        raw = (getattr(case, name, "") or "")[:SCAN_LIMIT]
+        if _first_match(raw, roots):
             text = raw if name == "summary" else plain(raw)
-            if pattern.search(text):
+            if _first_match(text, roots):
                 return highlight(text, search, length=length)
-    return highlight(case.summary or plain(case.problem), search, length=length)
+    return highlight(
+        case.summary or plain((case.problem or "")[:SCAN_LIMIT]), search, length=length
+    )

@@ -228,7 +228,7 @@ def test_an_archived_case_is_restored_as_it_was_approved(owner, author, editor, 
 
 def test_restoring_from_the_case_page(client, owner, author, editor, moderator):
     case = services.case_create(actor=author, organisation=owner, data=COMPLETE)
-    publish(case, author=author, moderator=moderator)
+    case = publish(case, author=author, moderator=moderator)
     services.case_archive(actor=editor, case=case, reason="Pause")
     client.force_login(author)
     assert "case-restore" not in str(client.get(case.get_absolute_url()).content)

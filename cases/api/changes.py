@@ -3,6 +3,7 @@
 How the log is written and read without skipping anything: cases/changefeed/.
 """
 
+from django.db.models import Value
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -55,6 +56,35 @@ def public_adoptions():
     )
 
 
+def never_public(case_ids, adoption_ids) -> set[tuple[str, int]]:
+    """Of these objects that are not public now, the ones that never were: cases never
+    published (`published_at` is set once, when a case is first published, and kept) and
+    adoptions of such cases (an adoption is recorded only of a published case, so one of a
+    case published once was public). A client cannot have them and must not learn of them.
+    A row deleted outright is not among them: only a case published once keeps its entries
+    when deleted (see changefeed.record.case_deleted). One query, none when both are empty.
+    """
+    parts = []
+    if case_ids:
+        parts.append(
+            Case.all_objects.filter(pk__in=case_ids, published_at__isnull=True)
+            .annotate(kind=Value(Change.Kind.CASE))
+            .order_by()
+            .values_list("kind", "pk")
+        )
+    if adoption_ids:
+        parts.append(
+            Adoption.all_objects.filter(pk__in=adoption_ids, case__published_at__isnull=True)
+            .annotate(kind=Value(Change.Kind.ADOPTION))
+            .order_by()
+            .values_list("kind", "pk")
+        )
+    if not parts:
+        return set()
+    query = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
+    return {(str(kind), pk) for kind, pk in query}
+
+
 def read(*, since: str | None, limit: int, context: dict) -> dict:
     """One page of the feed: entries, the cursor to continue from, and whether more are ready."""
     try:
@@ -80,9 +110,15 @@ def read(*, since: str | None, limit: int, context: dict) -> dict:
         found[Change.Kind.ADOPTION] = render_adoptions(
             with_ids(Adoption.objects.public(), adoption_ids)
         )
+    hidden = never_public(
+        [oid for oid in case_ids if oid not in found[Change.Kind.CASE]],
+        [oid for oid in adoption_ids if oid not in found[Change.Kind.ADOPTION]],
+    )
     results = []
     for kind, object_id, entry_cursor in latest:
         shown = found.get(kind, {}).get(object_id)
+        if shown is None and (kind, object_id) in hidden:
+            continue  # never public: the cursor moves past it, and nothing is said
         results.append(
             {
                 "cursor": str(entry_cursor),

@@ -179,6 +179,11 @@ def case_saved(sender, instance: Case, created=False, raw=False, **kwargs):
 
 
 def case_deleted(sender, instance: Case, **kwargs):
+    if instance.published_at is None:
+        # Never public: no client can have it, and none may learn that it existed. Its
+        # entries go with the row (the feed leaves out those of rows still there).
+        Change.objects.filter(kind=Change.Kind.CASE, object_id=instance.pk).delete()
+        return
     record(Change.Kind.CASE, [instance.pk])
 
 

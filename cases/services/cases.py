@@ -25,7 +25,7 @@ from ..refusals import Conflict
 from ..vocabularies import CaseStatus, Origin
 from .adoptions import record_origin_adoption
 from .common import FOUR_EYES, locked_case, record_event, require, require_reviewed
-from .content import apply_content, unique_slug
+from .content import apply_content, provisional_slug, publish_slug
 from .revisions import propose_revision
 
 
@@ -43,7 +43,7 @@ def case_create(*, actor, organisation: Organisation, data: dict[str, Any]) -> C
     case = Case(
         organisation=organisation,
         title=clean["title"],
-        slug=unique_slug(clean["title"]),
+        slug=provisional_slug(clean["title"]),
         created_by=actor,
         created_at=now,
         updated_at=now,
@@ -166,6 +166,7 @@ def case_approve(*, actor, case: Case, reviewed_version: str) -> Case:
     case.published_at = case.published_at or now
     case.updated_at = now
     case.save(update_fields=["status", "published_at", "updated_at"])
+    publish_slug(case)
     record_event(
         case,
         CaseEvent.Kind.APPROVED,

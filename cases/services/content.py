@@ -1,11 +1,15 @@
 """Writing a case's content onto its rows: the case, its terms, its partners."""
 
+import secrets
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..content import CODE_FIELDS, TERM_FIELDS, TEXT_FIELDS
 from ..models import Case, CaseTerm
+from ..refusals import Conflict
 from ..text import norwegian_slug
 from ..vocabularies import Origin
 
@@ -13,7 +17,27 @@ from ..vocabularies import Origin
 RESERVED_SLUGS = {"ny", "feed"}
 
 
+# A provisional slug holds this between its title part and its random part. Lasting slugs
+# never do: norwegian_slug (Django's slugify) turns every run of hyphens into one.
+PROVISIONAL_MARK = "--"
+
+
+def provisional_slug(title: str) -> str:
+    """The slug of a case until it is first published: its title and a random part.
+
+    It depends on no other case, so an author learns nothing from it of cases they cannot see,
+    and no lasting slug can ever be taken by it.
+    """
+    base = norwegian_slug(title) or "case"
+    return f"{base}{PROVISIONAL_MARK}{secrets.token_hex(5)}"
+
+
+def is_provisional(slug: str) -> bool:
+    return PROVISIONAL_MARK in slug
+
+
 def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    """The first of `title`, `title-2`, `title-3` ... that no other case has."""
     base = norwegian_slug(title) or "case"
     slug, n = base, 2
     while slug in RESERVED_SLUGS or (
@@ -21,6 +45,31 @@ def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     ):
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+PUBLISH_SLUG_ATTEMPTS = 5
+
+
+def publish_slug(case: Case) -> None:
+    """Give a case published for the first time its lasting slug, from its title as published.
+
+    Only cases that were published once hold lasting slugs (every other one is provisional), so
+    the number a title gets tells nothing that was never public. Once given, a slug stays. Two
+    cases published at the same moment with the same title cannot both take it: the unique
+    index refuses the later one, which takes the next number.
+    """
+    if not is_provisional(case.slug):
+        return
+    for _attempt in range(PUBLISH_SLUG_ATTEMPTS):
+        slug = unique_slug(case.title, exclude_pk=case.pk)
+        try:
+            with transaction.atomic():
+                Case.all_objects.filter(pk=case.pk).update(slug=slug)
+        except IntegrityError:
+            continue
+        case.slug = slug
+        return
+    raise Conflict(_("Another case with this title is being published. Try again."))
 
 
 def apply_content(case: Case, clean: dict[str, Any]) -> None:

@@ -30,11 +30,17 @@ ADOPTERS_PER_PAGE = 50
 
 
 def _case_or_404(request, slug: str, *, for_update: bool = False) -> Case:
-    """The case, if this user may see it; otherwise 404 so that drafts do not leak."""
+    """The case, if this user may see it; otherwise 404 so that drafts do not leak.
+
+    The lookup is among the cases this user may see, so a hidden case's 404 does exactly the
+    work of a missing one's (the same queries), and tells nothing by its time.
+    """
     case = get_object_or_404(
-        Case.objects.select_related(
+        Case.objects.filter(permissions.visible_cases_q(request.user))
+        .select_related(
             "organisation", "organisation__county", "organisation__municipality", "source_case"
-        ).prefetch_related("terms", "partners"),
+        )
+        .prefetch_related("terms", "partners"),
         slug=slug,
     )
     if not permissions.can_view_case(request.user, case):

@@ -1,21 +1,17 @@
 """The moderators' side: the queue, reviewing submissions and edits, handling reports."""
 
-import difflib
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import markdown, permissions, refusals, services
 from ..forms.cases import ReasonForm
 from ..models import Attachment, Case, CaseReport, CaseRevision, Organisation
+from ..textdiff import word_diff
 from ..vocabularies import CaseStatus
 from .cases import LONG_TEXT_FIELDS
 
@@ -115,26 +111,6 @@ def review_case(request, slug):
             "events": case.events.select_related("actor").order_by("-created_at")[:20],
         },
     )
-
-
-TOKEN = re.compile(r"\s+|[^\s]+")
-
-
-def word_diff(old: str, new: str):
-    """Old and new text as HTML with deletions in <del> and insertions in <ins>, word by word."""
-    old_tokens, new_tokens = TOKEN.findall(old or ""), TOKEN.findall(new or "")
-    parts = []
-    matcher = difflib.SequenceMatcher(a=old_tokens, b=new_tokens, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        removed, added = "".join(old_tokens[a1:a2]), "".join(new_tokens[b1:b2])
-        if op == "equal":
-            parts.append(escape(removed))
-            continue
-        if removed:
-            parts.append(f"<del>{escape(removed)}</del>")
-        if added:
-            parts.append(f"<ins>{escape(added)}</ins>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
 
 
 def _readable(field: str, value):

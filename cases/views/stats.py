@@ -7,7 +7,6 @@ filters. Shares are shown as "51,0 % (51 av 100)" and exported as three columns:
 numerator and denominator.
 """
 
-import csv
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from .. import ratelimit, stats
+from .. import ratelimit, spreadsheet, stats
 from ..forms import styled
 from ..vocabularies import (
     AdoptionMode,
@@ -639,7 +638,7 @@ def csv_download(request, table):
     response["Content-Disposition"] = f'attachment; filename="spredning-{chosen.slug}.csv"'
     # A byte order mark, so that spreadsheet programs read æ, ø and å correctly.
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     writer.writerow([cell for column in chosen.columns for cell in _csv_header(column)])
     for row in chosen.rows:
         writer.writerow(
