@@ -83,7 +83,7 @@ def test_published_slugs_are_lasting_and_unique(moderator):
 
 
 def test_drafts_from_before_get_provisional_slugs():
-    migration = importlib.import_module("cases.migrations.0007_searchsafe_provisional_slugs")
+    migration = importlib.import_module("cases.migrations.0011_provisional_slugs")
     draft = factories.CaseFactory(title="Gammelt utkast", slug="gammelt-utkast")
     archived = factories.CaseFactory(
         slug="var-publisert", published=True, status=CaseStatus.ARCHIVED
