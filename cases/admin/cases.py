@@ -1,9 +1,6 @@
 """Cases, their history, proposed edits, reports and files."""
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,18 +12,8 @@ from ..models import (
     CaseEvent,
     CaseReport,
     CaseRevision,
-    CaseTerm,
 )
-
-# Case.search_extra copies words from other tables (tags, owner and partner names); rows the
-# admin writes directly must refresh it as the services do.
-from ..services import refresh_search_extra
-from ..vocabularies import (
-    Benefit,
-    CaseStatus,
-    InnovationType,
-    Sector,
-)
+from ..vocabularies import CaseStatus
 from .actions import (
     BOTH_LOCATIONS,
     ReadOnlyAdmin,
@@ -35,48 +22,17 @@ from .actions import (
     SoftDeleteMixin,
 )
 
-TERM_CODES = {
-    CaseTerm.Vocabulary.SECTOR: Sector,
-    CaseTerm.Vocabulary.INNOVATION_TYPE: InnovationType,
-    CaseTerm.Vocabulary.BENEFIT: Benefit,
-}
-
-
-class CaseTermForm(forms.ModelForm):
-    class Meta:
-        model = CaseTerm
-        fields = ("vocabulary", "code")
-
-    def clean(self):
-        data = super().clean()
-        vocabulary, code = data.get("vocabulary"), (data.get("code") or "").strip()
-        codes = TERM_CODES.get(vocabulary)
-        if codes is not None and code not in codes.values:
-            self.add_error(
-                "code",
-                _("Unknown code “%(code)s”. Allowed: %(allowed)s.")
-                % {"code": code, "allowed": ", ".join(codes.values)},
-            )
-        elif vocabulary == CaseTerm.Vocabulary.TAG:
-            data["code"] = code.lower()
-        return data
-
-
-class CaseTermInline(admin.TabularInline):
-    model = CaseTerm
-    form = CaseTermForm
-    extra = 0
-    verbose_name_plural = _("sectors, innovation types, benefits and tags")
-
 
 class AttachmentInline(admin.TabularInline):
-    """Files arrive through the site's upload, which checks their type; here they are described
-    or removed (soft delete)."""
+    """Files arrive through the site's upload, which checks their type; a moderator removes one
+    from its own admin page (Attachments)."""
 
     model = Attachment
     fields = ("kind", "file", "title", "alt_text", "content_type", "size", "pending", "created_at")
-    readonly_fields = ("kind", "file", "content_type", "size", "pending", "created_at")
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+    show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -128,34 +84,14 @@ class CaseRevisionInline(admin.TabularInline):
         return False
 
 
-class CaseForm(forms.ModelForm):
-    # No Meta: the admin builds the form from its fieldsets (modelform_factory).
-
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        if Case.all_objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("Another case (perhaps a deleted one) has this slug."))
-        return slug
-
-    def clean(self):
-        data = super().clean()
-        # The same rules as the services' validation of a case's content.
-        source = data.get("source_case")
-        if (
-            source is not None
-            and "source_case" in self.changed_data
-            and not Case.objects.published().filter(pk=source.pk).exists()
-        ):
-            self.add_error("source_case", _("The source must be a published case."))
-        organisation = data.get("organisation")
-        if organisation is not None and organisation in (data.get("partners") or []):
-            self.add_error("partners", _("The owner organisation cannot also be a partner."))
-        return data
-
-
 @admin.register(Case)
 class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
-    form = CaseForm
+    """Cases as moderators and operators see them: read, send back, archive, restore, delete.
+
+    A case's content is written on the site only, by its organisation's members through the
+    services, so that every edit of a published case waits for a moderator, is checked like any
+    other and leaves its history; the admin has no second write path."""
+
     action_form = ReasonActionForm
     list_display = (
         "title",
@@ -169,15 +105,13 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
     list_filter = ("status", "origin", "stage", "workplace_type")
     search_fields = ("title", "summary", "organisation__name")
     date_hierarchy = "published_at"
-    autocomplete_fields = ("organisation", "source_case", "partners")
-    prepopulated_fields = {"slug": ("title",)}
     list_select_related = ("organisation",)
-    inlines = (CaseTermInline, AttachmentInline, CaseRevisionInline, CaseEventInline)
+    inlines = (AttachmentInline, CaseRevisionInline, CaseEventInline)
     # Approving happens on the moderation pages, which show what is approved and name its
     # version (services.case_approve); the admin only sends back, archives and restores.
     actions = ["request_changes", "archive", "restore", "delete_selected"]
     fieldsets = (
-        (None, {"fields": ("title", "slug", "status", "organisation", "partners")}),
+        (None, {"fields": ("title", "slug", "status", "organisation", "partners", "terms")}),
         (
             _("Content"),
             {"fields": ("summary", "problem", "solution", "results", "reuse_guide", "contact")},
@@ -197,15 +131,23 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
             },
         ),
     )
-    # Status changes only through the actions, which call the services.
-    readonly_fields = (
-        "status",
-        "created_by",
-        "created_at",
-        "updated_at",
-        "submitted_at",
-        "published_at",
-    )
+    readonly_fields = ("terms",)
+
+    @admin.display(description=_("Sectors, innovation types, benefits and tags"))
+    def terms(self, obj):
+        return ", ".join(f"{term.code}" for term in obj.terms.all())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Read-only pages: see the class's docstring. Actions still act (they ask "moderate").
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("cases.view_case") or request.user.has_perm(
+            "cases.change_case"
+        )
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -220,56 +162,6 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and (
             obj is None or permissions.can_delete_case(request.user, obj)
         )
-
-    # Edits in the admin leave the same trace as edits on the site: a history row with the
-    # actor and what changed.
-    def save_model(self, request, obj, form, change):
-        if change:
-            request._case_before = services.case_snapshot(Case.all_objects.get(pk=obj.pk))
-            if form.has_changed():
-                obj.updated_at = timezone.now()
-        else:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        case = form.instance
-        refresh_search_extra(case)
-        after = services.case_snapshot(case)
-        if not change:
-            CaseEvent.objects.create(
-                case=case,
-                kind=CaseEvent.Kind.CREATED,
-                actor=request.user,
-                to_status=case.status,
-                snapshot=after,
-                reason=gettext("Created in the admin."),
-            )
-            return
-        changes = services.snapshot_diff(request._case_before, after)
-        if changes:
-            Case.all_objects.filter(pk=case.pk).update(updated_at=timezone.now())
-            CaseEvent.objects.create(
-                case=case,
-                kind=CaseEvent.Kind.EDITED,
-                actor=request.user,
-                from_status=case.status,
-                to_status=case.status,
-                changes=changes,
-                snapshot=after,
-                reason=gettext("Edited in the admin."),
-            )
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Attachment:
-            return super().save_formset(request, form, formset, change)
-        for attachment in formset.save(commit=False):
-            attachment.save()
-        now = timezone.now()
-        for attachment in formset.deleted_objects:
-            Attachment.all_objects.filter(pk=attachment.pk).update(deleted_at=now)
-        return None
 
     @admin.action(
         permissions=["moderate"],
@@ -454,10 +346,13 @@ class AttachmentAdmin(SoftDeleteMixin, admin.ModelAdmin):
         "pending",
         "created_at",
     )
+    # Described by the case's authors on the site; here a moderator reads or removes.
     readonly_fields = (
         "case",
         "kind",
         "file",
+        "title",
+        "alt_text",
         "original_name",
         "content_type",
         "size",
@@ -472,18 +367,4 @@ class AttachmentAdmin(SoftDeleteMixin, admin.ModelAdmin):
         return False
 
     def soft_delete(self, request, obj, reason):
-        # services.attachment_remove is for the case's own editors (and proposes the removal of
-        # a published file as an edit); a moderator's removal takes effect at once, with a trace.
-        before = services.case_snapshot(obj.case)
-        Attachment.all_objects.filter(pk=obj.pk).update(deleted_at=timezone.now())
-        after = services.case_snapshot(obj.case)
-        CaseEvent.objects.create(
-            case=obj.case,
-            kind=CaseEvent.Kind.EDITED,
-            actor=request.user,
-            from_status=obj.case.status,
-            to_status=obj.case.status,
-            changes=services.snapshot_diff(before, after) or None,
-            snapshot=after,
-            reason=reason or gettext("File “%s” removed in the admin.") % obj,
-        )
+        services.attachment_withdraw(actor=request.user, attachment=obj, reason=reason)

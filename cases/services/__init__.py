@@ -30,7 +30,7 @@ from .adoptions import (
     adoption_withdraw,
     spread_activity_record,
 )
-from .attachments import attachment_add, attachment_remove
+from .attachments import attachment_add, attachment_remove, attachment_withdraw
 from .cases import (
     case_approve,
     case_archive,
@@ -56,6 +56,7 @@ __all__ = [
     "adoption_withdraw",
     "attachment_add",
     "attachment_remove",
+    "attachment_withdraw",
     "case_approve",
     "case_archive",
     "case_restore",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions, uploads
-from ..content import case_snapshot
+from ..content import case_snapshot, snapshot_diff
 from ..models import Attachment, Case, CaseEvent, CaseRevision
 from ..vocabularies import CaseStatus
 from .common import locked_case, record_event, require
@@ -107,4 +107,28 @@ def attachment_remove(*, actor, case: Case, attachment: Attachment) -> None:
         from_status=case.status,
         to_status=case.status,
         changes={"attachments": [before, case_snapshot(case)["attachments"]]},
+    )
+
+
+@transaction.atomic
+def attachment_withdraw(*, actor, attachment: Attachment, reason: str = "") -> None:
+    """A moderator takes a file down at once (an unlawful image, say), published or not; the
+    case's history says who did and why. Authors use attachment_remove instead."""
+    require(permissions.is_moderator(actor))
+    case = locked_case(attachment.case)
+    if attachment.deleted_at is not None or attachment.case_id != case.pk:
+        raise ValidationError(_("Unknown attachment."))
+    before = case_snapshot(case)
+    Attachment.objects.filter(pk=attachment.pk).update(deleted_at=timezone.now())
+    after = case_snapshot(case)
+    touch(case)
+    record_event(
+        case,
+        CaseEvent.Kind.EDITED,
+        actor=actor,
+        from_status=case.status,
+        to_status=case.status,
+        changes=snapshot_diff(before, after) or None,
+        snapshot=after,
+        reason=(reason or "").strip() or _("File “%s” removed by a moderator.") % attachment,
     )
