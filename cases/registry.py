@@ -27,6 +27,7 @@ from typing import Literal
 from django.db import transaction
 
 from .models import Organisation
+from .services.organisations import refresh_descendants
 from .text import norwegian_slug
 from .vocabularies import REGION_BY_LANDSDEL, OrganisationKind
 
@@ -580,8 +581,6 @@ def _integer(
 
 # The import (one transaction) -------------------------------------------------------------------
 
-# What a municipality's units inherit (see Organisation.derive_geography).
-_DERIVED = ("municipality_id", "county_id", "region", "size_class", "centrality_class")
 _COUNTY_FIELDS = ("name", "region")
 _MUNICIPALITY_FIELDS = (
     "name",
@@ -614,7 +613,7 @@ def import_registry(*, registry: Registry) -> ImportReport:
         municipality_tally, changed_municipalities = _import_municipalities(
             registry=registry, counties=counties
         )
-        units_refreshed = _refresh_descendants(roots=[*changed_counties, *changed_municipalities])
+        units_refreshed = refresh_descendants(roots=[*changed_counties, *changed_municipalities])
     numbers = [municipality.number for municipality in registry.municipalities]
     not_in_file = [
         f"{number} {name}"
@@ -747,35 +746,6 @@ def _apply(
             setattr(municipality, attribute, value)
     if record.region is not None:
         municipality.region = record.region
-
-
-def _refresh_descendants(*, roots: list[Organisation]) -> int:
-    """Re-derive the organisations below the given ones (units, whatever their depth); save those
-    whose derived attributes changed. Returns how many were saved."""
-    known: dict[int, Organisation] = {root.pk: root for root in roots}
-    frontier = list(known)
-    below: list[Organisation] = []
-    # Municipalities and counties derive their attributes from themselves, so the walk stops there.
-    while frontier:
-        children = list(
-            Organisation.all_objects.filter(parent_id__in=frontier)
-            .exclude(kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.COUNTY])
-            .exclude(pk__in=list(known))
-        )
-        for child in children:
-            # The parent chain comes from memory, so deriving costs no query per level.
-            child.parent = known[child.parent_id]
-            known[child.pk] = child
-        below.extend(children)
-        frontier = [child.pk for child in children]
-    refreshed = 0
-    for organisation in below:
-        before = _values(organisation, _DERIVED)
-        organisation.derive_geography()
-        if _values(organisation, _DERIVED) != before:
-            organisation.save()
-            refreshed += 1
-    return refreshed
 
 
 def _values(organisation: Organisation, attributes: Iterable[str]) -> tuple:

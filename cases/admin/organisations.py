@@ -3,21 +3,13 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import services
 from ..models import (
-    Adoption,
-    Case,
     Membership,
     Organisation,
 )
-
-# Case.search_extra copies words from other tables (tags, owner and partner names); rows the
-# admin writes directly must refresh it as the services do.
-from ..services import refresh_search_extra
 from ..vocabularies import (
     OrganisationKind,
 )
@@ -28,33 +20,13 @@ from .actions import SoftDeleteMixin
 class OrganisationForm(forms.ModelForm):
     # No Meta: the admin builds the form from its fieldsets (modelform_factory).
 
-    def clean_slug(self):
-        # Soft-deleted rows keep their slug and the database refuses a second one; the
-        # default manager (used by model validation) cannot see them.
-        slug = self.cleaned_data["slug"]
-        if Organisation.all_objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("Another organisation (perhaps a deleted one) has this slug."))
-        return slug
-
-    def clean(self):
-        data = super().clean()
-        kind, number = data.get("kind"), data.get("number")
-        if (
-            number
-            and Organisation.all_objects.filter(kind=kind, number=number)
-            .exclude(pk=self.instance.pk)
-            .exists()
-        ):
-            self.add_error("number", _("Another organisation (perhaps a deleted one) has it."))
-        # A loop in the parent chain would send the geography derivation round for ever.
-        node, seen = data.get("parent"), set()
-        while node is not None and node.pk not in seen:
-            if self.instance.pk and node.pk == self.instance.pk:
-                self.add_error("parent", _("An organisation cannot be under itself."))
-                break
-            seen.add(node.pk)
-            node = node.parent
-        return data
+    def _post_clean(self):
+        # The instance now holds what was typed: the service's own checks, on the fields.
+        super()._post_clean()
+        try:
+            services.organisation_check(self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class OrganisationMembershipInline(MembershipInline):
@@ -128,32 +100,7 @@ class OrganisationAdmin(SoftDeleteMixin, admin.ModelAdmin):
         return queryset, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:
-            owned_or_partnered = Q(organisation=obj) | Q(partners=obj)
-            for case in (
-                Case.all_objects.filter(owned_or_partnered)
-                .distinct()
-                .select_related("organisation")
-            ):
-                refresh_search_extra(case)
-        # Children derive their geography from this row: derive it again (counties hold
-        # municipalities, which hold units).
-        level = list(Organisation.objects.filter(parent=obj))
-        for _depth in range(3):
-            following = []
-            for child in level:
-                child.save()
-                following.extend(Organisation.objects.filter(parent=child))
-            level = following
+        services.organisation_save(actor=request.user, organisation=obj, changed=form.changed_data)
 
     def soft_delete(self, request, obj, reason):
-        if Case.objects.filter(organisation=obj).exists():
-            raise ValidationError(gettext("It owns cases; archive or move them first."))
-        if Organisation.objects.filter(parent=obj).exists():
-            raise ValidationError(gettext("Other organisations are under it."))
-        if Adoption.objects.filter(organisation=obj).exists():
-            raise ValidationError(gettext("It has recorded reuse of cases."))
-        Organisation.all_objects.filter(pk=obj.pk, deleted_at__isnull=True).update(
-            deleted_at=timezone.now(), updated_at=timezone.now()
-        )
+        services.organisation_delete(actor=request.user, organisation=obj)

@@ -44,6 +44,7 @@ from .cases import (
 )
 from .common import locked_case
 from .content import refresh_search_extra
+from .organisations import organisation_check, organisation_delete, organisation_save
 from .reports import case_report, report_resolve
 from .revisions import revision_approve, revision_reject
 
@@ -70,6 +71,9 @@ __all__ = [
     "case_version",
     "locked_case",
     "missing_for_submission",
+    "organisation_check",
+    "organisation_delete",
+    "organisation_save",
     "refresh_search_extra",
     "report_resolve",
     "revision_approve",

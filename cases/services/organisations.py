@@ -28,8 +28,9 @@ def _may_manage(actor) -> bool:
     return actor is None or permissions.is_moderator(actor)
 
 
-def _check(organisation: Organisation) -> None:
-    """What the database would refuse, or what would break the parent chain, in words."""
+def organisation_check(organisation: Organisation) -> None:
+    """What the database would refuse, or what would break the parent chain, in words (a
+    ValidationError by field). Forms call it before saving; organisation_save again."""
     errors: dict[str, list[str]] = {}
     others = Organisation.all_objects.exclude(pk=organisation.pk)
     if others.filter(slug=organisation.slug).exists():
@@ -57,7 +58,7 @@ def organisation_save(
     """Create or update an organisation. `changed` names the fields an update changed: a new
     name is searched for in its cases, and the organisations below it derive again."""
     require(_may_manage(actor))
-    _check(organisation)
+    organisation_check(organisation)
     created = organisation.pk is None
     organisation.save()
     changed = set(changed)
