@@ -45,7 +45,7 @@ def _written(organisation, title: str) -> Case:
 def _published(case: Case, moderator) -> Case:
     author = case.created_by
     services.case_submit(actor=author, case=case)
-    return services.case_approve(actor=moderator, case=case)
+    return factories.approve_case(moderator, case)
 
 
 def test_a_title_like_a_hidden_draft_tells_nothing(moderator):
