@@ -334,6 +334,16 @@ class CaseContent(forms.Form):
         self.owner = owner
         self.case = case
 
+    def content(self) -> dict[str, Any]:
+        """The cleaned fields in the shape the services take (organisations and cases by id)."""
+        data = self.cleaned_data
+        content = {field: data[field] for field in CONTENT_FIELDS if field in self.fields}
+        if "partners" in content:
+            content["partners"] = [organisation.pk for organisation in content["partners"]]
+        if "source_case" in content:
+            content["source_case"] = content["source_case"].pk if content["source_case"] else None
+        return content
+
     def clean_origin(self):
         return self.cleaned_data["origin"] or Origin.UNKNOWN
 
@@ -388,6 +398,17 @@ def source_chain_reaches(source: Case, case: Case) -> bool:
             Case.all_objects.filter(pk=current).values_list("source_case_id", flat=True).first()
         )
     return False
+
+
+def form_initial(content: dict[str, Any]) -> dict[str, Any]:
+    """A form's initial values from a snapshot (the published text or a pending revision):
+    tags as one text with commas, links one a line, as CaseContent reads them back."""
+    initial = dict(content)
+    initial["tags"] = ", ".join(content.get("tags", []))
+    initial["links"] = "\n".join(
+        f"{link['url']} {link.get('title', '')}".strip() for link in content.get("links", [])
+    )
+    return initial
 
 
 def clean_content(

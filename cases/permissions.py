@@ -8,7 +8,7 @@ moderate; they do not write other organisations' cases.
 from django.conf import settings
 from django.db.models import Q
 
-from .models import MODERATORS_GROUP, Adoption, Case, Membership, Organisation
+from .models import MODERATORS_GROUP, Adoption, Case, CaseRevision, Membership, Organisation
 from .vocabularies import CaseStatus, MembershipRole, MembershipStatus
 
 EDITABLE_STATES = {
@@ -98,6 +98,18 @@ def can_edit_case(user, case: Case) -> bool:
     )
 
 
+def can_correct_case(user, case: Case) -> bool:
+    """Operators (staff allowed to change cases) correct any case in the admin, through the
+    same service as its authors: an edit of a published case waits for a moderator."""
+    return (
+        _authenticated(user)
+        and user.is_staff
+        and user.has_perm("cases.change_case")
+        and case.deleted_at is None
+        and case.status in EDITABLE_STATES
+    )
+
+
 def can_submit_case(user, case: Case) -> bool:
     return (
         case.deleted_at is None
@@ -123,9 +135,16 @@ def can_approve_case(user, case: Case) -> bool:
     return can_moderate_case(user, case) and not is_own_organisations(user, case)
 
 
-def can_approve_edit(user, case: Case) -> bool:
-    """Publish a proposed edit of a published case: a moderator outside its organisation."""
-    return case.deleted_at is None and is_moderator(user) and not is_own_organisations(user, case)
+def can_approve_edit(user, revision: CaseRevision) -> bool:
+    """Publish a proposed edit of a published case: a moderator outside its organisation who
+    did not propose it."""
+    case = revision.case
+    return (
+        case.deleted_at is None
+        and is_moderator(user)
+        and not is_own_organisations(user, case)
+        and (settings.MODERATION_SELF_APPROVAL or revision.created_by_id != user.pk)
+    )
 
 
 def can_archive_case(user, case: Case) -> bool:

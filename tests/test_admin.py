@@ -363,19 +363,62 @@ def _form_data(response) -> dict:
 # --- The admin is no second write path ----------------------------------------------------------
 
 
-def test_the_admin_does_not_write_a_cases_content(admin_client, published_case):
-    """A published case changed in the admin went live with no review; the content is written
-    on the site only (through the services), so the admin's case pages are read-only."""
+def test_an_admin_edit_of_a_published_case_waits_for_a_moderator(
+    admin_client, superuser, published_case
+):
+    """Once, an admin edit changed a published case live; now it goes through the service like
+    an author's edit: a revision that waits for approval, and the published text stays."""
     url = admin_url(Case, "change", published_case.pk)
-    page = admin_client.get(url)
-    assert page.status_code == 200
-    assert "Rettet tittel" not in page.content.decode()
-    response = admin_client.post(url, {"title": "Rettet tittel", "status": CaseStatus.ARCHIVED})
-    assert response.status_code == 403
+    before = published_case.title
+    data = _form_data(admin_client.get(url))
+    data["title"] = "Rettet tittel"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
     published_case.refresh_from_db()
-    assert published_case.title != "Rettet tittel"
-    assert published_case.status == CaseStatus.PUBLISHED
-    assert not CaseEvent.objects.filter(case=published_case).exists()
+    assert published_case.title == before
+    revision = published_case.revisions.get(status=CaseRevision.Status.PENDING)
+    assert revision.data["title"] == "Rettet tittel"
+    assert revision.created_by == superuser
+    event = CaseEvent.objects.get(case=published_case)
+    assert event.kind == CaseEvent.Kind.REVISION_SUBMITTED
+    # The admin shows the pending edit when it is opened again.
+    assert 'value="Rettet tittel"' in admin_client.get(url).content.decode()
+
+
+def test_an_admin_edit_of_a_draft_is_saved_with_history(admin_client, superuser, municipality):
+    draft = factories.CaseFactory(organisation=municipality, status=CaseStatus.DRAFT)
+    url = admin_url(Case, "change", draft.pk)
+    data = _form_data(admin_client.get(url))
+    data["summary"] = "Rettet sammendrag."
+    data["tags"] = "Robot, Multidose"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    draft.refresh_from_db()
+    assert draft.summary == "Rettet sammendrag."
+    assert draft.tags == ["multidose", "robot"]
+    assert "multidose" in draft.search_extra.split()
+    event = CaseEvent.objects.get(case=draft, kind=CaseEvent.Kind.EDITED)
+    assert event.actor == superuser
+    assert event.changes["summary"][1] == "Rettet sammendrag."
+
+
+def test_the_admin_refuses_what_the_content_refuses(admin_client, published_case):
+    url = admin_url(Case, "change", published_case.pk)
+    data = _form_data(admin_client.get(url))
+    data["sectors"] = ["space-travel"]
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "space-travel" in str(response.context["adminform"].form.errors["sectors"])
+    assert not published_case.revisions.exists()
+
+
+def test_cases_are_created_on_the_site_not_in_the_admin(admin_client):
     assert admin_client.get(admin_url(Case, "add")).status_code == 403
 
 

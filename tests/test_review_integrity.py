@@ -197,3 +197,19 @@ def test_a_single_moderator_installation_can_allow_it(
     factories.approve_on_page(client, review_case_url(case))
     case.refresh_from_db()
     assert case.status == CaseStatus.PUBLISHED
+
+
+def test_a_moderator_does_not_approve_an_edit_they_proposed(moderator, owner):
+    """An operator who is also a moderator corrects a case in the admin: another approves."""
+    moderator.is_staff = True
+    moderator.is_superuser = True
+    moderator.save()
+    case = factories.CaseFactory(organisation=owner, published=True, title="Publisert")
+    revision = services.case_update(actor=moderator, case=case, data={"title": "Rettet"})
+    with pytest.raises(PermissionDenied):
+        factories.approve_edit(moderator, revision)
+    other = factories.UserFactory()
+    other.groups.add(*moderator.groups.all())
+    factories.approve_edit(other, revision)
+    case.refresh_from_db()
+    assert case.title == "Rettet"

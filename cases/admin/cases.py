@@ -1,11 +1,13 @@
 """Cases, their history, proposed edits, reports and files."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions, services
+from ..content import CaseContent, form_initial
 from ..models import (
     Attachment,
     Case,
@@ -84,14 +86,60 @@ class CaseRevisionInline(admin.TabularInline):
         return False
 
 
+class CaseAdminForm(CaseContent, forms.ModelForm):
+    """A case's content as cases/content.py defines it, with the admin's widgets. Saving goes
+    through services.case_update, as on the site: the same limits and messages, and an edit of
+    a published case waits for a moderator's approval."""
+
+    ROWS = {"summary": 3, "problem": 8, "solution": 8, "results": 6, "reuse_guide": 6}
+
+    class Meta:
+        model = Case
+        fields = ()
+
+    def __init__(self, *args, instance: Case | None = None, **kwargs):
+        super().__init__(*args, instance=instance, owner=None, case=instance, **kwargs)
+        if instance is not None and instance.pk:
+            self.owner = instance.organisation
+            pending = instance.revisions.filter(status=CaseRevision.Status.PENDING).first()
+            current = pending.data if pending else services.case_snapshot(instance)
+            if not self.is_bound:
+                self.initial.update(form_initial(current))
+        for name, rows in self.ROWS.items():
+            if name in self.fields:
+                self.fields[name].widget = forms.Textarea(attrs={"rows": rows, "cols": 80})
+        for name in ("contact", "source_description", "links"):
+            if name in self.fields:
+                self.fields[name].widget = forms.Textarea(attrs={"rows": 3, "cols": 80})
+        if "tags" in self.fields:
+            self.fields["tags"].widget = forms.TextInput(attrs={"size": 80})
+            self.fields["tags"].help_text = _("Separated by commas.")
+        if "links" in self.fields:
+            self.fields["links"].help_text = _("One a line: the address, then a title.")
+        if "source_case" in self.fields:
+            self.fields["source_case"].widget = forms.TextInput(attrs={"size": 10})
+            self.fields["source_case"].help_text = _("The id of a published case.")
+        for name in ("sectors", "innovation_types", "benefits"):
+            if name in self.fields:
+                self.fields[name].widget = forms.CheckboxSelectMultiple(
+                    choices=self.fields[name].choices
+                )
+
+    def _post_clean(self):
+        # The content is the service's to write (see save_model), not the model form's.
+        pass
+
+
 @admin.register(Case)
 class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
-    """Cases as moderators and operators see them: read, send back, archive, restore, delete.
+    """Cases as moderators and operators see and correct them.
 
-    A case's content is written on the site only, by its organisation's members through the
-    services, so that every edit of a published case waits for a moderator, is checked like any
-    other and leaves its history; the admin has no second write path."""
+    The content is written through services.case_update, like an author's edit on the site
+    (permissions.can_correct_case): an edit of a published case becomes a revision that waits
+    for a moderator; nothing is written around the services. Cases are created on the site.
+    """
 
+    form = CaseAdminForm
     action_form = ReasonActionForm
     list_display = (
         "title",
@@ -111,12 +159,25 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
     # version (services.case_approve); the admin only sends back, archives and restores.
     actions = ["request_changes", "archive", "restore", "delete_selected"]
     fieldsets = (
-        (None, {"fields": ("title", "slug", "status", "organisation", "partners", "terms")}),
+        (None, {"fields": ("title", "slug", "status", "organisation", "partners")}),
         (
             _("Content"),
             {"fields": ("summary", "problem", "solution", "results", "reuse_guide", "contact")},
         ),
-        (_("Classification"), {"fields": ("workplace_type", "stage", "links")}),
+        (
+            _("Classification"),
+            {
+                "fields": (
+                    "sectors",
+                    "innovation_types",
+                    "benefits",
+                    "tags",
+                    "workplace_type",
+                    "stage",
+                    "links",
+                )
+            },
+        ),
         (_("Origin"), {"fields": ("origin", "source_case", "source_description")}),
         (
             _("Dates"),
@@ -131,23 +192,40 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
             },
         ),
     )
-    readonly_fields = ("terms",)
-
-    @admin.display(description=_("Sectors, innovation types, benefits and tags"))
-    def terms(self, obj):
-        return ", ".join(f"{term.code}" for term in obj.terms.all())
+    # Status changes only through the actions, which call the services.
+    readonly_fields = (
+        "slug",
+        "status",
+        "organisation",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "published_at",
+    )
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        # Read-only pages: see the class's docstring. Actions still act (they ask "moderate").
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("cases.view_case") or request.user.has_perm(
-            "cases.change_case"
+        return super().has_change_permission(request, obj) and (
+            obj is None or permissions.can_correct_case(request.user, obj)
         )
+
+    def save_model(self, request, obj, form, change):
+        result = services.case_update(
+            actor=request.user, case=Case.objects.get(pk=obj.pk), data=form.content()
+        )
+        if isinstance(result, CaseRevision):
+            messages.info(request, gettext("The edit waits for a moderator's approval."))
+
+    def save_related(self, request, form, formsets, change):
+        # Partners, terms and files are the content the service wrote; the inlines are read-only.
+        pass
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The read-only inlines were not saved (see save_related): nothing of theirs to report.
+        return super().construct_change_message(request, form, [], add)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

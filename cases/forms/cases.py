@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..content import CONTENT_FIELDS, CaseContent
+from ..content import CaseContent, form_initial
 from ..models import Case, Organisation
 from ..uploads import allowed_extensions
 from ..vocabularies import Origin
@@ -102,21 +102,13 @@ class CaseForm(StyledFormMixin, CaseContent):
         return super().clean()
 
     def content(self) -> dict:
-        """The cleaned data in the shape the services take."""
-        data = self.cleaned_data
-        content = {field: data[field] for field in CONTENT_FIELDS if field in self.fields}
-        content["partners"] = [o.pk for o in data["partners"]]
-        content["source_case"] = data["source_case"].pk if data["source_case"] else None
-        return content
+        source = self.cleaned_data["source_case"]
+        return {**super().content(), "source_case": source.pk if source else None}
 
     @staticmethod
     def initial_from(content: dict) -> dict:
         """Form initial values from a case snapshot (the published text or a pending revision)."""
-        initial = dict(content)
-        initial["tags"] = ", ".join(content.get("tags", []))
-        initial["links"] = "\n".join(
-            f"{link['url']} {link.get('title', '')}".strip() for link in content.get("links", [])
-        )
+        initial = form_initial(content)
         source = content.get("source_case")
         if source:
             slug = Case.objects.filter(pk=source).values_list("slug", flat=True).first()

@@ -68,7 +68,7 @@ def case_update(*, actor, case: Case, data: dict[str, Any]) -> Case | CaseRevisi
     A save that changes nothing writes nothing. Returns the case, or the pending revision.
     """
     case = locked_case(case)
-    require(permissions.can_edit_case(actor, case))
+    require(permissions.can_edit_case(actor, case) or permissions.can_correct_case(actor, case))
     clean = clean_content(data, owner=case.organisation, case=case)
     if case.status == CaseStatus.PUBLISHED:
         return propose_revision(actor=actor, case=case, clean=clean)

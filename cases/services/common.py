@@ -26,7 +26,8 @@ def require(allowed: bool, message: str | None = None) -> None:
 
 # Said when a moderator would approve their own organisation's text (permissions.is_own_organisations).
 FOUR_EYES = gettext_lazy(
-    "You are a member of the organisation that owns this case: another moderator must approve it."
+    "You are a member of the organisation that owns this case, or you proposed this edit: "
+    "another moderator must approve it."
 )
 
 

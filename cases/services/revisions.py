@@ -66,7 +66,7 @@ def revision_approve(*, actor, revision: CaseRevision, reviewed_version: str) ->
     if revision.status != CaseRevision.Status.PENDING:
         raise Conflict(_("This edit is no longer waiting for approval."))
     require(permissions.is_moderator(actor))
-    require(permissions.can_approve_edit(actor, case), FOUR_EYES)
+    require(permissions.can_approve_edit(actor, revision), FOUR_EYES)
     require_reviewed(case, reviewed_version)
     before = case_snapshot(case)
     clean = clean_content(revision.data, owner=case.organisation, case=case)

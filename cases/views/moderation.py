@@ -174,7 +174,7 @@ def review_revision(request, pk):
             "changes": changes,
             "form": form,
             "version": services.case_version(case),
-            "may_approve": permissions.can_approve_edit(request.user, case),
+            "may_approve": permissions.can_approve_edit(request.user, revision),
         },
     )
 
