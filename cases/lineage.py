@@ -209,10 +209,6 @@ def tree(case: Case) -> Node:
     return root
 
 
-def generation_of(case: Case) -> int:
-    return len(_ancestor_ids(case))
-
-
 def size(node: Node) -> int:
     return 1 + sum(size(child) for child in node.children)
 

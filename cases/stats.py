@@ -43,8 +43,8 @@ from django import forms
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -1442,93 +1442,3 @@ def rogers_categories(total: int) -> list[dict] | None:
         )
         lower = upper
     return categories
-
-
-def case_diffusion(case: Case, *, tree: lineage.Node | None = None) -> dict:
-    """How one published case spread: adopters in order with Rogers' categories, the
-    cumulative adoption curve by month, reach, and generations.
-
-    Two queries (the adopters with their order from a window function, and the reach), plus the
-    lineage walk (pass `tree=lineage.tree(case)` when the page has it already). Returns a
-    JSON-serialisable dict:
-
-    - `adopters`: [{position, organisation {id, name, slug}, adopted_on (ISO date or null),
-      date (the adoption date used), mode, channel, status, category}] in order of adoption;
-      `category` is null while there are fewer than `rogers_min_adopters` adopters;
-    - `categories`: per Rogers category the adopters in it and the expected share, or null
-      below the threshold; `rogers_min_adopters`;
-    - `curve`: [{month, adoptions, cumulative}] from the first adoption month to the last;
-    - `reach`: {organisations, municipalities, counties, regions};
-    - `generations`: {generation, depth, descendants [{generation, cases}]}.
-    """
-    adoptions = Adoption.objects.public().filter(case=case)
-    order = [F("date").asc(), F("created_at").asc(), F("pk").asc()]
-    rows = list(
-        adoptions.annotate(
-            date=adoption_date(),
-            position=Window(RowNumber(), order_by=order),
-            total=Window(Count("pk")),
-        )
-        .values(
-            "pk",
-            "organisation_id",
-            "organisation__name",
-            "organisation__slug",
-            "adopted_on",
-            "date",
-            "mode",
-            "channel",
-            "status",
-            "position",
-            "total",
-        )
-        .order_by("position")
-    )
-    total = rows[0]["total"] if rows else 0
-    enough = total >= ROGERS_MIN_ADOPTERS
-    adopters = []
-    for row in rows:
-        adopters.append(
-            {
-                "position": row["position"],
-                "organisation": {
-                    "id": row["organisation_id"],
-                    "name": row["organisation__name"],
-                    "slug": row["organisation__slug"],
-                },
-                "adopted_on": row["adopted_on"].isoformat() if row["adopted_on"] else None,
-                "date": _as_date(row["date"]).isoformat(),
-                "mode": row["mode"],
-                "channel": row["channel"],
-                "status": row["status"],
-                "category": rogers_category(row["position"], total) if enough else None,
-                "category_label": (
-                    str(ROGERS_LABELS[rogers_category(row["position"], total)]) if enough else None
-                ),
-            }
-        )
-    categories = rogers_categories(total)
-
-    per_month: dict[str, int] = defaultdict(int)
-    for adopter in adopters:
-        per_month[adopter["date"][:7]] += 1
-    curve, running = [], 0
-    for month in filled_months(set(per_month)):
-        running += per_month.get(month, 0)
-        curve.append({"month": month, "adoptions": per_month.get(month, 0), "cumulative": running})
-
-    reach = adoptions.aggregate(
-        organisations=Count("organisation", distinct=True),
-        municipalities=Count("organisation__municipality", distinct=True),
-        counties=Count("organisation__county", distinct=True),
-        regions=Count("organisation__region", distinct=True, filter=~Q(organisation__region="")),
-    )
-    return {
-        "case": case.pk,
-        "adopters": adopters,
-        "rogers_min_adopters": ROGERS_MIN_ADOPTERS,
-        "categories": categories,
-        "curve": curve,
-        "reach": reach,
-        "generations": _generations(case, tree),
-    }

@@ -447,32 +447,6 @@ def test_similar_cases_follow_the_data(client, case, municipality):
     assert "Ny lignende" not in page(client, case)
 
 
-@pytest.mark.parametrize("adopters", [0, 4, 13])
-def test_the_diffusion_figures_agree_with_the_statistics(case, county, adopters):
-    """The case page counts its figures in one grouped query; the statistics module lists
-    every adopter. Both say the same."""
-    from cases import lineage, selectors, stats
-
-    for n in range(adopters):
-        place = factories.MunicipalityFactory(parent=county if n % 2 else None)
-        adopter = factories.UnitFactory(parent=place) if n % 3 == 0 else place
-        factories.AdoptionFactory(
-            case=case,
-            organisation=adopter,
-            adopted_on=None if n % 5 == 0 else datetime.date(2023, 1 + n % 12, 1 + n),
-        )
-    gone = factories.MunicipalityFactory()
-    factories.AdoptionFactory(case=case, organisation=gone, adopted_on=datetime.date(2020, 1, 1))
-    gone.deleted_at = timezone.now()
-    gone.save()
-    tree = lineage.tree(case)
-    page_figures = selectors.case_spread(case, tree=tree)
-    full = stats.case_diffusion(case, tree=tree)
-    for key in ("reach", "curve", "categories", "generations", "rogers_min_adopters"):
-        assert page_figures[key] == full[key], key
-    assert page_figures["total"] == len(full["adopters"]) == adopters
-
-
 def test_cached_parts_of_the_page_follow_the_language(client, case):
     """The lineage and diffusion markup is cached by case, data version and language."""
     factories.AdoptionFactory(case=case, organisation=factories.MunicipalityFactory())

@@ -685,104 +685,6 @@ def test_unpublished_cases_and_their_adoptions_are_excluded_everywhere(data):
     assert after["top_spreaders"][0]["adopters"] == 5  # Large through C5 only
 
 
-def test_a_deleted_adopter_is_not_counted(data):
-    c3 = stats.case_diffusion(data.cases.c3)
-    assert [a["organisation"]["name"] for a in c3["adopters"]] == ["A2", "A3"]
-
-
-# ------------------------------------------------------------------------------------------
-# One case
-# ------------------------------------------------------------------------------------------
-
-
-def test_case_reach_and_curve(data):
-    diffusion = stats.case_diffusion(data.cases.c1)
-    # A1-A10; municipalities A1-A9 (A10 is a workplace in A1); counties 03, 46, 50.
-    assert diffusion["reach"] == {
-        "organisations": 10,
-        "municipalities": 9,
-        "counties": 3,
-        "regions": 3,
-    }
-    assert diffusion["curve"] == [
-        {"month": "2024-02", "adoptions": 2, "cumulative": 2},
-        {"month": "2024-03", "adoptions": 2, "cumulative": 4},
-        {"month": "2024-04", "adoptions": 1, "cumulative": 5},
-        {"month": "2024-05", "adoptions": 1, "cumulative": 6},
-        {"month": "2024-06", "adoptions": 2, "cumulative": 8},
-        {"month": "2024-07", "adoptions": 1, "cumulative": 9},
-        {"month": "2024-08", "adoptions": 1, "cumulative": 10},
-    ]
-
-
-def test_case_generations(data):
-    c1 = stats.case_diffusion(data.cases.c1)["generations"]
-    # C2 adapted C1; C3 copied C2: a copy of an adaptation of an original.
-    assert c1 == {
-        "generation": 0,
-        "depth": 2,
-        "descendants": [{"generation": 1, "cases": 1}, {"generation": 2, "cases": 1}],
-    }
-    c3 = stats.case_diffusion(data.cases.c3)["generations"]
-    assert c3 == {"generation": 2, "depth": 0, "descendants": []}
-    c2 = stats.case_diffusion(data.cases.c2)["generations"]
-    assert (c2["generation"], c2["depth"]) == (1, 1)
-
-
-def test_case_adopter_categories(data):
-    diffusion = stats.case_diffusion(data.cases.c1)
-    adopters = diffusion["adopters"]
-    # In order of adoption; A3 and A4 share a date and are ordered by when they were
-    # recorded; A9 gave no date and counts from the day it was recorded (3 July).
-    assert [a["organisation"]["name"] for a in adopters] == [f"A{i}" for i in range(1, 11)]
-    assert adopters[8]["adopted_on"] is None
-    assert adopters[8]["date"] == "2024-07-03"
-    # Ten adopters: each stands for a tenth of the order and is placed by its middle
-    # (5 %, 15 %, ... 95 %).
-    assert [a["category"] for a in adopters] == [
-        "early-adopters",
-        "early-adopters",
-        "early-majority",
-        "early-majority",
-        "early-majority",
-        "late-majority",
-        "late-majority",
-        "late-majority",
-        "laggards",
-        "laggards",
-    ]
-    categories = by_code(diffusion["categories"])
-    assert categories["innovators"]["numerator"] == 0
-    assert categories["early-adopters"] == {
-        "code": "early-adopters",
-        "label": categories["early-adopters"]["label"],
-        "expected_percent": 13.5,
-        **s(2, 10, 20.0),
-    }
-    assert [categories[c]["numerator"] for c in categories] == [0, 2, 3, 3, 2]
-    assert [categories[c]["expected_percent"] for c in categories] == [2.5, 13.5, 34.0, 34.0, 16.0]
-
-
-def test_case_with_too_few_adopters_has_no_categories(data):
-    diffusion = stats.case_diffusion(data.cases.c5)
-    assert len(diffusion["adopters"]) == 5
-    assert diffusion["categories"] is None
-    assert {a["category"] for a in diffusion["adopters"]} == {None}
-    assert diffusion["rogers_min_adopters"] == 10
-
-
-def test_case_without_adopters(data):
-    diffusion = stats.case_diffusion(data.cases.c4)
-    assert diffusion["adopters"] == []
-    assert diffusion["curve"] == []
-    assert diffusion["reach"] == {
-        "organisations": 0,
-        "municipalities": 0,
-        "counties": 0,
-        "regions": 0,
-    }
-
-
 @pytest.mark.parametrize(
     "total, expected",
     [
@@ -797,15 +699,6 @@ def test_rogers_categories_by_order(total, expected):
     # The order of the categories follows the order of adoption.
     ranks = [[code for code, _u in stats.ROGERS_CATEGORIES].index(c) for c in categories]
     assert ranks == sorted(ranks)
-
-
-def test_case_diffusion_query_count_does_not_grow(data, django_assert_max_num_queries):
-    """Intended to prevent an N+1 per adopter: two queries plus the lineage walk."""
-    from cases import lineage
-
-    tree = lineage.tree(data.cases.c1)
-    with django_assert_max_num_queries(2):
-        stats.case_diffusion(data.cases.c1, tree=tree)
 
 
 def test_organisation_kinds_in_the_dataset(data):

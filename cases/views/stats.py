@@ -128,10 +128,6 @@ def label(choices, code) -> str:
         return str(code)
 
 
-def _share_columns(prefix: str, labels: list[tuple[str, str]]) -> list[Column]:
-    return [Column(f"{prefix}{key}", text, "share") for key, text in labels]
-
-
 def _metric_columns() -> list[Column]:
     return [
         Column("cases", _("Cases")),
