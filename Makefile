@@ -9,7 +9,7 @@ PORT ?= 8000
 # Development defaults; production sets its own environment and runs no make target.
 export DEBUG ?= 1
 
-.PHONY: install run test test-fast lint format messages bench clean
+.PHONY: install run test test-fast test-pg lint format messages bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -34,6 +34,22 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The suite without the browser journeys (no Playwright browser needed).
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser"
+
+# The suite on a local PostgreSQL (127.0.0.1:5432, user postgres), started if needed as .ci/run
+# does, in a throwaway database that is dropped afterwards whether the suite passes or not.
+PG_TEST_DB := $(or $(PG_TEST_DB),innovasjon_test_$(shell echo $$$$))
+test-pg: install
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
+	  pg_ctlcluster --skip-systemctl-redirect 15 main start; \
+	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
+	dropdb -h 127.0.0.1 -U postgres --if-exists $(PG_TEST_DB)
+	createdb -h 127.0.0.1 -U postgres $(PG_TEST_DB)
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(PG_TEST_DB) $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	  status=$$?; dropdb -h 127.0.0.1 -U postgres --if-exists $(PG_TEST_DB); exit $$status
 
 lint: install
 	$(BIN)/ruff check .
