@@ -23,6 +23,7 @@ import datetime as dt
 import inspect
 from collections import Counter
 from contextlib import contextmanager
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -63,6 +64,9 @@ from .vocabularies import (
     Stage,
     WorkplaceType,
 )
+
+# One demo record (a county, user, case...): field name to value, as the tables below write it.
+Spec = dict[str, Any]
 
 PASSWORD = "demo-passord-2026"
 TIME_ZONE = ZoneInfo("Europe/Oslo")
@@ -105,7 +109,7 @@ _COUNTY_ROWS = [
     ("55", "Troms", "troms-fylkeskommune", Region.NORD_NORGE),
     ("56", "Finnmark", "finnmark-fylkeskommune", Region.NORD_NORGE),
 ]
-COUNTIES = [
+COUNTIES: list[Spec] = [
     {"number": number, "name": name, "slug": slug, "region": region}
     for number, name, slug, region in _COUNTY_ROWS
 ]
@@ -127,7 +131,7 @@ _MUNICIPALITY_ROWS = [
     ("1856", "Røst", "rost", "nordland-fylkeskommune", 471, 6, 366),
     ("1151", "Utsira", "utsira", "rogaland-fylkeskommune", 219, 6, 293),
 ]
-_MUNICIPALITY_EXTRA = {
+_MUNICIPALITY_EXTRA: dict[str, Spec] = {
     "oslo": {"email_domains": ["oslo.kommune.no"], "website": "https://www.oslo.kommune.no/"},
     "bergen": {
         "email_domains": ["bergen.kommune.no"],
@@ -138,7 +142,7 @@ _MUNICIPALITY_EXTRA = {
 _REGION_OF_COUNTY = {county["slug"]: county["region"] for county in COUNTIES}
 
 # Large, medium and small; central and remote; every region.
-MUNICIPALITIES = [
+MUNICIPALITIES: list[Spec] = [
     {
         "number": number,
         "name": name,
@@ -157,7 +161,7 @@ MUNICIPALITIES = [
 ]
 
 # Workplaces inside a municipality, and organisations that are neither municipality nor county.
-OTHER_ORGANISATIONS = [
+OTHER_ORGANISATIONS: list[Spec] = [
     {
         "slug": "tasen-helsehus",
         "name": "Tåsen helsehus",
@@ -217,7 +221,7 @@ OTHER_ORGANISATIONS = [
 EDITOR = MembershipRole.EDITOR
 MEMBER = MembershipRole.MEMBER
 
-USERS = [
+USERS: list[Spec] = [
     {"email": ADMIN_EMAIL, "full_name": "Ada Admin", "superuser": True, "memberships": []},
     {
         "email": MODERATOR_EMAIL,
@@ -357,7 +361,7 @@ USERS = [
 
 D = dt.date
 
-CASES = [
+CASES: list[Spec] = [
     {
         "slug": "mobil-rontgen",
         "owner": "oslo",
@@ -1283,7 +1287,7 @@ def _adoption(
     }
 
 
-ADOPTIONS = [
+ADOPTIONS: list[Spec] = [
     # Mobile X-ray: the most reused case, eight organisations in eight counties.
     _adoption(
         "mobil-rontgen",
@@ -1486,7 +1490,7 @@ ADOPTIONS = [
 ]
 
 # What owners did to spread their cases (6 of the 15 owners of published cases: 4 in 10).
-SPREAD_ACTIVITIES = [
+SPREAD_ACTIVITIES: list[Spec] = [
     {
         "organisation": "oslo",
         "case": "mobil-rontgen",
@@ -1629,7 +1633,7 @@ def _organisations(created: Counter) -> dict[str, Organisation]:
         )
         remember(spec, org, was_created)
     for spec in MUNICIPALITIES:
-        fields = {k: v for k, v in spec.items() if k not in ("number", "county")}
+        fields: Spec = {k: v for k, v in spec.items() if k not in ("number", "county")}
         org, was_created = Organisation.all_objects.get_or_create(
             kind=OrganisationKind.MUNICIPALITY,
             number=spec["number"],

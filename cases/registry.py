@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from django.db import transaction
 
@@ -54,7 +54,8 @@ OPTIONAL_COUNTY_COLUMNS = ("name_official",)
 # from, so they are left out (and reported) rather than invented as counties.
 NON_MUNICIPAL_PREFIXES = frozenset({"21", "22", "23", "99"})
 
-NAME_MAX_LENGTH = Organisation._meta.get_field("name").max_length
+# A CharField always has a max_length; the field API types it as optional.
+NAME_MAX_LENGTH = cast(int, Organisation._meta.get_field("name").max_length)
 POPULATION_MAX = 2**31 - 1  # what a PositiveIntegerField holds on every supported database
 MAX_REPORTED_PROBLEMS = 25
 # The whole-number columns of the registry CSV and the values they may take.
@@ -65,6 +66,11 @@ INTEGER_COLUMNS = {
     "centrality_index": (0, 1000),
 }
 LANDSDEL_BY_REGION = {str(region): landsdel for landsdel, region in REGION_BY_LANDSDEL.items()}
+
+
+def _landsdel(region: str | None) -> str:
+    return LANDSDEL_BY_REGION[region] if region else "no landsdel"
+
 
 _DIGITS = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -249,10 +255,10 @@ def parse_municipalities_csv(*, text: str, source: str) -> Registry:
                 problems.add(
                     where,
                     f"county {county_number} is '{county_name}' in {row['landsdel']} here, but "
-                    f"'{county.name}' in {LANDSDEL_BY_REGION[county.region]} in {county.where}",
+                    f"'{county.name}' in {_landsdel(county.region)} in {county.where}",
                 )
-        values = (number, name, region, population, population_year, centrality_class)
-        if any(value is None for value in (*values, centrality_index)):
+        values = (region, population, population_year, centrality_class, centrality_index)
+        if number is None or name is None or any(value is None for value in values):
             continue
         municipalities.append(
             MunicipalityRecord(
@@ -363,7 +369,8 @@ def parse_klass_json(*, text: str, source: str) -> Registry:
         ):
             problems.add(where, f"validToInRequestedRange {valid_to!r} is not a date (yyyy-mm-dd)")
             ok = False
-        if ok:
+        # `ok` implies both are strings; the isinstance checks say so to the type checker.
+        if ok and isinstance(code, str) and isinstance(name, str):
             entries.append((index, code, name.strip(), where, valid_to))
     if not problems.items and not entries:
         problems.add(source, "the codes list is empty")
@@ -371,7 +378,7 @@ def parse_klass_json(*, text: str, source: str) -> Registry:
 
     # A code still valid has no end date, or (when the request named `to`) ends at the range's end.
     ends = {valid_to for *_, valid_to in entries}
-    current_end = None if None in ends else max(ends)
+    current_end = None if None in ends else max(end for end in ends if end is not None)
     municipalities: list[MunicipalityRecord] = []
     counties: dict[str, CountyRecord] = {}
     seen: dict[str, int] = {}
@@ -414,8 +421,8 @@ def _merge_counties(
         if county.region is not None and county.region != other.region:
             problems.add(
                 county.where,
-                f"county {number} is in {LANDSDEL_BY_REGION[county.region]} here but in "
-                f"{LANDSDEL_BY_REGION[other.region]} in {other.where}",
+                f"county {number} is in {_landsdel(county.region)} here but in "
+                f"{_landsdel(other.region)} in {other.where}",
             )
     problems.raise_if_any()
     return dict(listed)

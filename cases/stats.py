@@ -37,6 +37,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import django_filters
 from django import forms
@@ -349,10 +350,10 @@ def _metrics(row: dict) -> dict:
         },
         "adoptions": adoptions,
         "adopters_per_case": round(adoptions / cases, 2) if cases else None,
-        "reused": share(row.get("n_reused"), cases),
+        "reused": share(row.get("n_reused") or 0, cases),
         "owners": owners,
-        "active_spreaders": share(row.get("n_active"), owners),
-        "adopted_owners": share(row.get("n_adopted_owners"), owners),
+        "active_spreaders": share(row.get("n_active") or 0, owners),
+        "adopted_owners": share(row.get("n_adopted_owners") or 0, owners),
     }
 
 
@@ -397,6 +398,15 @@ TERM_BREAKDOWNS = {
     "sector": CaseTerm.Vocabulary.SECTOR,
     "innovation_type": CaseTerm.Vocabulary.INNOVATION_TYPE,
 }
+
+
+def _term_codes(name: str) -> list[str]:
+    """The codes of a term breakdown (one of `TERM_BREAKDOWNS`)."""
+    vocabulary = BREAKDOWNS[name]
+    assert vocabulary is not None, name
+    return [str(code) for code in vocabulary.values]
+
+
 OWNER_BREAKDOWNS = ["employee_band", "size_class", "centrality_class", "region"]
 
 # Adopters per case are counted exactly up to this number in the statement; only when the
@@ -526,9 +536,7 @@ OWNER_METRICS = [
 
 # The sector and innovation type codes; a case's set of them is a bit mask (bit i: TERM_CODES[i]).
 TERM_CODES = [
-    (vocabulary, code)
-    for name, vocabulary in TERM_BREAKDOWNS.items()
-    for code in BREAKDOWNS[name].values
+    (vocabulary, code) for name, vocabulary in TERM_BREAKDOWNS.items() for code in _term_codes(name)
 ]
 
 
@@ -853,7 +861,7 @@ def _breakdown(name: str, rows: list[dict]) -> list[dict]:
     # What is left has no value (or a code no longer in the vocabulary): "not stated".
     rest = [row for code, row in found.items()]
     if rest:
-        merged = defaultdict(int)
+        merged: defaultdict[str, int] = defaultdict(int)
         for row in rest:
             for key, value in row.items():
                 if key.startswith("n_"):
@@ -930,7 +938,7 @@ def _adoption_mix(rows: list[dict]) -> dict:
     total = sum(row["count"] for row in rows)
     result = {"total": total}
     for field, choices in lists.items():
-        counts = defaultdict(int)
+        counts: defaultdict[str, int] = defaultdict(int)
         for row in rows:
             counts[row[field]] += row["count"]
         result[f"by_{field}"] = [
@@ -1094,11 +1102,11 @@ def _bass(rows: list[dict], monthly: dict) -> dict:
     by_code: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for row in rows:
         by_code[row["vocabulary"], row["code"]][row["month"]] = row["count"]
-    result = {"all": fitted(overall_counts)}
+    result: dict[str, Any] = {"all": fitted(overall_counts)}
     for name, vocabulary in TERM_BREAKDOWNS.items():
         result[name] = [
             {"code": code, **fitted(by_code.get((vocabulary, code), {}))}
-            for code in BREAKDOWNS[name].values
+            for code in _term_codes(name)
         ]
     result["min_months"] = bass.MIN_MONTHS
     result["min_adoptions"] = bass.MIN_ADOPTIONS

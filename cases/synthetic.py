@@ -113,10 +113,11 @@ class SyntheticError(Exception):
 
 
 # Vocabulary of the generated world ---------------------------------------------------------------
+# The tables are keyed by the choices' values: model fields hold them as plain strings.
 
 WT = WorkplaceType
 # Workplace nouns: indefinite, definite singular, indefinite plural, the people it serves.
-WORKPLACE_WORDS = {
+WORKPLACE_WORDS: dict[str, tuple[str, str, str, str]] = {
     WT.PRIMARY_SCHOOL: ("skole", "skolen", "skoler", "elevene"),
     WT.UPPER_SECONDARY: ("videregående skole", "skolen", "videregående skoler", "elevene"),
     WT.KINDERGARTEN: ("barnehage", "barnehagen", "barnehager", "barna"),
@@ -132,7 +133,7 @@ WORKPLACE_WORDS = {
 }
 
 # The sectors a workplace's cases belong to (primary sector, weighted).
-WORKPLACE_SECTORS = {
+WORKPLACE_SECTORS: dict[str, list[tuple[str, float]]] = {
     WT.PRIMARY_SCHOOL: [(Sector.EDUCATION, 1.0)],
     WT.UPPER_SECONDARY: [(Sector.EDUCATION, 1.0)],
     WT.KINDERGARTEN: [(Sector.EDUCATION, 1.0)],
@@ -184,13 +185,18 @@ UPPER_SECONDARY_PER = 13000
 UPPER_SECONDARY_BANDS = (0.0, 0.15, 0.45, 0.40)
 
 # "More innovation in larger workplaces and in medium-sized, medium-central municipalities."
-BAND_ACTIVITY = {
+BAND_ACTIVITY: dict[str, float] = {
     EmployeeBand.B1_19: 0.6,
     EmployeeBand.B20_49: 1.0,
     EmployeeBand.B50_99: 1.5,
     EmployeeBand.B100: 2.2,
 }
-SIZE_ACTIVITY = {SizeClass.SMALL: 0.85, SizeClass.MEDIUM: 1.3, SizeClass.LARGE: 1.0, "": 1.0}
+SIZE_ACTIVITY: dict[str, float] = {
+    SizeClass.SMALL: 0.85,
+    SizeClass.MEDIUM: 1.3,
+    SizeClass.LARGE: 1.0,
+    "": 1.0,
+}
 CENTRALITY_ACTIVITY = {1: 0.9, 2: 1.0, 3: 1.2, 4: 1.2, 5: 1.0, 6: 0.8, None: 1.0}
 MUNICIPALITY_ACTIVITY = 6.0  # a municipality's own (administration-wide) cases
 COUNTY_ACTIVITY = 12.0
@@ -248,7 +254,7 @@ STAGE_POPULARITY = {
 
 # Channels: networks first (the barometer); close by, networks and direct contact weigh more.
 CHANNELS = list(Channel.values)
-CHANNEL_WEIGHTS_FAR = {
+CHANNEL_WEIGHTS_FAR: dict[str, float] = {
     Channel.NETWORK: 0.25,
     Channel.CONFERENCE: 0.22,
     Channel.PLATFORM: 0.18,
@@ -258,7 +264,7 @@ CHANNEL_WEIGHTS_FAR = {
     Channel.MEDIA: 0.06,
     Channel.OTHER: 0.03,
 }
-CHANNEL_WEIGHTS_NEAR = {
+CHANNEL_WEIGHTS_NEAR: dict[str, float] = {
     Channel.NETWORK: 0.42,
     Channel.CONFERENCE: 0.10,
     Channel.PLATFORM: 0.08,
@@ -286,7 +292,7 @@ SPREAD_SHARE = {
 }
 
 # Topics: title, the thing itself in running text, tags. Derived cases keep their source's topic.
-TOPICS = {
+TOPICS: dict[str, list[tuple[str, str, list[str]]]] = {
     Sector.HEALTH_CARE: [
         ("Mobil røntgen på sykehjem", "mobil røntgen", ["røntgen", "sykehjem", "ambulant"]),
         ("Multidoserobot", "multidoserobot", ["medisinrobot", "legemidler", "velferdsteknologi"]),
@@ -416,7 +422,7 @@ TITLE_ANGLES = [
     "bedre tjenester med samme ressurser",
     "sammen med innbyggerne",
 ]
-PAINS = {
+PAINS: dict[str, list[str]] = {
     Sector.HEALTH_CARE: [
         "mange manuelle rutiner rundt legemidler",
         "lange ventetider og unødvendige innleggelser",
@@ -599,7 +605,7 @@ PLACES = [
     "Vik", "Åsen", "Bakke", "Dalen", "Engen", "Holt", "Myra", "Sletta", "Berg", "Øvre Vollen",
     "Nedre Eiker", "Rosendal", "Solsiden",
 ]  # fmt: skip
-UNIT_NAMES = {
+UNIT_NAMES: dict[str, list[str]] = {
     WT.PRIMARY_SCHOOL: ["{place} skole", "{place} barneskole", "{place} ungdomsskole"],
     WT.KINDERGARTEN: ["{place} barnehage", "{place} naturbarnehage", "{place} barnehage"],
     WT.NURSING_HOME: ["{place} sykehjem", "{place} omsorgssenter", "{place} helsehus"],
@@ -1240,7 +1246,7 @@ def _adoptions(
         ]
     )
     county_ids = sorted({o.county_id for o in adopters if o.county_id is not None})
-    county_code = {pk: k + 1 for k, pk in enumerate(county_ids)}
+    county_code: dict[int | None, int] = {pk: k + 1 for k, pk in enumerate(county_ids)}
     adopter_county = np.array([county_code.get(o.county_id, 0) for o in adopters])
     workplace_types = list(WT.values)
     type_code = {wt: k for k, wt in enumerate(workplace_types)}

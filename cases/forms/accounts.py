@@ -4,6 +4,8 @@ Forms validate and carry the accessible markup (Designsystemet classes, autocomp
 services in `cases.services.accounts` act.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
@@ -170,18 +172,19 @@ class MembershipRequestForm(DesignsystemetMixin, forms.Form):
         # Validation accepts any organisation, so that asking twice gets the service's clear
         # answer; the list shows only those the user has not joined or asked to join, narrowed
         # by the filter.
-        self.fields["organisation"].queryset = organisations
+        field = cast(forms.ModelChoiceField, self.fields["organisation"])
+        field.queryset = organisations
         shown = organisations
         if user is not None and user.is_authenticated:
             shown = shown.exclude(memberships__user=user)
         if self.query:
             shown = shown.filter(name__icontains=self.query)
-        shown = list(shown.only("pk", "name")[: ORGANISATION_CHOICES_LIMIT + 1])
-        self.truncated = len(shown) > ORGANISATION_CHOICES_LIMIT
-        self.shown_count = min(len(shown), ORGANISATION_CHOICES_LIMIT)
-        self.fields["organisation"].choices = [("", self.fields["organisation"].empty_label)] + [
+        listed = list(shown.only("pk", "name")[: ORGANISATION_CHOICES_LIMIT + 1])
+        self.truncated = len(listed) > ORGANISATION_CHOICES_LIMIT
+        self.shown_count = min(len(listed), ORGANISATION_CHOICES_LIMIT)
+        field.choices = [("", field.empty_label)] + [
             (organisation.pk, organisation.name)
-            for organisation in shown[:ORGANISATION_CHOICES_LIMIT]
+            for organisation in listed[:ORGANISATION_CHOICES_LIMIT]
         ]
 
 

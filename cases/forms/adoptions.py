@@ -1,5 +1,7 @@
 """Recording reuse of a case, and what an organisation did to spread its own."""
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +52,7 @@ class AdoptionForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, organisations, case: Case, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["organisation"].queryset = organisations
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
         if editing:
             self.fields["organisation"].disabled = True
 
@@ -129,4 +131,5 @@ class SpreadActivityForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = Case.objects.published().filter(organisation=organisation)
+        cases = Case.objects.published().filter(organisation=organisation)
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases

@@ -1,5 +1,7 @@
 """The case editor and the small forms of the workflow (reasons, reports, uploads)."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -60,24 +62,22 @@ class CaseForm(StyledFormMixin, CaseContent):
         for name, rows in self.ROWS.items():
             self.fields[name].widget = forms.Textarea(attrs={"rows": rows})
         for name in ("sectors", "innovation_types", "benefits"):
-            self.fields[name].widget = forms.CheckboxSelectMultiple(
-                choices=self.fields[name].choices
-            )
+            choices = cast(forms.ChoiceField, self.fields[name]).choices
+            # The stubs type the choices' getter like their setter; it returns normalised choices.
+            self.fields[name].widget = forms.CheckboxSelectMultiple(choices=choices)  # type: ignore[arg-type]
         self.fields["tags"].widget = forms.TextInput()
-        self.fields["partners"].widget = forms.SelectMultiple(
-            attrs={"size": 6}, choices=self.fields["partners"].choices
-        )
-        self.fields["origin"].choices = Origin.choices
+        partners = cast(forms.ModelMultipleChoiceField, self.fields["partners"])
+        partners.widget = forms.SelectMultiple(attrs={"size": 6}, choices=partners.choices)  # type: ignore[arg-type]
+        cast(forms.ChoiceField, self.fields["origin"]).choices = Origin.choices
         self.fields["origin"].widget = forms.RadioSelect(choices=Origin.choices)
         styled(self)
-        self.fields["organisation"].queryset = organisations
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
         if case is not None:
             # The owner does not change after creation.
             self.fields["organisation"].disabled = True
             self.owner = case.organisation
-            self.fields["partners"].queryset = self.fields["partners"].queryset.exclude(
-                pk=case.organisation_id
-            )
+            assert partners.queryset is not None  # CaseContent declares it
+            partners.queryset = partners.queryset.exclude(pk=case.organisation_id)
         elif organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F, Q
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +25,19 @@ class AdoptionQuerySet(SoftDeleteQuerySet):
         )
 
 
-class AdoptionManager(models.Manager.from_queryset(AdoptionQuerySet)):
+_AdoptionManagerBase = models.Manager.from_queryset(AdoptionQuerySet)
+
+
+class AdoptionManager(_AdoptionManagerBase):
     def get_queryset(self):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
 class Adoption(models.Model):
     """A reuse record: an organisation copied or adapted someone else's case."""
+
+    # Set on the instance by the change feed's signal handlers (cases.changefeed.record).
+    _feed_was_alive: bool | None
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="adoptions"
@@ -190,7 +197,7 @@ def _count_adoption(before, after) -> None:
         Case.all_objects.filter(pk=now[0]).update(first_adopted_on=_first_adopted_on())
         return
     if was is not None:
-        changes = {"adoption_count": F("adoption_count") - 1}
+        changes: dict[str, Combinable] = {"adoption_count": F("adoption_count") - 1}
         if was[2] is not None:
             _lock_cases([was[0]])
             # Only when the withdrawn date was the earliest does the earliest change.

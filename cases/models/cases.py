@@ -33,13 +33,20 @@ class CaseQuerySet(SoftDeleteQuerySet):
         return self.filter(status=CaseStatus.PUBLISHED, deleted_at__isnull=True)
 
 
-class CaseManager(models.Manager.from_queryset(CaseQuerySet)):
+_CaseManagerBase = models.Manager.from_queryset(CaseQuerySet)
+
+
+class CaseManager(_CaseManagerBase):
     def get_queryset(self):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
 class Case(models.Model):
     """An innovation case, owned by one organisation and moderated before it is public."""
+
+    # Set on the instance by the change feed's signal handlers (cases.changefeed.record).
+    _feed_was_public: bool
+    _feed_loading: bool
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)

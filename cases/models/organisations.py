@@ -1,5 +1,7 @@
 """Organisations and their members."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -28,6 +30,10 @@ class Organisation(models.Model):
     statistics can group by them without walking the tree: a unit's attributes are its
     municipality's.
     """
+
+    # Set on the instance by the change feed's signal handlers (cases.changefeed.record): the
+    # organisation's shown fields before this save.
+    _feed_shown_before: tuple[Any, ...] | None
 
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     name = models.CharField(_("name"), max_length=200)

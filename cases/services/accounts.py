@@ -11,8 +11,9 @@ after "register" is the same either way, and the owner of the address is told by
 import datetime
 import hashlib
 import secrets
+from typing import cast
 
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,15 +25,17 @@ from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
 from ..links import VERIFY_EMAIL_SALT, verify_email_max_age
-from ..models import ApiToken, Membership, Organisation
+from ..models import ApiToken, Membership, Organisation, User
 from ..refusals import Conflict
 from ..vocabularies import MembershipRole, MembershipStatus
-
-User = get_user_model()
 
 # A token's last_used_at is written at most this often, so busy clients do not write per request.
 TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
 TOKEN_KEY_BYTES = 32
+
+# A CharField always has a max_length; the field API types it as optional.
+FULL_NAME_MAX_LENGTH = cast(int, User._meta.get_field("full_name").max_length)
+TOKEN_NAME_MAX_LENGTH = cast(int, ApiToken._meta.get_field("name").max_length)
 
 
 class VerificationError(ValidationError):
@@ -87,7 +90,7 @@ def user_register(*, email: str, full_name: str, password: str) -> User | None:
         errors["email"] = [_("Enter a valid email address.")]
     if not full_name:
         errors["full_name"] = [_("Enter your name.")]
-    elif len(full_name) > User._meta.get_field("full_name").max_length:
+    elif len(full_name) > FULL_NAME_MAX_LENGTH:
         errors["full_name"] = [_("The name is too long.")]
     if errors:
         raise ValidationError(errors)
@@ -470,7 +473,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": [_("Give the token a name, e.g. what will use it.")]})
-    max_length = ApiToken._meta.get_field("name").max_length
+    max_length = TOKEN_NAME_MAX_LENGTH
     if len(name) > max_length:
         raise ValidationError(
             {"name": [_("At most %(limit)d characters.") % {"limit": max_length}]}

@@ -1,6 +1,7 @@
 """What every case service shares: refusing, locking and writing the history."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +20,7 @@ def locked_case(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
 
 
-def require(allowed: bool, message: str | None = None) -> None:
+def require(allowed: bool, message: str | Promise | None = None) -> None:
     if not allowed:
         raise PermissionDenied(message or _("You do not have permission to do this."))
 
