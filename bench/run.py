@@ -108,6 +108,7 @@ def django_env(args, database: str) -> dict:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": server_url(args, database),
             "DEBUG": "0",
+            "BENCH_FLOOR_VIEW": "1",
             "SECRET_KEY": args.secret_key,
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "SECURE_SSL_REDIRECT": "0",

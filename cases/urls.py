@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
@@ -65,6 +66,9 @@ urlpatterns = [
         name="moderation-report-resolve",
     ),
     path("", include("cases.account_urls")),
-    path("_floor/", floor.floor, name="floor"),
     path("helse/", health.health, name="health"),
 ]
+
+# The benchmark's floor (bench/): only on a server the benchmark starts, never in production.
+if settings.BENCH_FLOOR_VIEW:
+    urlpatterns.append(path("_floor/", floor.floor, name="floor"))

@@ -162,6 +162,8 @@ AUTH_USER_MODEL = "cases.User"
 # Four eyes: a moderator who is a member of a case's owner does not approve its text alone.
 # An installation with a single moderator can allow it.
 MODERATION_SELF_APPROVAL = env_bool("MODERATION_SELF_APPROVAL", False)
+# The benchmark's floor view (/_floor/): bench/run.py turns it on for the server it starts.
+BENCH_FLOOR_VIEW = env_bool("BENCH_FLOOR_VIEW", False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

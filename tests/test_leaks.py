@@ -461,8 +461,6 @@ def visit_public_pages(visitor, world):
     assert owner_page.context["reused_count"] == 2
     assert v.get(w.publisher.get_absolute_url()).context["reach"]["adoptions"] == 3
     assert v.get(w.partner.get_absolute_url()).context["case_count"] == 0
-    for organisation in (w.owner, w.partner):
-        v.get(reverse("floor"), {"id": organisation.pk})
 
     v.get(reverse("accessibility"))
     v.get(reverse("health"))
