@@ -105,6 +105,8 @@ class CaseAdminForm(CaseContent, forms.ModelForm):
             current = pending.data if pending else services.case_snapshot(instance)
             if not self.is_bound:
                 self.initial.update(form_initial(current))
+        if "title" in self.fields:
+            self.fields["title"].widget = forms.TextInput(attrs={"class": "vTextField"})
         for name, rows in self.ROWS.items():
             if name in self.fields:
                 self.fields[name].widget = forms.Textarea(attrs={"rows": rows, "cols": 80})

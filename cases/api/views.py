@@ -63,14 +63,17 @@ def case_etag(case: Case | int, data) -> str:
     return f'"{services.case_version(case)}.{digest}"'
 
 
+def named_versions(if_match: str) -> set[str]:
+    """The case versions an `If-Match` header names (the version part of each ETag, or `*`)."""
+    return {
+        tag.strip().removeprefix("W/").strip('"').split(".", 1)[0] for tag in if_match.split(",")
+    }
+
+
 def matches_version(if_match: str, case: Case) -> bool:
     """Whether an `If-Match` header names the case's current version (`*` matches anything)."""
-    current = services.case_version(case)
-    for tag in if_match.split(","):
-        tag = tag.strip().removeprefix("W/").strip('"')
-        if tag == "*" or tag.split(".", 1)[0] == current:
-            return True
-    return False
+    named = named_versions(if_match)
+    return "*" in named or services.case_version(case) in named
 
 
 # Ids are positive 64-bit integers; anything else is refused instead of reaching the database.
@@ -338,9 +341,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         expected = request.headers.get("If-Match")
         if not expected:
             raise PreconditionRequired()
-        if expected.strip() == "*" or not matches_version(expected, case):
+        current = services.case_version(case)
+        # `*` names no version: an approval must name the one reviewed.
+        if current not in named_versions(expected):
             raise PreconditionFailed()
-        return services.case_version(case)
+        return current
 
     @staticmethod
     def _check(case: Case, role_allows: bool, state_allows: bool, message: str) -> None:
