@@ -9,18 +9,20 @@ PORT ?= 8000
 # Development defaults; production sets its own environment and runs no make target.
 export DEBUG ?= 1
 
-.PHONY: install run test test-fast test-pg lint format messages bench clean
+.PHONY: install run test test-fast test-pg lint format messages bench lock clean
 
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Installed from the lock files (exact versions, checked against their hashes); pyproject.toml
+# names what the site needs, `make lock` writes the lock files from it.
+$(VENV)/.installed: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { \
 	  echo "This site needs Python 3.12 or newer (Django 6.1); '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
 	  echo "Install Python 3.12+ (pyenv reads .python-version here), or run: make PYTHON=python3.13 ..."; \
 	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -68,6 +70,13 @@ messages: install
 # (apt-get install wrk) are expected; see bench/README.md. BENCH_ARGS passes options through.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# requirements.lock is what production installs; requirements-dev.lock adds the test and lint tools.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.12 --generate-hashes \
+	--quiet --custom-compile-command "make lock"
+lock: install
+	$(LOCK) --output-file requirements.lock
+	$(LOCK) --extra dev --output-file requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
