@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from cases import services
+from cases import permissions, services
 from cases.models import (
     MODERATORS_GROUP,
     Adoption,
@@ -657,3 +657,21 @@ def test_review_page_of_a_submitted_case_escapes_html(client, moderator, member,
     html = client.get(review(case)).content.decode()
     assert "<script>alert(" not in html
     assert "&lt;script&gt;alert(1)" in html
+
+
+# --- the header's moderation link -------------------------------------------------------------
+
+
+def test_header_links_the_queue_for_moderators_only(client, moderator, member):
+    queue = reverse("moderation-queue")
+    client.force_login(moderator)
+    assert f'href="{queue}"' in client.get(reverse("home")).content.decode()
+    client.force_login(member)
+    assert f'href="{queue}"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_moderator_flag_is_read_once_per_request(moderator, django_assert_num_queries):
+    user = type(moderator).objects.get(pk=moderator.pk)
+    with django_assert_num_queries(1):
+        assert permissions.is_moderator(user)
+        assert permissions.is_moderator(user)

@@ -89,12 +89,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    @property
-    def is_moderator(self) -> bool:
-        return self.is_active and (
-            self.is_superuser or self.groups.filter(name=MODERATORS_GROUP).exists()
-        )
-
 
 MODERATORS_GROUP = "moderators"
 
