@@ -65,6 +65,7 @@ class RequestSizeLimitMiddleware:
 
 
 def _too_large(request) -> HttpResponse:
+    response: HttpResponse
     if request.path.startswith("/api/"):
         with translation.override(translation.get_language_from_request(request)):
             response = JsonResponse({"detail": _("The request is too large.")}, status=413)
@@ -93,6 +94,7 @@ class RateLimitMiddleware:
 def too_many_requests(request, over: Limited, template: str = "429.html", context=None):
     """429 with Retry-After: `template` (a form shown again with the message on it, or the 429
     page), or JSON under /api/."""
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": over.message}, status=429)
     else:

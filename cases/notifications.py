@@ -230,8 +230,8 @@ def case_reported(report: CaseReport) -> None:
 
 def _authors(case: Case) -> list[str]:
     addresses = set(_editor_emails(case.organisation_id))
-    if case.created_by_id and case.created_by.is_active:
-        addresses.add(case.created_by.email)
+    if (creator := case.created_by) is not None and creator.is_active:
+        addresses.add(creator.email)
     return sorted(addresses)
 
 
@@ -245,8 +245,8 @@ def changes_requested(case: Case, *, reason: str) -> None:
 
 def revision_decided(revision: CaseRevision) -> None:
     to = _authors(revision.case)
-    if revision.created_by_id and revision.created_by.is_active:
-        to = sorted(set(to) | {revision.created_by.email})
+    if (proposer := revision.created_by) is not None and proposer.is_active:
+        to = sorted(set(to) | {proposer.email})
     queue(to=to, template="revision_decided", context={"revision": revision, "case": revision.case})
 
 

@@ -53,14 +53,16 @@ def forget(user) -> None:
             delattr(user, attribute)
 
 
+def _id(organisation: Organisation | int) -> int:
+    return organisation if isinstance(organisation, int) else organisation.pk
+
+
 def is_member(user, organisation: Organisation | int) -> bool:
-    organisation_id = getattr(organisation, "pk", organisation)
-    return organisation_id in roles(user)
+    return _id(organisation) in roles(user)
 
 
 def is_editor(user, organisation: Organisation | int) -> bool:
-    organisation_id = getattr(organisation, "pk", organisation)
-    return roles(user).get(organisation_id) == MembershipRole.EDITOR
+    return roles(user).get(_id(organisation)) == MembershipRole.EDITOR
 
 
 def visible_cases_q(user) -> Q:

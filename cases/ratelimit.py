@@ -54,7 +54,7 @@ RATE_SETTINGS = ("EMAIL_LIMIT_PER_CLIENT", "EMAIL_LIMIT_PER_ADDRESS", "EXPENSIVE
 def check_rate_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Every rate setting must be readable: found at start (`manage.py check`, runserver,
     migrate), not on the first request that meets the limit."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for setting in RATE_SETTINGS:
         try:
             Limit.from_setting(setting, setting)

@@ -141,7 +141,8 @@ def parse(query: str) -> Search:
             terms=tuple(Term(word=word) for word in dict.fromkeys(words)),
             roots=tuple(dict.fromkeys(words)),
         )
-    terms, roots = [], []
+    terms: list[Term] = []
+    roots: list[str] = []
     unique = tuple(dict.fromkeys(words))
     for word, lexemes in zip(unique, _lexize(unique), strict=True):
         if not lexemes:
@@ -316,7 +317,8 @@ def _first_match(text: str, roots: tuple[str, ...]) -> re.Match | None:
 
 def _marked(text: str, roots: tuple[str, ...]) -> str:
     """`text` escaped, with every word that contains a root in <mark>."""
-    pieces, position = [], 0
+    pieces: list[str] = []
+    position = 0
     for word in WORD.finditer(text) if roots else ():
         if _is_match(word.group(), roots):
             pieces.append(escape(text[position : word.start()]))

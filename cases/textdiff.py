@@ -60,7 +60,7 @@ def word_diff(old: str, new: str) -> SafeString:
     truncated = len(old_middle) > MAX_TOKENS or len(new_middle) > MAX_TOKENS
     old_compared, new_compared = old_middle[:MAX_TOKENS], new_middle[:MAX_TOKENS]
 
-    parts = [escape("".join(old_tokens[:head]))]
+    parts: list[str] = [escape("".join(old_tokens[:head]))]
     removed: list[str] = []
     added: list[str] = []
 

@@ -243,6 +243,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Email: the console in development, SMTP from the environment in production.
+MAILERS: dict[str, dict[str, object]]
 if env_str("EMAIL_BACKEND", "console" if DEBUG else "smtp") == "console":
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:

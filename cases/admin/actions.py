@@ -41,7 +41,7 @@ def _action_reason(request) -> str:
     return ""
 
 
-class ServiceActionsMixin:
+class ServiceActionsMixin(admin.ModelAdmin):
     """Run a service once per selected object and report each outcome."""
 
     def has_moderate_permission(self, request) -> bool:

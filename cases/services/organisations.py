@@ -6,6 +6,7 @@ name are found by it.
 """
 
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -88,7 +89,7 @@ def refresh_descendants(*, roots: list[Organisation]) -> int:
         )
         for child in children:
             # The parent chain comes from memory, so deriving costs no query per level.
-            child.parent = known[child.parent_id]
+            child.parent = known[cast(int, child.parent_id)]  # chosen by parent_id__in
             known[child.pk] = child
         below.extend(children)
         frontier = [child.pk for child in children]

@@ -5,6 +5,8 @@ Thin views: forms validate, services act. Things a user may not see answer 404, 
 that the existence of an organisation's member list or someone's token does not leak.
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -34,7 +36,7 @@ from ..forms.accounts import (
 )
 from ..links import verify_email_max_age
 from ..middleware import too_many_requests
-from ..models import ApiToken, Membership, Organisation
+from ..models import ApiToken, Membership, Organisation, User
 from ..refusals import Conflict
 from ..vocabularies import MembershipRole, MembershipStatus
 
@@ -232,7 +234,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 def _profile_context(request: HttpRequest, **overrides) -> dict:
-    user = request.user
+    user = cast(User, request.user)  # the profile's views require a login
     memberships = (
         Membership.objects.filter(user=user, organisation__deleted_at__isnull=True)
         .select_related("organisation")

@@ -4,6 +4,7 @@ results and the facet counts are swapped, without it the same view answers the w
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -11,8 +12,8 @@ from .. import ratelimit, search
 from ..filters import CaseFilter, PageRequest, cached_count_and_page
 from ..models import Case, Organisation
 
-ORDERINGS = {
-    "relevance": (_("Relevance"), None),
+ORDERINGS: dict[str, tuple[str | Promise, tuple[str, ...]]] = {
+    "relevance": (_("Relevance"), ("-rank", "-published_at", "-pk")),
     "-published_at": (_("Newest"), ("-published_at", "-pk")),
     "-adoption_count": (_("Most reused"), ("-adoption_count", "-published_at", "-pk")),
     "title": (_("Title"), ("title", "pk")),
@@ -44,17 +45,15 @@ def published_cases():
     )
 
 
-def _ordering(request, filterset) -> tuple[str, tuple, str]:
+def _ordering(request, filterset) -> tuple[str, tuple[str, ...], str]:
     """The chosen sort order, its ORDER BY, and the sort order the URL asked for if it is
     unknown. Relevance without search words means newest first."""
     wanted = request.GET.get("ordering", "")
     unknown = wanted if wanted not in ORDERINGS else ""
     if wanted not in ORDERINGS:
         wanted = "relevance" if filterset.query else "-published_at"
-    if wanted == "relevance":
-        if not filterset.query:
-            return "-published_at", ORDERINGS["-published_at"][1], unknown
-        return wanted, ("-rank", "-published_at", "-pk"), unknown
+    if wanted == "relevance" and not filterset.query:
+        return "-published_at", ORDERINGS["-published_at"][1], unknown
     return wanted, ORDERINGS[wanted][1], unknown
 
 

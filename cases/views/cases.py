@@ -219,8 +219,8 @@ def json_ld(request, case: Case) -> dict:
     area = case.organisation.county if case.organisation.county_id else None
     if area is not None:
         data["spatialCoverage"] = {"@type": "AdministrativeArea", "name": area.name}
-    if case.source_case_id and case.source_case.is_published:
-        data["isBasedOn"] = request.build_absolute_uri(case.source_case.get_absolute_url())
+    if (source := case.source_case) is not None and source.is_published:
+        data["isBasedOn"] = request.build_absolute_uri(source.get_absolute_url())
     if not data["description"]:
         del data["description"]
     return data

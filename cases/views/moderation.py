@@ -1,8 +1,11 @@
 """The moderators' side: the queue, reviewing submissions and edits, handling reports."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Field
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -192,7 +195,7 @@ def _field_label(field: str) -> str:
     }
     if field in labels:
         return labels[field]
-    return str(Case._meta.get_field(field).verbose_name).capitalize()
+    return str(cast(Field, Case._meta.get_field(field)).verbose_name).capitalize()
 
 
 @login_required
