@@ -53,9 +53,13 @@ test-pg: install
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(PG_TEST_DB) $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	  status=$$?; dropdb -h 127.0.0.1 -U postgres --if-exists $(PG_TEST_DB); exit $$status
 
+# Style, types (mypy with the Django and REST framework stubs), the layering (import-linter,
+# contracts in pyproject.toml) and migrations that match the models.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install

@@ -399,6 +399,27 @@ REUSED_SQL = (
 )
 
 
+def _facet_conditions(
+    selections: dict[str, list[str]], columns: dict[str, F | ExpressionWrapper]
+) -> dict[str, tuple[str, list]]:
+    """Each ticked facet's condition on the rows (SQL and parameters). A ticked term facet
+    adds its flag to `columns`: whether the case has one of the ticked terms."""
+    conditions: dict[str, tuple[str, list]] = {}
+    for facet, (column, _lookup) in COLUMN_FACETS.items():
+        if chosen := selections[facet]:
+            conditions[facet] = (f"t.{column} IN ({', '.join(['%s'] * len(chosen))})", chosen)
+    for facet in TERM_FACETS:
+        if chosen := selections[facet]:
+            codes = CaseTerm.objects.filter(
+                vocabulary=CaseFilter.TERM_VOCABULARIES[facet], code__in=chosen
+            ).values("case_id")
+            columns[TERM_FLAGS[facet]] = ExpressionWrapper(
+                Q(pk__in=codes), output_field=BooleanField()
+            )
+            conditions[facet] = (f"t.{TERM_FLAGS[facet]}", [])
+    return conditions
+
+
 def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, list] | None:
     """The SQL and parameters of `count_and_page`'s statement; None if nothing can match.
 
@@ -414,20 +435,11 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
     # ranked, from the one scan that finds them.
     text_search = bool(query) and connection.vendor == "postgresql"
     rows = filterset.without(*FACETS, *(["q"] if text_search else [])).qs.order_by()
-    columns = {"f_id": F("pk"), **{c: F(lookup) for c, lookup in COLUMN_FACETS.values()}}
-    conditions: dict[str, tuple[str, list]] = {}
-    for facet, (column, _lookup) in COLUMN_FACETS.items():
-        if chosen := selections[facet]:
-            conditions[facet] = (f"t.{column} IN ({', '.join(['%s'] * len(chosen))})", chosen)
-    for facet in TERM_FACETS:
-        if chosen := selections[facet]:
-            codes = CaseTerm.objects.filter(
-                vocabulary=CaseFilter.TERM_VOCABULARIES[facet], code__in=chosen
-            ).values("case_id")
-            columns[TERM_FLAGS[facet]] = ExpressionWrapper(
-                Q(pk__in=codes), output_field=BooleanField()
-            )
-            conditions[facet] = (f"t.{TERM_FLAGS[facet]}", [])
+    columns: dict[str, F | ExpressionWrapper] = {
+        "f_id": F("pk"),
+        **{c: F(lookup) for c, lookup in COLUMN_FACETS.values()},
+    }
+    conditions = _facet_conditions(selections, columns)
     keys, ranked = _page_keys(page, text_search, columns)
     try:
         table_sql, params = rows.values(**columns).query.sql_with_params()

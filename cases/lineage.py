@@ -88,7 +88,11 @@ ORDER BY a.created_at, a.id
 
 
 def _run(sql: str, start: int) -> list[tuple]:
-    params = {"start": start, "max_depth": MAX_DEPTH, "published": CaseStatus.PUBLISHED}
+    params: dict[str, int | str] = {
+        "start": start,
+        "max_depth": MAX_DEPTH,
+        "published": CaseStatus.PUBLISHED,
+    }
     # A read like any other: the database the router gives reads of cases (a replica, when
     # there is one and this request may read from it).
     connection = connections[router.db_for_read(Case)]
@@ -128,7 +132,8 @@ def _ancestor_ids(case: Case) -> list[int]:
             sources[child_id] = parent_id
         else:
             adopted.setdefault(child_id, []).append(parent_id)
-    chain, seen, current = [], {case.pk}, case.pk
+    chain: list[int] = []
+    seen, current = {case.pk}, case.pk
     while len(chain) < MAX_DEPTH:
         parent = sources.get(current)
         if parent is None and adopted.get(current):
@@ -177,24 +182,7 @@ def tree(case: Case) -> Node:
     level, seen = [root], {root_case.pk}
     for generation in range(1, MAX_DEPTH + 1):
         parents = {node.case.pk: node for node in level}
-        placed: dict[int, tuple[int, str]] = {}  # child id -> (parent id, mode)
-        for parent_id in parents:
-            for child in by_source.get(parent_id, []):
-                if child.pk not in seen:
-                    placed[child.pk] = (parent_id, "")
-        for child_id, links in adopted.items():
-            if child_id in seen or child_id not in cases:
-                continue
-            first = next(((p, m) for p, m in links if p in parents), None)
-            if first is None:
-                continue
-            if child_id in placed:
-                # The case's own word about its source wins; its mode may still come from an
-                # adoption record by the source, when that is the first one recorded.
-                if placed[child_id][0] == first[0]:
-                    placed[child_id] = first
-                continue
-            placed[child_id] = first
+        placed = _placements(parents, seen, by_source, adopted, cases)
         if not placed:
             break
         next_level = []
@@ -207,6 +195,35 @@ def tree(case: Case) -> Node:
             seen.add(child.pk)
         level = next_level
     return root
+
+
+def _placements(
+    parents: dict[int, Node],
+    seen: set[int],
+    by_source: dict[int, list[Case]],
+    adopted: dict[int, list[tuple[int, str]]],
+    cases: dict[int, Case],
+) -> dict[int, tuple[int, str]]:
+    """The cases of the generation below `parents`: child id -> (parent id, mode)."""
+    placed: dict[int, tuple[int, str]] = {}
+    for parent_id in parents:
+        for child in by_source.get(parent_id, []):
+            if child.pk not in seen:
+                placed[child.pk] = (parent_id, "")
+    for child_id, links in adopted.items():
+        if child_id in seen or child_id not in cases:
+            continue
+        first = next(((p, m) for p, m in links if p in parents), None)
+        if first is None:
+            continue
+        if child_id in placed:
+            # The case's own word about its source wins; its mode may still come from an
+            # adoption record by the source, when that is the first one recorded.
+            if placed[child_id][0] == first[0]:
+                placed[child_id] = first
+            continue
+        placed[child_id] = first
+    return placed
 
 
 def size(node: Node) -> int:
@@ -226,7 +243,8 @@ def find(node: Node, pk: int) -> Node | None:
 
 def members(node: Node) -> list[int]:
     """The ids of the cases in the family, from `node` down."""
-    found, level = [], [node]
+    found: list[int] = []
+    level = [node]
     while level:
         found.extend(item.case.pk for item in level)
         level = [child for item in level for child in item.children]

@@ -1,5 +1,7 @@
 """Cases, their history, proposed edits, reports and files."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
@@ -91,7 +93,16 @@ class CaseAdminForm(CaseContent, forms.ModelForm):
     through services.case_update, as on the site: the same limits and messages, and an edit of
     a published case waits for a moderator's approval."""
 
-    ROWS = {"summary": 3, "problem": 8, "solution": 8, "results": 6, "reuse_guide": 6}
+    ROWS = {
+        "summary": 3,
+        "problem": 8,
+        "solution": 8,
+        "results": 6,
+        "reuse_guide": 6,
+        "contact": 3,
+        "source_description": 3,
+        "links": 3,
+    }
 
     class Meta:
         model = Case
@@ -105,27 +116,30 @@ class CaseAdminForm(CaseContent, forms.ModelForm):
             current = pending.data if pending else services.case_snapshot(instance)
             if not self.is_bound:
                 self.initial.update(form_initial(current))
-        if "title" in self.fields:
-            self.fields["title"].widget = forms.TextInput(attrs={"class": "vTextField"})
+        self._use_admin_widgets()
+
+    def _use_admin_widgets(self) -> None:
+        """The admin's sizes for the content's fields, and help where a list is typed as text."""
+        widgets: dict[str, forms.Widget] = {
+            "title": forms.TextInput(attrs={"class": "vTextField"}),
+            "tags": forms.TextInput(attrs={"size": 80}),
+            "source_case": forms.TextInput(attrs={"size": 10}),
+        }
         for name, rows in self.ROWS.items():
-            if name in self.fields:
-                self.fields[name].widget = forms.Textarea(attrs={"rows": rows, "cols": 80})
-        for name in ("contact", "source_description", "links"):
-            if name in self.fields:
-                self.fields[name].widget = forms.Textarea(attrs={"rows": 3, "cols": 80})
-        if "tags" in self.fields:
-            self.fields["tags"].widget = forms.TextInput(attrs={"size": 80})
-            self.fields["tags"].help_text = _("Separated by commas.")
-        if "links" in self.fields:
-            self.fields["links"].help_text = _("One a line: the address, then a title.")
-        if "source_case" in self.fields:
-            self.fields["source_case"].widget = forms.TextInput(attrs={"size": 10})
-            self.fields["source_case"].help_text = _("The id of a published case.")
-        for name in ("sectors", "innovation_types", "benefits"):
-            if name in self.fields:
-                self.fields[name].widget = forms.CheckboxSelectMultiple(
-                    choices=self.fields[name].choices
-                )
+            widgets[name] = forms.Textarea(attrs={"rows": rows, "cols": 80})
+        help_texts = {
+            "tags": _("Separated by commas."),
+            "links": _("One a line: the address, then a title."),
+            "source_case": _("The id of a published case."),
+        }
+        for name, field in self.fields.items():
+            if name in widgets:
+                field.widget = widgets[name]
+            if name in help_texts:
+                field.help_text = help_texts[name]
+            if name in ("sectors", "innovation_types", "benefits"):
+                select = cast(forms.SelectMultiple, field.widget)
+                field.widget = forms.CheckboxSelectMultiple(choices=select.choices)
 
     def _post_clean(self):
         # The content is the service's to write (see save_model), not the model form's.

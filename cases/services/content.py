@@ -75,18 +75,11 @@ def publish_slug(case: Case) -> None:
 
 def apply_content(case: Case, clean: dict[str, Any]) -> None:
     """Write cleaned content onto the case row and its terms and partners (case must exist)."""
-    for field in TEXT_FIELDS:
+    for field in (*TEXT_FIELDS, *CODE_FIELDS, "links", "source_description"):
         if field in clean:
             setattr(case, field, clean[field])
-    for field in CODE_FIELDS:
-        if field in clean:
-            setattr(case, field, clean[field])
-    if "links" in clean:
-        case.links = clean["links"]
     if "source_case" in clean:
         case.source_case_id = clean["source_case"]
-    if "source_description" in clean:
-        case.source_description = clean["source_description"]
     if case.origin == Origin.FIRST:
         case.source_case_id = None
         case.source_description = ""
@@ -94,12 +87,7 @@ def apply_content(case: Case, clean: dict[str, Any]) -> None:
     case.save()
     for field, (vocabulary, _choices) in TERM_FIELDS.items():
         if field in clean:
-            wanted = set(clean[field])
-            existing = set(case.terms.filter(vocabulary=vocabulary).values_list("code", flat=True))
-            case.terms.filter(vocabulary=vocabulary, code__in=existing - wanted).delete()
-            CaseTerm.objects.bulk_create(
-                [CaseTerm(case=case, vocabulary=vocabulary, code=c) for c in wanted - existing]
-            )
+            _set_terms(case, vocabulary, set(clean[field]))
     if "partners" in clean:
         case.partners.set(clean["partners"])
     refresh_search_extra(case)
@@ -107,6 +95,14 @@ def apply_content(case: Case, clean: dict[str, Any]) -> None:
         kept = clean["attachments"]
         case.attachments.filter(pk__in=kept).update(pending=False)
         case.attachments.exclude(pk__in=kept).update(deleted_at=timezone.now())
+
+
+def _set_terms(case: Case, vocabulary: str, wanted: set[str]) -> None:
+    existing = set(case.terms.filter(vocabulary=vocabulary).values_list("code", flat=True))
+    case.terms.filter(vocabulary=vocabulary, code__in=existing - wanted).delete()
+    CaseTerm.objects.bulk_create(
+        [CaseTerm(case=case, vocabulary=vocabulary, code=code) for code in wanted - existing]
+    )
 
 
 def refresh_search_extra(case: Case) -> None:
