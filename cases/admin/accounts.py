@@ -22,7 +22,12 @@ from ..refusals import REFUSALS
 from ..vocabularies import (
     MembershipStatus,
 )
-from .actions import BOTH_LOCATIONS, ReasonActionForm, ServiceActionsMixin, refusal_text
+from .actions import (
+    ReasonActionForm,
+    ServiceActionsMixin,
+    refusal_text,
+    service_action,
+)
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -188,38 +193,26 @@ class MembershipAdmin(ServiceActionsMixin, admin.ModelAdmin):
         except REFUSALS as error:
             self.message_user(request, refusal_text(membership, error), messages.ERROR)
 
-    @admin.action(
-        permissions=["change"],
+    approve = service_action(
+        services.membership_approve,
+        target="membership",
+        permission="change",
+        related=("user", "organisation"),
         description=_("Approve the request"),
         description_plural=_("Approve the selected requests"),
-        location=BOTH_LOCATIONS,
+        success=_("“%(obj)s” was approved."),
     )
-    def approve(self, request, queryset):
-        self.run_each(
-            request,
-            queryset.select_related("user", "organisation"),
-            lambda membership: services.membership_approve(
-                actor=request.user, membership=membership
-            ),
-            gettext("“%(obj)s” was approved."),
-        )
-
-    @admin.action(
-        permissions=["change"],
+    decline = service_action(
+        services.membership_decline,
+        target="membership",
+        permission="change",
+        related=("user", "organisation"),
+        reason="reason",
+        reason_required=False,
         description=_("Decline the request (the reason is sent to the person)"),
         description_plural=_("Decline the selected requests (the reason is sent to them)"),
-        location=BOTH_LOCATIONS,
+        success=_("“%(obj)s” was declined."),
     )
-    def decline(self, request, queryset):
-        self.run_each_with_reason(
-            request,
-            queryset.select_related("user", "organisation"),
-            lambda membership, reason: services.membership_decline(
-                actor=request.user, membership=membership, reason=reason
-            ),
-            gettext("“%(obj)s” was declined."),
-            required=False,
-        )
 
 
 @admin.register(ApiToken)

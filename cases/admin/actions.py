@@ -1,6 +1,11 @@
 """What the admin's pages share: actions that run a service per object and report each
 outcome, soft deletion, and read-only pages."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
@@ -12,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
 from ..refusals import REFUSALS, messages_of
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -47,7 +55,7 @@ class ServiceActionsMixin(admin.ModelAdmin):
     def has_moderate_permission(self, request) -> bool:
         return permissions.is_moderator(request.user)
 
-    def run_each(self, request, queryset, act, success: str) -> int:
+    def run_each(self, request, queryset, act, success: StrOrPromise) -> int:
         """Call `act(obj)` for each object; `success` is a message with %(obj)s. Returns the
         number that succeeded. Each call is its own transaction (the services are atomic), so
         one refusal does not undo the others."""
@@ -63,7 +71,7 @@ class ServiceActionsMixin(admin.ModelAdmin):
         return done
 
     def run_each_with_reason(
-        self, request, queryset, act, success: str, *, required: bool = True
+        self, request, queryset, act, success: StrOrPromise, *, required: bool = True
     ) -> int:
         """Like `run_each`, calling `act(obj, reason)` with the reason typed next to the action.
         When the reason is required and missing, nothing is run and the user is told why."""
@@ -79,6 +87,47 @@ class ServiceActionsMixin(admin.ModelAdmin):
             )
             return 0
         return self.run_each(request, queryset, lambda obj: act(obj, reason), success)
+
+
+def service_action(
+    service: Callable[..., object],
+    *,
+    target: str,
+    description: StrOrPromise,
+    success: StrOrPromise,
+    description_plural: StrOrPromise | None = None,
+    reason: str | None = None,
+    reason_required: bool = True,
+    permission: str = "moderate",
+    related: tuple[str, ...] = (),
+):
+    """An action of a ServiceActionsMixin admin that calls `service(actor=…, <target>=obj)` for
+    each selected object; with `reason`, the text of the reason box goes in as that keyword.
+    `success` is the message for each object done, with %(obj)s."""
+
+    def act_on_selected(modeladmin, request, queryset):
+        if related:
+            queryset = queryset.select_related(*related)
+
+        def act(obj, text: str = "") -> None:
+            arguments: dict[str, object] = {"actor": request.user, target: obj}
+            if reason:
+                arguments[reason] = text
+            service(**arguments)
+
+        if reason:
+            modeladmin.run_each_with_reason(
+                request, queryset, act, success, required=reason_required
+            )
+        else:
+            modeladmin.run_each(request, queryset, act, success)
+
+    return admin.action(
+        permissions=[permission],
+        description=description,
+        description_plural=description_plural,
+        location=BOTH_LOCATIONS,
+    )(act_on_selected)
 
 
 class SoftDeleteMixin(ServiceActionsMixin):

@@ -19,11 +19,11 @@ from ..models import (
 )
 from ..vocabularies import CaseStatus
 from .actions import (
-    BOTH_LOCATIONS,
     ReadOnlyAdmin,
     ReasonActionForm,
     ServiceActionsMixin,
     SoftDeleteMixin,
+    service_action,
 )
 
 
@@ -257,51 +257,29 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
             obj is None or permissions.can_delete_case(request.user, obj)
         )
 
-    @admin.action(
-        permissions=["moderate"],
+    request_changes = service_action(
+        services.case_request_changes,
+        target="case",
+        reason="reason",
         description=_("Request changes (give a reason)"),
         description_plural=_("Request changes to the selected cases (give a reason)"),
-        location=BOTH_LOCATIONS,
+        success=_("“%(obj)s” was sent back with your reason."),
     )
-    def request_changes(self, request, queryset):
-        self.run_each_with_reason(
-            request,
-            queryset,
-            lambda case, reason: services.case_request_changes(
-                actor=request.user, case=case, reason=reason
-            ),
-            gettext("“%(obj)s” was sent back with your reason."),
-        )
-
-    @admin.action(
-        permissions=["moderate"],
+    archive = service_action(
+        services.case_archive,
+        target="case",
+        reason="reason",
         description=_("Archive (give a reason)"),
         description_plural=_("Archive the selected cases (give a reason)"),
-        location=BOTH_LOCATIONS,
+        success=_("“%(obj)s” was archived."),
     )
-    def archive(self, request, queryset):
-        self.run_each_with_reason(
-            request,
-            queryset,
-            lambda case, reason: services.case_archive(
-                actor=request.user, case=case, reason=reason
-            ),
-            gettext("“%(obj)s” was archived."),
-        )
-
-    @admin.action(
-        permissions=["moderate"],
+    restore = service_action(
+        services.case_restore,
+        target="case",
         description=_("Restore from the archive"),
         description_plural=_("Restore the selected cases from the archive"),
-        location=BOTH_LOCATIONS,
+        success=_("“%(obj)s” is public again."),
     )
-    def restore(self, request, queryset):
-        self.run_each(
-            request,
-            queryset,
-            lambda case: services.case_restore(actor=request.user, case=case),
-            gettext("“%(obj)s” is public again."),
-        )
 
     def soft_delete(self, request, obj, reason):
         services.case_delete(actor=request.user, case=obj, reason=reason)
@@ -368,21 +346,14 @@ class CaseRevisionAdmin(ServiceActionsMixin, ReadOnlyAdmin):
             ),
         )
 
-    @admin.action(
-        permissions=["moderate"],
+    reject = service_action(
+        services.revision_reject,
+        target="revision",
+        reason="reason",
         description=_("Send the edit back (give a reason)"),
         description_plural=_("Send the selected edits back (give a reason)"),
-        location=BOTH_LOCATIONS,
+        success=_("“%(obj)s” was sent back."),
     )
-    def reject(self, request, queryset):
-        self.run_each_with_reason(
-            request,
-            queryset,
-            lambda revision, reason: services.revision_reject(
-                actor=request.user, revision=revision, reason=reason
-            ),
-            gettext("“%(obj)s” was sent back."),
-        )
 
 
 @admin.register(CaseReport)
@@ -403,22 +374,15 @@ class CaseReportAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     )
     actions = ["resolve"]
 
-    @admin.action(
-        permissions=["moderate"],
+    # The reason box holds the resolution, which may be left empty.
+    resolve = service_action(
+        services.report_resolve,
+        target="report",
+        reason="resolution",
+        reason_required=False,
         description=_("Mark as handled (the reason box is the resolution)"),
-        location=BOTH_LOCATIONS,
+        success=_("“%(obj)s” was marked as handled."),
     )
-    def resolve(self, request, queryset):
-        # The reason box holds the resolution, which may be left empty.
-        self.run_each_with_reason(
-            request,
-            queryset,
-            lambda report, resolution: services.report_resolve(
-                actor=request.user, report=report, resolution=resolution
-            ),
-            gettext("“%(obj)s” was marked as handled."),
-            required=False,
-        )
 
 
 @admin.register(Attachment)
