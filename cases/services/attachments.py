@@ -49,16 +49,21 @@ def attachment_add(*, actor, case: Case, upload, title: str = "", alt_text: str 
             actor=actor, case=case, clean={"attachments": sorted([*proposed, attachment.pk])}
         )
     else:
-        touch(case)
-        record_event(
-            case,
-            CaseEvent.Kind.EDITED,
-            actor=actor,
-            from_status=case.status,
-            to_status=case.status,
-            changes={"attachments": [before["attachments"], case_snapshot(case)["attachments"]]},
-        )
+        files_changed(case, actor=actor, before=before["attachments"])
     return attachment
+
+
+def files_changed(case: Case, *, actor, before: list[int]) -> None:
+    """The files of an unpublished case changed: touch it and say so in its history."""
+    touch(case)
+    record_event(
+        case,
+        CaseEvent.Kind.EDITED,
+        actor=actor,
+        from_status=case.status,
+        to_status=case.status,
+        changes={"attachments": [before, case_snapshot(case)["attachments"]]},
+    )
 
 
 def touch(case: Case) -> None:
@@ -99,15 +104,7 @@ def attachment_remove(*, actor, case: Case, attachment: Attachment) -> None:
                 },
             )
         return
-    touch(case)
-    record_event(
-        case,
-        CaseEvent.Kind.EDITED,
-        actor=actor,
-        from_status=case.status,
-        to_status=case.status,
-        changes={"attachments": [before, case_snapshot(case)["attachments"]]},
-    )
+    files_changed(case, actor=actor, before=before)
 
 
 @transaction.atomic
