@@ -11,12 +11,12 @@ and revisions propose, and the difference between two snapshots.
 """
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import OuterRef, Subquery
+from django.db.models import Choices, OuterRef, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -64,7 +64,7 @@ CONTENT_FIELDS = [
 ]
 
 
-def unknown_code(value: object, choices) -> ValidationError:
+def unknown_code(value: object, choices: type[Choices]) -> ValidationError:
     """The one message for a code that is not in its list, naming the allowed codes."""
     return ValidationError(
         gettext("Unknown code “%(value)s”. Allowed: %(allowed)s.")
@@ -73,7 +73,7 @@ def unknown_code(value: object, choices) -> ValidationError:
     )
 
 
-def _items(value) -> list:
+def _items(value: Any) -> list[Any]:
     """A list from what a door sends: a list, one value, or nothing."""
     if value in (None, ""):
         return []
@@ -85,11 +85,11 @@ def _items(value) -> list:
 class TextField(forms.CharField):
     """Text as authors write it, with surrounding spaces trimmed. Null characters are refused."""
 
-    def __init__(self, *, name: str, **kwargs):
+    def __init__(self, *, name: str, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(max_length=TEXT_LIMITS[name], **kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str | None:
         if value is not None and not isinstance(value, str):
             raise ValidationError(gettext("Must be text."), code="invalid")
         return super().to_python(value or "")
@@ -98,12 +98,12 @@ class TextField(forms.CharField):
 class CodeField(forms.ChoiceField):
     """One code of a vocabulary, or none."""
 
-    def __init__(self, vocabulary, **kwargs):
+    def __init__(self, vocabulary: type[Choices], **kwargs: Any) -> None:
         self.vocabulary = vocabulary
         kwargs.setdefault("required", False)
         super().__init__(choices=[("", _("Not specified")), *vocabulary.choices], **kwargs)
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         if value and value not in self.vocabulary.values:
             raise unknown_code(value, self.vocabulary)
         super(forms.ChoiceField, self).validate(value)
@@ -112,30 +112,30 @@ class CodeField(forms.ChoiceField):
 class CodesField(forms.MultipleChoiceField):
     """Codes of a vocabulary, each once, in code order."""
 
-    def __init__(self, vocabulary, **kwargs):
+    def __init__(self, vocabulary: type[Choices], **kwargs: Any) -> None:
         self.vocabulary = vocabulary
         kwargs.setdefault("required", False)
         super().__init__(choices=vocabulary.choices, **kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[str]:
         return [str(item).strip() for item in _items(value)]
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         for code in value:
             if code not in self.vocabulary.values:
                 raise unknown_code(code, self.vocabulary)
 
-    def clean(self, value):
+    def clean(self, value: Any) -> list[str]:
         return sorted(set(super().clean(value)))
 
 
 class TagsField(forms.Field):
     """Free keywords: a list, or one text with commas between them. Lower-cased, each once."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[str]:
         if isinstance(value, str):
             value = value.split(",")
-        tags = []
+        tags: list[str] = []
         for item in _items(value):
             if not isinstance(item, str):
                 raise ValidationError(gettext("A tag is a word or a few words."), code="invalid")
@@ -146,7 +146,7 @@ class TagsField(forms.Field):
                 tags.append(tag)
         return sorted(tags)
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if any(len(tag) > MAX_TAG_LENGTH for tag in value):
             raise ValidationError(
@@ -162,7 +162,7 @@ class LinksField(forms.Field):
 
     is_web_address = URLValidator(schemes=["http", "https"])
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[dict[str, str]]:
         if isinstance(value, str):
             value = [line for line in value.splitlines() if line.strip()]
         links = []
@@ -184,7 +184,7 @@ class LinksField(forms.Field):
             links.append({"url": url.strip(), "title": title.strip()})
         return links
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if len(value) > MAX_LINKS:
             raise ValidationError(gettext("At most %d links.") % MAX_LINKS, code="max_links")
@@ -208,7 +208,7 @@ class LinksField(forms.Field):
                 )
 
 
-def _ids(value, message: str) -> list[int]:
+def _ids(value: Any, message: str) -> list[int]:
     """Positive 64-bit ids from organisations, cases or their ids (as numbers or digits)."""
     ids = []
     for item in _items(value):
@@ -222,14 +222,20 @@ def _ids(value, message: str) -> list[int]:
     return ids
 
 
-class PartnersField(forms.ModelMultipleChoiceField):
+if TYPE_CHECKING:
+    _OrganisationsField = forms.ModelMultipleChoiceField[Organisation]
+else:  # the class takes no type argument when the site runs
+    _OrganisationsField = forms.ModelMultipleChoiceField
+
+
+class PartnersField(_OrganisationsField):
     """Other organisations that took part, by id."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(queryset=Organisation.objects.order_by("name"), **kwargs)
 
-    def clean(self, value):
+    def clean(self, value: Any) -> list[Organisation]:
         ids = sorted(set(_ids(value, gettext("Partners are organisation ids."))))
         if len(ids) > MAX_PARTNERS:
             raise ValidationError(
@@ -244,7 +250,7 @@ class PartnersField(forms.ModelMultipleChoiceField):
 class SourceCaseField(forms.Field):
     """The published case on this platform that the case was adapted or copied from."""
 
-    def clean(self, value):
+    def clean(self, value: Any) -> Case | None:
         value = getattr(value, "pk", value)
         if value in (None, ""):
             return None
@@ -259,7 +265,7 @@ class SourceCaseField(forms.Field):
 class AttachmentsField(forms.Field):
     """The case's files that are part of its content, by id."""
 
-    def clean(self, value):
+    def clean(self, value: Any) -> list[int]:
         return sorted(set(_ids(value, gettext("Unknown attachment."))))
 
 
@@ -329,7 +335,9 @@ class CaseContent(forms.Form):
     )
     attachments = AttachmentsField(label=_("Files"), required=False)
 
-    def __init__(self, *args, owner: Organisation | None, case: Case | None, **kwargs):
+    def __init__(
+        self, *args: Any, owner: Organisation | None, case: Case | None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.case = case
@@ -344,10 +352,10 @@ class CaseContent(forms.Form):
             content["source_case"] = content["source_case"].pk if content["source_case"] else None
         return content
 
-    def clean_origin(self):
+    def clean_origin(self) -> str:
         return self.cleaned_data["origin"] or Origin.UNKNOWN
 
-    def clean_source_case(self):
+    def clean_source_case(self) -> Case | None:
         source = self.cleaned_data["source_case"]
         if source is not None and self.case is not None and source.pk == self.case.pk:
             raise ValidationError(gettext("A case cannot be its own source."), code="own_source")
@@ -355,15 +363,15 @@ class CaseContent(forms.Form):
             raise ValidationError(SOURCE_CYCLE, code="source_cycle")
         return source
 
-    def clean_attachments(self):
+    def clean_attachments(self) -> list[int]:
         ids = self.cleaned_data["attachments"]
         known = set(self.case.attachments.values_list("pk", flat=True)) if self.case else set()
         if set(ids) - known:
             raise ValidationError(gettext("Unknown attachment."), code="invalid_choice")
         return ids
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         owner = self.owner
         if owner is not None and any(p.pk == owner.pk for p in data.get("partners") or []):
             self.add_error("partners", gettext("The owner organisation cannot also be a partner."))
@@ -453,7 +461,7 @@ def case_snapshot(case: Case) -> dict[str, Any]:
     return data
 
 
-def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for the fields that differ."""
     return {
         field: [before.get(field), after.get(field)]

@@ -1,5 +1,7 @@
 """People and their API tokens."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -74,7 +76,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().set_unusable_password()
         self._password_removed = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         changed = not self._state.adding and (
             self._password is not None or getattr(self, "_password_removed", False)
         )

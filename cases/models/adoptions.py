@@ -1,5 +1,7 @@
 """Reuse records, the counters they keep on cases, and spread activities."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F, Q
@@ -127,7 +129,7 @@ class Adoption(models.Model):
     def __str__(self):
         return f"{self.organisation} ← {self.case}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.source_organisation_id is None and self.case_id is not None:
             self.source_organisation_id = (
                 Case.all_objects.filter(pk=self.case_id)

@@ -1,10 +1,12 @@
 """What the models share: soft deletion."""
 
+from typing import Self
+
 from django.db import models
 
 
 class SoftDeleteQuerySet(models.QuerySet):
-    def alive(self):
+    def alive(self) -> Self:
         return self.filter(deleted_at__isnull=True)
 
 

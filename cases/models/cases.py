@@ -2,6 +2,7 @@
 
 import uuid
 from pathlib import Path
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -29,7 +30,7 @@ COUNTER_FIELDS = ("adoption_count", "first_adopted_on")
 
 
 class CaseQuerySet(SoftDeleteQuerySet):
-    def published(self):
+    def published(self) -> Self:
         return self.filter(status=CaseStatus.PUBLISHED, deleted_at__isnull=True)
 
 
@@ -175,7 +176,7 @@ class Case(models.Model):
     def get_absolute_url(self):
         return reverse("case-detail", kwargs={"slug": self.slug})
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Saving a case read earlier must not write back counters that adoptions changed since:
         # only the adoption writes set them (see Adoption.save).
         if (

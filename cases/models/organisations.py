@@ -139,7 +139,7 @@ class Organisation(models.Model):
     def get_absolute_url(self):
         return reverse("organisation-detail", kwargs={"slug": self.slug})
 
-    def derive_geography(self):
+    def derive_geography(self) -> None:
         """Fill the derived geography from the parent chain (see the class docstring)."""
         kind = self.kind
         parent = self.parent
@@ -172,7 +172,7 @@ class Organisation(models.Model):
             self.size_class = municipality.size_class if municipality else ""
             self.centrality_class = municipality.centrality_class if municipality else None
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.derive_geography()
         super().save(*args, **kwargs)
         # Municipalities and counties point at themselves, so every organisation can be grouped

@@ -60,13 +60,13 @@ def email_domain(email: str) -> str:
 # Registration and verification ---------------------------------------------------------------
 
 
-def _queue_verification(user) -> None:
+def _queue_verification(user: User) -> None:
     notifications.queue_with_link(
         to=[user.email], template="verify_email", params={"user": user.pk}
     )
 
 
-def _queue_already_registered(user) -> None:
+def _queue_already_registered(user: User) -> None:
     """Tell an address's owner that someone tried to register it again (the email says how
     to get in; see notifications._verify_email_existing)."""
     notifications.queue_with_link(
@@ -123,7 +123,7 @@ def user_register(*, email: str, full_name: str, password: str) -> User | None:
     return None
 
 
-def verification_token_user(token: str):
+def verification_token_user(token: str) -> User | None:
     """The unverified, active user a verification token names, even if it has expired.
 
     For offering a new link from an expired one: the old link reached the same address.
@@ -141,7 +141,7 @@ def verification_token_user(token: str):
 
 
 @transaction.atomic
-def user_resend_verification(*, user) -> None:
+def user_resend_verification(*, user: User | None) -> None:
     """Send a new verification link to an active user who has not confirmed their address.
 
     Callers decide who may ask (someone who just gave the right password, or who holds an
@@ -151,7 +151,7 @@ def user_resend_verification(*, user) -> None:
         _queue_verification(user)
 
 
-def _join_by_domain(user) -> list[Membership]:
+def _join_by_domain(user: User) -> list[Membership]:
     """Make the user an active member of every organisation that lists their email domain.
 
     Exact match of the whole domain, case-insensitive: `sub.oslo.kommune.no` and
@@ -193,7 +193,7 @@ def _join_by_domain(user) -> list[Membership]:
 
 
 @transaction.atomic
-def user_mark_email_verified(*, user) -> User:
+def user_mark_email_verified(*, user: User) -> User:
     """Record that the user controls their address, and join organisations by its domain.
 
     For flows that proved ownership some other way (a password reset link was followed).
@@ -244,7 +244,7 @@ def user_verify_email(*, token: str) -> User:
 
 
 @transaction.atomic
-def user_take_over(*, user) -> dict[str, int | bool]:
+def user_take_over(*, user: User) -> dict[str, int | bool]:
     """Turn an account someone registered into an operator's service account.
 
     Whoever registered it loses every way in: the password becomes unusable, which also ends
@@ -288,13 +288,13 @@ def _locked_membership(membership: Membership) -> Membership:
     return locked
 
 
-def _forget(*users) -> None:
+def _forget(*users: User | None) -> None:
     for user in users:
         if user is not None:
             permissions.forget(user)
 
 
-def _forget_members(given: Membership, locked: Membership, actor) -> None:
+def _forget_members(given: Membership, locked: Membership, actor: User) -> None:
     """Drop cached roles on every user object in play: the caller may hold its own copy of the
     member (`given.user`), and the actor may be the member."""
     given_user = given.user if Membership.user.is_cached(given) else None
@@ -316,7 +316,7 @@ def _is_last_editor(membership: Membership) -> bool:
 
 
 @transaction.atomic
-def membership_request(*, actor, organisation: Organisation) -> Membership:
+def membership_request(*, actor: User, organisation: Organisation) -> Membership:
     """Ask to join an organisation: a pending membership its editors and moderators decide on.
 
     Only verified, logged-in users may ask, once per organisation.
@@ -378,7 +378,7 @@ def _queue_decision(membership: Membership, *, approved: bool, reason: str = "")
 
 
 @transaction.atomic
-def membership_approve(*, actor, membership: Membership) -> Membership:
+def membership_approve(*, actor: User, membership: Membership) -> Membership:
     """Accept a pending request: the user becomes an active member. Editors and moderators."""
     _require(permissions.can_manage_members(actor, membership.organisation_id))
     locked = _locked_membership(membership)
@@ -394,7 +394,7 @@ def membership_approve(*, actor, membership: Membership) -> Membership:
 
 
 @transaction.atomic
-def membership_decline(*, actor, membership: Membership, reason: str = "") -> None:
+def membership_decline(*, actor: User, membership: Membership, reason: str = "") -> None:
     """Turn down a pending request. The request is removed (the user may ask again later)
     and the user is told, with the reason if one is given. Editors and moderators."""
     _require(permissions.can_manage_members(actor, membership.organisation_id))
@@ -408,7 +408,7 @@ def membership_decline(*, actor, membership: Membership, reason: str = "") -> No
 
 
 @transaction.atomic
-def membership_set_role(*, actor, membership: Membership, role: str) -> Membership:
+def membership_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
     """Make an active member an editor, or an editor a member. Editors and moderators.
 
     An organisation keeps at least one editor unless a moderator says otherwise.
@@ -436,7 +436,7 @@ def membership_set_role(*, actor, membership: Membership, role: str) -> Membersh
 
 
 @transaction.atomic
-def membership_remove(*, actor, membership: Membership) -> None:
+def membership_remove(*, actor: User, membership: Membership) -> None:
     """End a membership or withdraw a request: the organisation's editors and moderators,
     or the member themselves. The last editor cannot leave unless a moderator removes them."""
     _require(
@@ -460,7 +460,7 @@ def _hash_key(key: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a named API token for the user. Returns (token, key).
 
     Only a SHA-256 hash of the key and its first eight characters are stored: the key itself
@@ -484,7 +484,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke a token for good. Only its owner may; revoking twice changes nothing."""
     _require(bool(actor and actor.is_authenticated) and token.user_id == actor.pk)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
-from ..models import Adoption, Case, CaseEvent, Organisation, SpreadActivity
+from ..models import Adoption, Case, CaseEvent, Organisation, SpreadActivity, User
 from ..refusals import Conflict
 from ..vocabularies import AdoptionMode, AdoptionStatus, Channel, Origin, SpreadKind
 from .common import record_event, require
 
 
-def record_origin_adoption(case: Case, *, actor) -> None:
+def record_origin_adoption(case: Case, *, actor: User) -> None:
     """A published case that names a platform case as its source is an adoption of it."""
     if not case.source_case_id or case.origin not in (Origin.ADAPTED, Origin.COPIED):
         return
@@ -50,7 +50,14 @@ def record_origin_adoption(case: Case, *, actor) -> None:
 
 
 def _clean_adoption(
-    *, mode, channel, status, adopted_on, derived_case, organisation, case
+    *,
+    mode: str,
+    channel: str,
+    status: str,
+    adopted_on: object,
+    derived_case: Case | int | None,
+    organisation: Organisation,
+    case: Case,
 ) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     for field, value, choices in (
@@ -67,7 +74,7 @@ def _clean_adoption(
         errors["adopted_on"] = [_("Enter a valid date.")]
     elif adopted_on and adopted_on > timezone.localdate() and status != AdoptionStatus.PLANNED:
         errors["adopted_on"] = [_("A date in the future fits only a planned reuse.")]
-    derived_id = getattr(derived_case, "pk", derived_case)
+    derived_id = derived_case.pk if isinstance(derived_case, Case) else derived_case
     if derived_id:
         derived = Case.objects.filter(pk=derived_id).first()
         if derived is None or derived.organisation_id != organisation.pk:
@@ -81,7 +88,7 @@ def _clean_adoption(
     return {"derived_case_id": derived_id or None}
 
 
-def _already_recorded(organisation) -> Conflict:
+def _already_recorded(organisation: Organisation) -> Conflict:
     """The organisation has a reuse record of the case already: one per pair."""
     return Conflict(
         _("%s has already recorded that it reused this case; edit that record instead.")
@@ -92,7 +99,7 @@ def _already_recorded(organisation) -> Conflict:
 @transaction.atomic
 def adoption_record(
     *,
-    actor,
+    actor: User,
     case: Case,
     organisation: Organisation,
     mode: str,
@@ -149,7 +156,7 @@ def adoption_record(
 
 
 @transaction.atomic
-def adoption_update(*, actor, adoption: Adoption, **fields) -> Adoption:
+def adoption_update(*, actor: User, adoption: Adoption, **fields: Any) -> Adoption:
     """Change a reuse record (mode, channel, date, status, note, derived case)."""
     adoption = Adoption.objects.select_for_update().get(pk=adoption.pk)
     require(permissions.can_change_adoption(actor, adoption))
@@ -193,7 +200,7 @@ def adoption_update(*, actor, adoption: Adoption, **fields) -> Adoption:
 
 
 @transaction.atomic
-def adoption_withdraw(*, actor, adoption: Adoption, reason: str = "") -> Adoption:
+def adoption_withdraw(*, actor: User, adoption: Adoption, reason: str = "") -> Adoption:
     """Withdraw a reuse record. It is kept (soft-deleted) and the history says so."""
     adoption = Adoption.objects.select_for_update().get(pk=adoption.pk)
     require(permissions.can_change_adoption(actor, adoption))
@@ -209,7 +216,7 @@ def adoption_withdraw(*, actor, adoption: Adoption, reason: str = "") -> Adoptio
 
 
 @transaction.atomic
-def adoption_restore(*, actor, adoption: Adoption) -> Adoption:
+def adoption_restore(*, actor: User, adoption: Adoption) -> Adoption:
     """Bring a withdrawn reuse record back, unless the organisation has recorded the reuse of
     the case again since. The adopting organisation's members and moderators may."""
     adoption = (
@@ -245,7 +252,7 @@ def adoption_restore(*, actor, adoption: Adoption) -> Adoption:
 
 
 @transaction.atomic
-def adoption_confirm(*, actor, adoption: Adoption) -> Adoption:
+def adoption_confirm(*, actor: User, adoption: Adoption) -> Adoption:
     """The source organisation's editor confirms that the reuse happened."""
     adoption = Adoption.objects.select_for_update().get(pk=adoption.pk)
     require(permissions.is_editor(actor, adoption.source_organisation_id))
@@ -267,7 +274,7 @@ def adoption_confirm(*, actor, adoption: Adoption) -> Adoption:
 @transaction.atomic
 def spread_activity_record(
     *,
-    actor,
+    actor: User,
     organisation: Organisation,
     kind: str,
     channel: str,

@@ -1,20 +1,25 @@
 """Files and images of a case."""
 
+from __future__ import annotations
+
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions, uploads
 from ..content import case_snapshot, snapshot_diff
-from ..models import Attachment, Case, CaseEvent, CaseRevision
+from ..models import Attachment, Case, CaseEvent, CaseRevision, User
 from ..vocabularies import CaseStatus
 from .common import locked_case, record_event, require
 from .revisions import propose_revision
 
 
 @transaction.atomic
-def attachment_add(*, actor, case: Case, upload, title: str = "", alt_text: str = "") -> Attachment:
+def attachment_add(
+    *, actor: User, case: Case, upload: UploadedFile[bytes], title: str = "", alt_text: str = ""
+) -> Attachment:
     """Store a file or image for a case. On a published case it waits, as part of the pending
     revision, for a moderator's approval before the public sees it."""
     case = locked_case(case)
@@ -36,7 +41,7 @@ def attachment_add(*, actor, case: Case, upload, title: str = "", alt_text: str 
         alt_text=alt_text,
         original_name=(upload.name or "file")[-255:],
         content_type=file_type.content_type,
-        size=upload.size,
+        size=upload.size or 0,
         uploaded_by=actor,
         pending=published,
     )
@@ -53,7 +58,7 @@ def attachment_add(*, actor, case: Case, upload, title: str = "", alt_text: str 
     return attachment
 
 
-def files_changed(case: Case, *, actor, before: list[int]) -> None:
+def files_changed(case: Case, *, actor: User, before: list[int]) -> None:
     """The files of an unpublished case changed: touch it and say so in its history."""
     touch(case)
     record_event(
@@ -74,7 +79,7 @@ def touch(case: Case) -> None:
 
 
 @transaction.atomic
-def attachment_remove(*, actor, case: Case, attachment: Attachment) -> None:
+def attachment_remove(*, actor: User, case: Case, attachment: Attachment) -> None:
     """Remove a file. Soft: the row stays. On a published case the removal is proposed as a
     revision and the file stays public until a moderator approves."""
     case = locked_case(case)
@@ -108,7 +113,7 @@ def attachment_remove(*, actor, case: Case, attachment: Attachment) -> None:
 
 
 @transaction.atomic
-def attachment_withdraw(*, actor, attachment: Attachment, reason: str = "") -> None:
+def attachment_withdraw(*, actor: User, attachment: Attachment, reason: str = "") -> None:
     """A moderator takes a file down at once (an unlawful image, say), published or not; the
     case's history says who did and why. Authors use attachment_remove instead."""
     require(permissions.is_moderator(actor))

@@ -20,7 +20,7 @@ from ..content import (
     snapshot_diff,
     source_chain_reaches,
 )
-from ..models import Case, CaseEvent, CaseRevision, Organisation
+from ..models import Case, CaseEvent, CaseRevision, Organisation, User
 from ..refusals import Conflict
 from ..vocabularies import CaseStatus, Origin
 from .adoptions import record_origin_adoption
@@ -30,7 +30,7 @@ from .revisions import propose_revision
 
 
 @transaction.atomic
-def case_create(*, actor, organisation: Organisation, data: dict[str, Any]) -> Case:
+def case_create(*, actor: User, organisation: Organisation, data: dict[str, Any]) -> Case:
     """Create a draft case for `organisation`. Only its members may."""
     require(
         permissions.can_create_case(actor, organisation),
@@ -61,7 +61,7 @@ def case_create(*, actor, organisation: Organisation, data: dict[str, Any]) -> C
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, data: dict[str, Any]) -> Case | CaseRevision:
+def case_update(*, actor: User, case: Case, data: dict[str, Any]) -> Case | CaseRevision:
     """Edit a case. Unpublished cases change in place; a published case gets a pending revision
     and keeps serving its approved text until a moderator approves the revision.
 
@@ -115,7 +115,7 @@ def missing_for_submission(case: Case) -> list[str]:
 
 
 @transaction.atomic
-def case_submit(*, actor, case: Case) -> Case:
+def case_submit(*, actor: User, case: Case) -> Case:
     """Send a draft (or a case sent back) to the moderators."""
     case = locked_case(case)
     if case.status == CaseStatus.SUBMITTED:
@@ -143,7 +143,7 @@ def case_submit(*, actor, case: Case) -> Case:
 
 
 @transaction.atomic
-def case_approve(*, actor, case: Case, reviewed_version: str) -> Case:
+def case_approve(*, actor: User, case: Case, reviewed_version: str) -> Case:
     """Publish a submitted case. Records the adoption its origin names, if any.
 
     `reviewed_version` is the case's version (see `case_version`) as the moderator saw it: if
@@ -181,7 +181,7 @@ def case_approve(*, actor, case: Case, reviewed_version: str) -> Case:
 
 
 @transaction.atomic
-def case_request_changes(*, actor, case: Case, reason: str) -> Case:
+def case_request_changes(*, actor: User, case: Case, reason: str) -> Case:
     """Send a submitted case back to its authors with a reason."""
     case = locked_case(case)
     if case.status != CaseStatus.SUBMITTED:
@@ -208,7 +208,7 @@ def case_request_changes(*, actor, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_archive(*, actor, case: Case, reason: str) -> Case:
+def case_archive(*, actor: User, case: Case, reason: str) -> Case:
     """Take a published case out of public view, with a reason. Its history stays."""
     case = locked_case(case)
     if case.status == CaseStatus.ARCHIVED:
@@ -236,7 +236,7 @@ def case_archive(*, actor, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_restore(*, actor, case: Case, reason: str = "") -> Case:
+def case_restore(*, actor: User, case: Case, reason: str = "") -> Case:
     """Bring an archived case back into public view as it was approved; its reuse records
     return with it. No new moderation: the content is what a moderator published."""
     case = locked_case(case)
@@ -259,7 +259,7 @@ def case_restore(*, actor, case: Case, reason: str = "") -> Case:
 
 
 @transaction.atomic
-def case_delete(*, actor, case: Case, reason: str = "") -> Case:
+def case_delete(*, actor: User, case: Case, reason: str = "") -> Case:
     """Soft-delete a case that was never published. The row and its history stay."""
     case = locked_case(case)
     require(permissions.can_delete_case(actor, case))

@@ -1,16 +1,20 @@
 """What every case service shares: refusing, locking and writing the history."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..content import case_version
-from ..models import Case, CaseEvent
+from ..models import Case, CaseEvent, User
 from ..refusals import Conflict
 
 
-def record_event(case: Case, kind: str, *, actor, reason: str = "", **extra) -> CaseEvent:
+def record_event(
+    case: Case, kind: str, *, actor: User | None, reason: str = "", **extra: Any
+) -> CaseEvent:
     """The one place a case's history is written."""
     return CaseEvent.objects.create(case=case, kind=kind, actor=actor, reason=reason, **extra)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions
-from ..models import Adoption, Case, Organisation
+from ..models import Adoption, Case, Organisation, User
 from ..vocabularies import OrganisationKind
 from .common import require
 from .content import refresh_search_extra
@@ -24,7 +24,7 @@ from .content import refresh_search_extra
 DERIVED = ("municipality_id", "county_id", "region", "size_class", "centrality_class")
 
 
-def _may_manage(actor) -> bool:
+def _may_manage(actor: User) -> bool:
     """Operators and moderators in the admin; commands act as nobody (actor None)."""
     return actor is None or permissions.is_moderator(actor)
 
@@ -54,7 +54,7 @@ def organisation_check(organisation: Organisation) -> None:
 
 @transaction.atomic
 def organisation_save(
-    *, actor, organisation: Organisation, changed: Iterable[str] = ()
+    *, actor: User, organisation: Organisation, changed: Iterable[str] = ()
 ) -> Organisation:
     """Create or update an organisation. `changed` names the fields an update changed: a new
     name is searched for in its cases, and the organisations below it derive again."""
@@ -104,7 +104,7 @@ def refresh_descendants(*, roots: list[Organisation]) -> int:
 
 
 @transaction.atomic
-def organisation_delete(*, actor, organisation: Organisation) -> Organisation:
+def organisation_delete(*, actor: User, organisation: Organisation) -> Organisation:
     """Hide an organisation that owns nothing (soft: the row stays, `all_objects` sees it)."""
     require(_may_manage(actor))
     if Case.objects.filter(organisation=organisation).exists():

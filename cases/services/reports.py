@@ -6,13 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
-from ..models import Case, CaseEvent, CaseReport
+from ..models import Case, CaseEvent, CaseReport, User
 from ..refusals import Conflict
 from .common import record_event, require
 
 
 @transaction.atomic
-def case_report(*, actor, case: Case, reason: str) -> CaseReport:
+def case_report(*, actor: User, case: Case, reason: str) -> CaseReport:
     """A logged-in user flags a published case for the moderators."""
     require(permissions.can_report_case(actor, case))
     reason = (reason or "").strip()
@@ -24,7 +24,7 @@ def case_report(*, actor, case: Case, reason: str) -> CaseReport:
 
 
 @transaction.atomic
-def report_resolve(*, actor, report: CaseReport, resolution: str = "") -> CaseReport:
+def report_resolve(*, actor: User, report: CaseReport, resolution: str = "") -> CaseReport:
     require(permissions.is_moderator(actor))
     report = CaseReport.objects.select_for_update().get(pk=report.pk)
     if report.resolved_at:

@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
 from ..content import case_snapshot, clean_content, snapshot_diff
-from ..models import Case, CaseEvent, CaseRevision
+from ..models import Case, CaseEvent, CaseRevision, User
 from ..refusals import Conflict
 from .adoptions import record_origin_adoption
 from .common import FOUR_EYES, locked_case, record_event, require, require_reviewed
 from .content import apply_content
 
 
-def propose_revision(*, actor, case: Case, clean: dict[str, Any]) -> Case | CaseRevision:
+def propose_revision(*, actor: User, case: Case, clean: dict[str, Any]) -> Case | CaseRevision:
     pending = case.revisions.select_for_update().filter(status=CaseRevision.Status.PENDING).first()
     base = pending.data if pending else case_snapshot(case)
     proposed = {**base, **clean}
@@ -55,7 +55,7 @@ def propose_revision(*, actor, case: Case, clean: dict[str, Any]) -> Case | Case
 
 
 @transaction.atomic
-def revision_approve(*, actor, revision: CaseRevision, reviewed_version: str) -> Case:
+def revision_approve(*, actor: User, revision: CaseRevision, reviewed_version: str) -> Case:
     """Copy exactly the reviewed revision onto the published case.
 
     `reviewed_version` is the case's version as the moderator saw it (it covers the pending
@@ -91,7 +91,7 @@ def revision_approve(*, actor, revision: CaseRevision, reviewed_version: str) ->
 
 
 @transaction.atomic
-def revision_reject(*, actor, revision: CaseRevision, reason: str) -> CaseRevision:
+def revision_reject(*, actor: User, revision: CaseRevision, reason: str) -> CaseRevision:
     """Send a proposed edit back; the published text stays as it is."""
     revision = CaseRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != CaseRevision.Status.PENDING:

@@ -233,8 +233,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 # Profile, membership requests and API tokens -------------------------------------------------
 
 
+def _signed_in(request: HttpRequest) -> User:
+    # For the views behind login_required: the visitor is a user, not anonymous.
+    return cast(User, request.user)
+
+
 def _profile_context(request: HttpRequest, **overrides) -> dict:
-    user = cast(User, request.user)  # the profile's views require a login
+    user = _signed_in(request)
     memberships = (
         Membership.objects.filter(user=user, organisation__deleted_at__isnull=True)
         .select_related("organisation")
@@ -279,7 +284,7 @@ def membership_request(request: HttpRequest) -> HttpResponse:
                     request, form, over, "accounts/membership_request.html", {"join_form": form}
                 )
             try:
-                services.membership_request(actor=request.user, organisation=organisation)
+                services.membership_request(actor=_signed_in(request), organisation=organisation)
             except ValidationError as error:
                 refusals.onto_form(form, error)
             else:
@@ -302,7 +307,7 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
         Membership.objects.select_related("organisation"), pk=pk, user=request.user
     )
     try:
-        services.membership_remove(actor=request.user, membership=membership)
+        services.membership_remove(actor=_signed_in(request), membership=membership)
     except (Conflict, PermissionDenied) as error:
         messages.error(request, getattr(error, "message", None) or str(error))
     else:
@@ -324,7 +329,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             token, key = services.api_token_create(
-                user=request.user, name=form.cleaned_data["name"]
+                user=_signed_in(request), name=form.cleaned_data["name"]
             )
         except ValidationError as error:
             refusals.onto_form(form, error)
@@ -344,7 +349,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
-    services.api_token_revoke(actor=request.user, token=token)
+    services.api_token_revoke(actor=_signed_in(request), token=token)
     messages.success(request, _("The token “%s” is revoked and no longer works.") % token.name)
     return redirect("profile")
 
