@@ -163,13 +163,23 @@ def _share_table(slug, caption, first_label, rows, choices, *, chart=None) -> Ta
 
 def build_tables(result: dict) -> dict[str, Table]:
     """Every table of the dashboard, by slug (the slug names the CSV download too)."""
-    tables: dict[str, Table] = {}
+    tables = [
+        _comparison_table(result["comparison"]),
+        _origin_table(result["cases"]),
+        _adopters_table(result["reuse"]),
+        _spreaders_table(result["spreaders"]),
+        *_adoption_tables(result["adoptions"], result["spreaders"]),
+        *(_breakdown_table(name, rows) for name, rows in result["breakdowns"].items()),
+        _monthly_table(result["monthly"]),
+        _lag_table(result["time_to_first_adoption"]),
+        _top_spreaders_table(result["top_spreaders"]),
+        *_bass_tables(result["bass"]),
+    ]
+    return {table.slug: table for table in tables}
 
-    def add(table: Table) -> None:
-        tables[table.slug] = table
 
-    # Comparison with the surveys.
-    comparison = result["comparison"]
+def _comparison_table(comparison: dict) -> Table:
+    """The surveys' published figures beside the platform's."""
     sources = comparison["sources"]
     rows = []
     for row in comparison["rows"]:
@@ -200,108 +210,104 @@ def build_tables(result: dict) -> dict[str, Table]:
                 platform,
             ]
         )
-    add(
-        Table(
-            "comparison",
-            _("Reported in surveys and recorded on this platform"),
-            [
-                *_code_and_label(_("Figure"), key="key"),
-                Column(
-                    "ks",
-                    _("Reported in a survey: Norway (%(source)s)")
-                    % {"source": sources["ks"]["name"]},
-                    "survey",
-                ),
-                Column(
-                    "coi",
-                    _("Reported in a survey: Denmark (%(source)s)")
-                    % {"source": sources["coi"]["name"]},
-                    "survey",
-                ),
-                Column("platform", _("Recorded on this platform"), "share"),
-            ],
-            rows,
-            chart=Chart("bar", ["ks", "platform"], horizontal=True, unit="%"),
-            notes=[
-                _(
-                    "Survey figures are shares of workplaces (or of their latest innovation) "
-                    "that answered the survey. Platform figures are shares of the cases and "
-                    "organisations recorded here, which are not a sample of all workplaces."
-                ),
-                _(
-                    "The platform cannot say how many workplaces introduced an innovation: it "
-                    "only sees the organisations that publish."
-                ),
-            ],
-        )
+    return Table(
+        "comparison",
+        _("Reported in surveys and recorded on this platform"),
+        [
+            *_code_and_label(_("Figure"), key="key"),
+            Column(
+                "ks",
+                _("Reported in a survey: Norway (%(source)s)") % {"source": sources["ks"]["name"]},
+                "survey",
+            ),
+            Column(
+                "coi",
+                _("Reported in a survey: Denmark (%(source)s)")
+                % {"source": sources["coi"]["name"]},
+                "survey",
+            ),
+            Column("platform", _("Recorded on this platform"), "share"),
+        ],
+        rows,
+        chart=Chart("bar", ["ks", "platform"], horizontal=True, unit="%"),
+        notes=[
+            _(
+                "Survey figures are shares of workplaces (or of their latest innovation) "
+                "that answered the survey. Platform figures are shares of the cases and "
+                "organisations recorded here, which are not a sample of all workplaces."
+            ),
+            _(
+                "The platform cannot say how many workplaces introduced an innovation: it "
+                "only sees the organisations that publish."
+            ),
+        ],
     )
 
-    # Origin mix.
-    origin = result["cases"]["origin"]
-    total = result["cases"]["total"]
+
+def _origin_table(cases: dict) -> Table:
+    """The origin mix of the published cases."""
+    origin = cases["origin"]
+    total = cases["total"]
     rows = []
     for code in Origin.values:
         known_share = origin["shares_of_known"].get(code)
         all_share = share(origin["counts"][code], total)
         rows.append([code, label(Origin, code), origin["counts"][code], all_share, known_share])
-    add(
-        Table(
-            "origin",
-            _("Origin of the published cases"),
-            [
-                *_code_and_label(_("Origin")),
-                Column("count", _("Cases")),
-                Column("share_all", _("Share of all cases"), "share"),
-                Column("share_known", _("Share of cases with known origin"), "share"),
-            ],
-            rows,
-            chart=Chart("bar", ["count"], horizontal=True),
-        )
+    return Table(
+        "origin",
+        _("Origin of the published cases"),
+        [
+            *_code_and_label(_("Origin")),
+            Column("count", _("Cases")),
+            Column("share_all", _("Share of all cases"), "share"),
+            Column("share_known", _("Share of cases with known origin"), "share"),
+        ],
+        rows,
+        chart=Chart("bar", ["count"], horizontal=True),
     )
 
-    # Reuse: adopters per case.
-    reuse = result["reuse"]
-    add(
-        Table(
-            "adopters-per-case",
-            _("Published cases by number of adopters"),
-            [
-                *_code_and_label(_("Adopters")),
-                Column("count", _("Cases")),
-                Column("share", _("Share of cases"), "share"),
-            ],
-            [
-                [row["bucket"], str(BUCKET_LABELS[row["bucket"]]), row["numerator"], row]
-                for row in reuse["distribution"]
-            ],
-            chart=Chart("bar", ["count"]),
-        )
+
+def _adopters_table(reuse: dict) -> Table:
+    """Reuse: the cases by number of adopters."""
+    return Table(
+        "adopters-per-case",
+        _("Published cases by number of adopters"),
+        [
+            *_code_and_label(_("Adopters")),
+            Column("count", _("Cases")),
+            Column("share", _("Share of cases"), "share"),
+        ],
+        [
+            [row["bucket"], str(BUCKET_LABELS[row["bucket"]]), row["numerator"], row]
+            for row in reuse["distribution"]
+        ],
+        chart=Chart("bar", ["count"]),
     )
 
-    # Active spreaders.
-    spreaders = result["spreaders"]
-    add(
-        Table(
-            "spreaders",
-            _("Organisations that own published cases"),
+
+def _spreaders_table(spreaders: dict) -> Table:
+    """The owners that actively spread, and those with a case reused."""
+    return Table(
+        "spreaders",
+        _("Organisations that own published cases"),
+        [
+            *_code_and_label(_("Figure"), key="key"),
+            Column("share", _("Share of owners"), "share"),
+        ],
+        [
             [
-                *_code_and_label(_("Figure"), key="key"),
-                Column("share", _("Share of owners"), "share"),
+                "active",
+                _("Recorded at least one spreading activity"),
+                spreaders["active"],
             ],
-            [
-                [
-                    "active",
-                    _("Recorded at least one spreading activity"),
-                    spreaders["active"],
-                ],
-                ["adopted", _("Had a case reused at least once"), spreaders["adopted"]],
-            ],
-        )
+            ["adopted", _("Had a case reused at least once"), spreaders["adopted"]],
+        ],
     )
 
-    # Adoptions: channel, mode, status; spreading activities by channel.
-    adoptions = result["adoptions"]
-    add(
+
+def _adoption_tables(adoptions: dict, spreaders: dict) -> list[Table]:
+    """Adoptions by channel, mode and status; the owners' spreading activities by channel."""
+    return [
         _share_table(
             "channels",
             _("Adoptions by how the adopter learned of the case"),
@@ -309,136 +315,130 @@ def build_tables(result: dict) -> dict[str, Table]:
             adoptions["by_channel"],
             Channel,
             chart=Chart("bar", ["count"], horizontal=True),
-        )
-    )
-    add(
+        ),
         _share_table(
             "spread-channels",
             _("Spreading activities of the owners by channel"),
             _("Channel"),
             spreaders["activities"]["by_channel"],
             Channel,
-        )
-    )
-    add(
+        ),
         _share_table(
             "adoption-modes", _("Adoptions by mode"), _("Mode"), adoptions["by_mode"], AdoptionMode
-        )
-    )
-    add(
+        ),
         _share_table(
             "adoption-status",
             _("Adoptions by status"),
             _("Status"),
             adoptions["by_status"],
             AdoptionStatus,
-        )
-    )
+        ),
+    ]
 
-    # Breakdowns.
-    for name, rows_ in result["breakdowns"].items():
-        body = []
-        for row in rows_:
-            if name == "county":
-                text = (row.get("name") or row["code"]) if row["code"] else _("Not stated")
-            else:
-                text = label(VOCABULARIES[name], row["code"])
-            body.append([row["code"], text, *_metric_values(row)])
-        add(
-            Table(
-                f"breakdown-{name.replace('_', '-')}",
-                str(BREAKDOWN_TITLES[name]),
-                [
-                    *_code_and_label(_("Value")),
-                    *_metric_columns(),
-                ],
-                body,
-                chart=Chart("bar", ["cases", "adoptions"], horizontal=True),
-                notes=[
-                    _(
-                        "A case with several values (sectors, innovation types) is counted "
-                        "under each of them, so the rows can add up to more than the total."
-                    )
-                ]
-                if name in TERM_BREAKDOWNS
-                else [],
+
+def _breakdown_table(name: str, rows: list[dict]) -> Table:
+    """The metrics per value of one breakdown (`groups.BREAKDOWNS`)."""
+    body = []
+    for row in rows:
+        if name == "county":
+            text = (row.get("name") or row["code"]) if row["code"] else _("Not stated")
+        else:
+            text = label(VOCABULARIES[name], row["code"])
+        body.append([row["code"], text, *_metric_values(row)])
+    return Table(
+        f"breakdown-{name.replace('_', '-')}",
+        str(BREAKDOWN_TITLES[name]),
+        [
+            *_code_and_label(_("Value")),
+            *_metric_columns(),
+        ],
+        body,
+        chart=Chart("bar", ["cases", "adoptions"], horizontal=True),
+        notes=[
+            _(
+                "A case with several values (sectors, innovation types) is counted "
+                "under each of them, so the rows can add up to more than the total."
             )
-        )
-
-    # Over time.
-    monthly = result["monthly"]
-    add(
-        Table(
-            "monthly",
-            _("New cases and adoptions per month"),
-            [
-                Column("month", _("Month"), "label"),
-                Column("cases", _("New cases")),
-                Column("adoptions", _("Adoptions")),
-                Column("cumulative_adoptions", _("Adoptions so far")),
-            ],
-            [
-                [row["month"], row["cases"], row["adoptions"], row["cumulative_adoptions"]]
-                for row in monthly["months"]
-            ],
-            chart=Chart("bar", ["cases", "adoptions"]),
-            more_charts=[Chart("line", ["cumulative_adoptions"])],
-            collapse=True,
-        )
-    )
-    lag = result["time_to_first_adoption"]
-    add(
-        Table(
-            "time-to-first-adoption",
-            _("Time from publication to the first adoption"),
-            [
-                *_code_and_label(_("Time")),
-                Column("share", _("Share of reused cases"), "share"),
-            ],
-            [[row["code"], str(LAG_LABELS[row["code"]]), row] for row in lag["buckets"]],
-        )
+        ]
+        if name in TERM_BREAKDOWNS
+        else [],
     )
 
-    # Top spreaders.
-    add(
-        Table(
-            "top-spreaders",
-            _("Organisations whose cases most others reused"),
-            [
-                Column("id", _("Id"), "code"),
-                Column("label", _("Organisation"), "label"),
-                Column("adopters", _("Organisations that reused their cases")),
-                Column("cases", _("Cases reused")),
-                Column("municipalities", _("Municipalities reached")),
-                Column("counties", _("Counties reached")),
-            ],
-            [
-                [
-                    row["organisation"]["id"],
-                    {
-                        "text": row["organisation"]["name"],
-                        "url": reverse(
-                            "organisation-detail", kwargs={"slug": row["organisation"]["slug"]}
-                        ),
-                    },
-                    row["adopters"],
-                    row["cases"],
-                    row["municipalities"],
-                    row["counties"],
-                ]
-                for row in result["top_spreaders"]
-            ],
-            chart=Chart("bar", ["adopters"], horizontal=True),
-        )
+
+def _monthly_table(monthly: dict) -> Table:
+    """New cases and adoptions per month, and the adoptions so far."""
+    return Table(
+        "monthly",
+        _("New cases and adoptions per month"),
+        [
+            Column("month", _("Month"), "label"),
+            Column("cases", _("New cases")),
+            Column("adoptions", _("Adoptions")),
+            Column("cumulative_adoptions", _("Adoptions so far")),
+        ],
+        [
+            [row["month"], row["cases"], row["adoptions"], row["cumulative_adoptions"]]
+            for row in monthly["months"]
+        ],
+        chart=Chart("bar", ["cases", "adoptions"]),
+        more_charts=[Chart("line", ["cumulative_adoptions"])],
+        collapse=True,
     )
 
-    # Bass fits.
-    fits = result["bass"]
+
+def _lag_table(lag: dict) -> Table:
+    """The time from publication to the first adoption."""
+    return Table(
+        "time-to-first-adoption",
+        _("Time from publication to the first adoption"),
+        [
+            *_code_and_label(_("Time")),
+            Column("share", _("Share of reused cases"), "share"),
+        ],
+        [[row["code"], str(LAG_LABELS[row["code"]]), row] for row in lag["buckets"]],
+    )
+
+
+def _top_spreaders_table(top_spreaders: list[dict]) -> Table:
+    """The organisations whose cases most others reused."""
+    return Table(
+        "top-spreaders",
+        _("Organisations whose cases most others reused"),
+        [
+            Column("id", _("Id"), "code"),
+            Column("label", _("Organisation"), "label"),
+            Column("adopters", _("Organisations that reused their cases")),
+            Column("cases", _("Cases reused")),
+            Column("municipalities", _("Municipalities reached")),
+            Column("counties", _("Counties reached")),
+        ],
+        [
+            [
+                row["organisation"]["id"],
+                {
+                    "text": row["organisation"]["name"],
+                    "url": reverse(
+                        "organisation-detail", kwargs={"slug": row["organisation"]["slug"]}
+                    ),
+                },
+                row["adopters"],
+                row["cases"],
+                row["municipalities"],
+                row["counties"],
+            ]
+            for row in top_spreaders
+        ],
+        chart=Chart("bar", ["adopters"], horizontal=True),
+    )
+
+
+def _bass_tables(fits: dict) -> list[Table]:
+    """The Bass fits per group, and the curve of all the cases when it could be fitted."""
     groups = [("all", _("All cases in the selection"), fits["all"])]
     for name, choices in (("sector", Sector), ("innovation_type", InnovationType)):
         for fit in fits[name]:
             groups.append((f"{name}:{fit['code']}", label(choices, fit["code"]), fit))
-    add(
+    tables = [
         Table(
             "bass",
             _("Bass model fitted to adoptions per month"),
@@ -469,11 +469,11 @@ def build_tables(result: dict) -> dict[str, Table]:
                 for key, text, fit in groups
             ],
         )
-    )
+    ]
     overall = fits["all"]
     if overall["status"] == "ok":
         months = _months_from(overall["start"], overall["months"])
-        add(
+        tables.append(
             Table(
                 "bass-curve",
                 _("Adoptions so far: recorded and as the Bass model fits them"),
