@@ -6,7 +6,6 @@ from collections import defaultdict
 from django.utils.translation import gettext_lazy as _
 
 from .. import lineage
-from ..models import Case
 from .figures import share
 
 # Rogers' adopter categories, by cumulative share of a case's adopters in order of adoption.
@@ -41,18 +40,12 @@ def rogers_category(position: int, total: int) -> str:
     return ROGERS_CATEGORIES[-1][0]
 
 
-def _generations(case: Case, tree: lineage.Node | None) -> dict:
-    """Where the case stands in its lineage and how many generations descend from it.
+def generations(node: lineage.Node | None) -> dict:
+    """A case's generation and its descendants per level, from its node in the lineage.
 
     Generation 0 is an original; a copy of an adaptation of an original is generation 2. The
     descendants are the published cases derived from this one, level by level (cases/lineage.py).
     """
-    tree = tree if tree is not None else lineage.tree(case)
-    return generations(lineage.find(tree, case.pk))
-
-
-def generations(node: lineage.Node | None) -> dict:
-    """A case's generation and its descendants per level, from its node in the lineage."""
     if node is None:
         return {"generation": 0, "depth": 0, "descendants": []}
     per_level: dict[int, int] = defaultdict(int)
