@@ -17,8 +17,11 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
-from . import lineage, stats
+from . import lineage
 from .models import Adoption, Case, CaseTerm, Change
+from .statistics import generations
+from .statistics.months import filled_months
+from .statistics.sql import adoption_date
 from .vocabularies import CaseStatus
 
 # How long an unused result stays in the cache; the data version in the key keeps it right.
@@ -162,7 +165,7 @@ def case_adopters(case: Case, *, in_order_of_adoption: bool = True):
     """
     order = [F("created_at").asc(), F("pk").asc()]
     if in_order_of_adoption:
-        order.insert(0, stats.adoption_date().asc())
+        order.insert(0, adoption_date().asc())
     else:
         order.insert(0, F("adopted_on").asc())
     return (
@@ -176,10 +179,10 @@ def case_adopters(case: Case, *, in_order_of_adoption: bool = True):
 def rogers_category(position: int, total: int) -> dict | None:
     """The code and label of Rogers' category of the `position`-th of `total` adopters, or
     None while there are too few adopters for categories to say anything."""
-    if total < stats.ROGERS_MIN_ADOPTERS:
+    if total < generations.ROGERS_MIN_ADOPTERS:
         return None
-    code = stats.rogers_category(position, total)
-    return {"code": code, "label": str(stats.ROGERS_LABELS[code])}
+    code = generations.rogers_category(position, total)
+    return {"code": code, "label": str(generations.ROGERS_LABELS[code])}
 
 
 def case_spread(case: Case, *, tree: lineage.Node | None, version: str | None = None) -> dict:
@@ -209,7 +212,7 @@ def _count_spread(case: Case) -> dict:
     rows = (
         Adoption.objects.public()
         .filter(case=case)
-        .annotate(month=TruncMonth(stats.adoption_date()))
+        .annotate(month=TruncMonth(adoption_date()))
         .order_by()
         .values_list(
             "month", "organisation__municipality", "organisation__county", "organisation__region"
@@ -226,7 +229,7 @@ def _count_spread(case: Case) -> dict:
         regions.add(region)
     total = sum(per_month.values())
     curve, running = [], 0
-    for month in stats.filled_months(set(per_month)):
+    for month in filled_months(set(per_month)):
         running += per_month.get(month, 0)
         curve.append({"month": month, "adoptions": per_month.get(month, 0), "cumulative": running})
     return {
@@ -238,11 +241,11 @@ def _count_spread(case: Case) -> dict:
             "regions": len(regions - {None, ""}),
         },
         "curve": curve,
-        "rogers_min_adopters": stats.ROGERS_MIN_ADOPTERS,
-        "categories": stats.rogers_categories(total),
+        "rogers_min_adopters": generations.ROGERS_MIN_ADOPTERS,
+        "categories": generations.rogers_categories(total),
     }
 
 
 def _generations(case: Case, tree: lineage.Node | None) -> dict:
     """Where the case stands in its lineage and how many generations descend from it."""
-    return stats.generations(lineage.find(tree, case.pk) if tree is not None else None)
+    return generations.generations(lineage.find(tree, case.pk) if tree is not None else None)

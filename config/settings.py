@@ -283,7 +283,8 @@ EXPENSIVE_PAGES_PER_CLIENT = env_str("EXPENSIVE_PAGES_PER_CLIENT", "60/10min")
 # timeouts keep an unreachable Redis from holding requests up.
 # Without REDIS_URL (development, tests) each process keeps its own cache in memory. Nothing
 # gets stale that way: cached statistics are checked against the data version on every request
-# (cases/stats.py), so a second process only computes once more what the first has cached.
+# (cases/statistics/caching.py), so a second process only computes once more what the first has
+# cached.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {

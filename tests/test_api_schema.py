@@ -503,7 +503,7 @@ def test_generating_the_schema_leaves_the_pages_filters_alone(db):
     county filter would refuse every county once someone had opened /api/docs/."""
     from cases.filters import CaseFilter
     from cases.models import Case
-    from cases.stats import StatsFilter
+    from cases.statistics.filters import StatsFilter
 
     vestland = factories.CountyFactory(name="Vestland", number="46", slug="vestland")
     trondelag = factories.CountyFactory(name="Trøndelag", number="50", slug="trondelag")

@@ -11,8 +11,9 @@ import io
 import pytest
 from django.core.cache import cache
 
-from cases import spreadsheet, stats
-from cases.views.stats import build_tables
+from cases import spreadsheet
+from cases.statistics.caching import diffusion
+from cases.statistics.tables import build_tables
 from tests.factories import AdoptionFactory, CaseFactory, CountyFactory, MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def _is_number(cell: str) -> bool:
 
 
 def test_every_statistics_download_escapes_formulas(client, hostile_world):
-    slugs = sorted(build_tables(stats.diffusion(filters={})))
+    slugs = sorted(build_tables(diffusion(filters={})))
     assert "top-spreaders" in slugs and "breakdown-county" in slugs
     seen: set[str] = set()
     for slug in slugs:

@@ -31,10 +31,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from cases import services, stats
+from cases import services
 from cases.models import MODERATORS_GROUP, Adoption, Case, CaseRevision, Membership
 from cases.services import accounts as account_services
-from cases.views.stats import build_tables
+from cases.statistics.caching import diffusion
+from cases.statistics.tables import build_tables
 from cases.vocabularies import (
     AdoptionMode,
     Channel,
@@ -498,7 +499,7 @@ def visit_statistics(v, w):
     narrowed = v.get(reverse("stats-dashboard"), {"sector": HIDDEN_CODES["sector"]})
     assert narrowed.context["result"]["cases"]["total"] == 0
     assert narrowed.context["result"]["adoptions"]["total"] == 0
-    for table in build_tables(stats.diffusion(filters={})):
+    for table in build_tables(diffusion(filters={})):
         csv = v.get(reverse("stats-csv", kwargs={"table": table}))
         assert csv["Content-Type"].startswith("text/csv")
         v.get(reverse("stats-csv", kwargs={"table": table}), {"sector": HIDDEN_CODES["sector"]})

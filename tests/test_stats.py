@@ -1,4 +1,4 @@
-"""Diffusion statistics (cases/stats.py) on a small hand-built dataset.
+"""Diffusion statistics (cases/statistics/) on a small hand-built dataset.
 
 Every expected number below is worked out by hand from the dataset in `build_dataset`, whose
 docstring lists it. The dataset also holds things that must never count: a draft, an archived
@@ -14,8 +14,12 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from cases import stats
 from cases.models import Organisation
+from cases.statistics import sql
+from cases.statistics.caching import diffusion
+from cases.statistics.filters import StatsFilter
+from cases.statistics.generations import ROGERS_CATEGORIES, rogers_category
+from cases.statistics.groups import TERM_BREAKDOWNS
 from cases.vocabularies import CaseStatus, OrganisationKind
 from tests.factories import (
     AdoptionFactory,
@@ -250,7 +254,7 @@ def data(db):
 
 @pytest.fixture
 def result(data):
-    return stats.diffusion(filters={})
+    return diffusion(filters={})
 
 
 def s(numerator, denominator, percent):
@@ -332,16 +336,16 @@ def test_reuse_rate_mean_median_and_distribution(result):
 def test_median_above_the_exactly_counted_range(data, monkeypatch):
     """With the exact counts cut at 1 adopter the median (2, of 0, 1, 2, 5, 10) lies above
     them and one more query finds it; with an even number of cases it is a mean of two."""
-    monkeypatch.setattr(stats, "EXACT_ADOPTER_COUNTS", 1)
-    assert stats.diffusion(filters={})["reuse"]["median_adopters"] == 2.0
+    monkeypatch.setattr(sql, "EXACT_ADOPTER_COUNTS", 1)
+    assert diffusion(filters={})["reuse"]["median_adopters"] == 2.0
     # Without C4 (no adopters): 1, 2, 5, 10.
-    result = stats.diffusion(filters={"innovation_type": ["service", "process", "product"]})
+    result = diffusion(filters={"innovation_type": ["service", "process", "product"]})
     assert result["reuse"]["median_adopters"] == 3.5
     assert [row["numerator"] for row in result["reuse"]["distribution"]] == [0, 1, 1, 1, 1]
 
 
 def test_median_of_no_cases(data):
-    assert stats.diffusion(filters={"sector": ["culture"]})["reuse"]["median_adopters"] is None
+    assert diffusion(filters={"sector": ["culture"]})["reuse"]["median_adopters"] is None
 
 
 def test_active_spreaders(result):
@@ -578,7 +582,7 @@ def test_bass_says_when_the_data_are_too_few(result):
 
 
 def totals(**filters):
-    result = stats.diffusion(filters=filters)
+    result = diffusion(filters=filters)
     return result["cases"]["total"], result["adoptions"]["total"]
 
 
@@ -606,7 +610,7 @@ def test_each_filter(data, filters, expected):
 
 
 def test_a_filter_narrows_every_figure(data):
-    result = stats.diffusion(filters={"county": ["03"]})  # C1 and C5, both Large's
+    result = diffusion(filters={"county": ["03"]})  # C1 and C5, both Large's
     assert result["filters"]["county"] == ["03"]
     assert result["cases"]["origin"]["counts"] == {
         "first": 1,
@@ -623,11 +627,11 @@ def test_a_filter_narrows_every_figure(data):
 
 
 def test_filters_accept_the_forms_cleaned_data(data):
-    filterset = stats.StatsFilter(
+    filterset = StatsFilter(
         {"county": ["03"], "published_to": "2024-03-31", "sector": ["health-care"]}
     )
     assert filterset.is_valid(), filterset.errors
-    result = stats.diffusion(filters=filterset.form.cleaned_data)
+    result = diffusion(filters=filterset.form.cleaned_data)
     assert result["cases"]["total"] == 1  # C1
     assert result["filters"]["published_to"] == "2024-03-31"
     assert list(filterset.qs) == [data.cases.c1]
@@ -645,7 +649,7 @@ def test_filters_accept_the_forms_cleaned_data(data):
     ],
 )
 def test_invalid_filters_get_a_message_per_field(data, params, field):
-    filterset = stats.StatsFilter(params)
+    filterset = StatsFilter(params)
     assert not filterset.is_valid()
     assert list(filterset.errors) == [field]
     assert filterset.errors[field][0]
@@ -653,7 +657,7 @@ def test_invalid_filters_get_a_message_per_field(data, params, field):
 
 def test_unknown_filter_names_are_a_programming_error():
     with pytest.raises(ValueError, match="nonsense"):
-        stats.diffusion(filters={"nonsense": ["x"]})
+        diffusion(filters={"nonsense": ["x"]})
 
 
 # ------------------------------------------------------------------------------------------
@@ -662,13 +666,13 @@ def test_unknown_filter_names_are_a_programming_error():
 
 
 def test_unpublished_cases_and_their_adoptions_are_excluded_everywhere(data):
-    result = stats.diffusion(filters={})
+    result = diffusion(filters={})
     # 2023 holds only adoptions of the draft, the archived and the deleted case, the
     # withdrawn adoption and the adoption by a deleted organisation.
     assert all(m["month"] >= "2024-01" for m in result["monthly"]["months"])
     for name, rows in result["breakdowns"].items():
         assert sum(row["adoptions"] for row in rows) >= 18, name
-        if name not in stats.TERM_BREAKDOWNS:
+        if name not in TERM_BREAKDOWNS:
             assert sum(row["cases"] for row in rows) == 5, name
             assert sum(row["adoptions"] for row in rows) == 18, name
     assert by_code(result["adoptions"]["by_channel"])["media"]["numerator"] == 1  # C5 A1 only
@@ -679,7 +683,7 @@ def test_unpublished_cases_and_their_adoptions_are_excluded_everywhere(data):
     # Publishing nothing new but archiving C1 takes its ten adoptions away everywhere.
     data.cases.c1.status = CaseStatus.ARCHIVED
     data.cases.c1.save()
-    after = stats.diffusion(filters={})
+    after = diffusion(filters={})
     assert after["cases"]["total"] == 4
     assert after["adoptions"]["total"] == 8
     assert after["top_spreaders"][0]["adopters"] == 5  # Large through C5 only
@@ -694,10 +698,10 @@ def test_unpublished_cases_and_their_adoptions_are_excluded_everywhere(data):
     ],
 )
 def test_rogers_categories_by_order(total, expected):
-    categories = [stats.rogers_category(position, total) for position in range(1, total + 1)]
-    assert [categories.count(code) for code, _upper in stats.ROGERS_CATEGORIES] == expected
+    categories = [rogers_category(position, total) for position in range(1, total + 1)]
+    assert [categories.count(code) for code, _upper in ROGERS_CATEGORIES] == expected
     # The order of the categories follows the order of adoption.
-    ranks = [[code for code, _u in stats.ROGERS_CATEGORIES].index(c) for c in categories]
+    ranks = [[code for code, _u in ROGERS_CATEGORIES].index(c) for c in categories]
     assert ranks == sorted(ranks)
 
 
@@ -710,18 +714,18 @@ def test_organisation_kinds_in_the_dataset(data):
 
 
 def test_figures_are_cached_until_the_data_change(data, django_assert_num_queries):
-    first = stats.diffusion(filters={"county": ["03"]})
+    first = diffusion(filters={"county": ["03"]})
     with django_assert_num_queries(1):  # the data version only
-        assert stats.diffusion(filters={"county": ["03"]}) == first
+        assert diffusion(filters={"county": ["03"]}) == first
     # Recording a reuse (a save, which writes the change feed) gives new figures at once.
     AdoptionFactory(
         case=data.cases.c5, organisation=data.adopters["A9"], adopted_on=dt.date(2024, 8, 2)
     )
-    after = stats.diffusion(filters={"county": ["03"]})
+    after = diffusion(filters={"county": ["03"]})
     assert after["adoptions"]["total"] == first["adoptions"]["total"] + 1
     # So does a new spread activity, and a change to an organisation.
     SpreadActivityFactory(organisation=data.medium, case=data.cases.c2)
-    assert stats.diffusion(filters={})["spreaders"]["active"]["numerator"] == 3
+    assert diffusion(filters={})["spreaders"]["active"]["numerator"] == 3
     data.large.region = "innlandet"
     data.large.save()
-    assert by_code(stats.diffusion(filters={})["breakdowns"]["region"])["oslo-viken"]["cases"] == 0
+    assert by_code(diffusion(filters={})["breakdowns"]["region"])["oslo-viken"]["cases"] == 0

@@ -1,4 +1,4 @@
-"""The statistics' cache (cases/stats.py): a data version that changes with every write that can
+"""The statistics' cache (cases/statistics/caching.py): a data version that changes with every write that can
 change a figure and with no other, a lock that lets one process compute while the others serve
 the figures they have, and `manage.py warm_stats`.
 
@@ -17,8 +17,10 @@ from django.core.management import CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
-from cases import services, stats
+from cases import services
 from cases.models import MODERATORS_GROUP, ApiToken, Change, Membership
+from cases.statistics import caching, months
+from cases.statistics.filters import normalise_filters
 from tests import factories
 from tests.factories import (
     AdoptionFactory,
@@ -90,16 +92,16 @@ def forbid_computing(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the figures were computed, not served from the cache")
 
-    monkeypatch.setattr(stats, "_compute", refuse)
+    monkeypatch.setattr(caching, "compute", refuse)
 
 
 def figures(**filters):
-    return stats.diffusion(filters=filters)
+    return caching.diffusion(filters=filters)
 
 
 def cached_figures(django_assert_num_queries, **filters):
     with django_assert_num_queries(1):  # the data version
-        return stats.diffusion(filters=filters)
+        return caching.diffusion(filters=filters)
 
 
 # ------------------------------------------------------------------------------------------
@@ -230,9 +232,9 @@ def test_a_write_that_commits_after_a_later_one_is_seen(world):
     *_earlier, late, newest = Change.objects.order_by("id")
     assert newest.pk > late.pk
     Change.objects.filter(pk=late.pk).delete()  # not committed yet
-    before = stats._data_version(DEFAULT_DB_ALIAS)
+    before = caching._data_version(DEFAULT_DB_ALIAS)
     Change.objects.create(pk=late.pk, kind=late.kind, object_id=late.object_id, txid=late.txid)
-    assert stats._data_version(DEFAULT_DB_ALIAS) != before
+    assert caching._data_version(DEFAULT_DB_ALIAS) != before
 
 
 def test_a_draft_saved_after_other_writes_keeps_the_cached_figures(
@@ -264,10 +266,10 @@ def test_a_draft_that_is_published_counts_from_then_on(world):
 
 def test_a_new_month_is_a_new_data_version(world, monkeypatch):
     """The current month ends the series the Bass fits see (from the first adoption on)."""
-    months = figures()["bass"]["all"]["months"]
+    before = figures()["bass"]["all"]["months"]
     today = timezone.localdate()
-    monkeypatch.setattr(stats, "_current_month", lambda: f"{today.year + 1:04d}-{today.month:02d}")
-    assert figures()["bass"]["all"]["months"] == months + 12
+    monkeypatch.setattr(months, "current_month", lambda: f"{today.year + 1:04d}-{today.month:02d}")
+    assert figures()["bass"]["all"]["months"] == before + 12
 
 
 def test_the_dashboard_shows_a_new_adoption_on_the_next_request(client, world):
@@ -324,7 +326,7 @@ def test_the_rendered_tables_follow_the_language_and_the_filters(client, world):
 
 
 def lock_of(**filters):
-    return stats._cache_keys(stats.normalise_filters(filters))[1]
+    return caching._cache_keys(normalise_filters(filters))[1]
 
 
 def test_while_another_process_computes_the_previous_figures_are_served(
@@ -333,37 +335,37 @@ def test_while_another_process_computes_the_previous_figures_are_served(
     assert figures()["adoptions"]["total"] == 1
     record_adoption(world)
     cache.add(lock_of(), "another process", 60)
-    compute = stats._compute
+    compute = caching.compute
     forbid_computing(monkeypatch)
     assert cached_figures(django_assert_num_queries)["adoptions"]["total"] == 1
     assert cache.get(lock_of()) == "another process"
     # When that process is done (here: gives up), the next request computes the new figures.
     cache.delete(lock_of())
-    monkeypatch.setattr(stats, "_compute", compute)
+    monkeypatch.setattr(caching, "compute", compute)
     assert figures()["adoptions"]["total"] == 2
 
 
 def key_of(**filters):
-    return stats._cache_keys(stats.normalise_filters(filters))[0]
+    return caching._cache_keys(normalise_filters(filters))[0]
 
 
 def test_without_previous_figures_a_request_waits_for_the_lock_holders(world, monkeypatch):
     cache.add(lock_of(), "another process", 60)
     theirs = {"version": "theirs", "result": {"computed": "by the other process"}}
-    monkeypatch.setattr(stats, "_pause", lambda: cache.set(key_of(), theirs))
+    monkeypatch.setattr(caching, "_pause", lambda: cache.set(key_of(), theirs))
     forbid_computing(monkeypatch)
     assert figures() == {"computed": "by the other process"}
 
 
 def test_a_request_computes_itself_when_the_lock_holder_gives_up(world, monkeypatch):
     cache.add(lock_of(), "another process", 60)
-    monkeypatch.setattr(stats, "_pause", lambda: cache.delete(lock_of()))
+    monkeypatch.setattr(caching, "_pause", lambda: cache.delete(lock_of()))
     assert figures()["adoptions"]["total"] == 1
 
 
 def test_a_request_computes_itself_when_the_lock_holder_takes_too_long(world, monkeypatch):
     cache.add(lock_of(), "another process", 60)
-    monkeypatch.setattr(stats, "WAIT_SECONDS", 0)
+    monkeypatch.setattr(caching, "WAIT_SECONDS", 0)
     assert figures()["adoptions"]["total"] == 1
     # It leaves storing the figures to the lock's holder.
     assert cache.get(lock_of()) == "another process"
@@ -382,24 +384,24 @@ def test_the_lock_is_released_when_computing_fails(world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    compute = stats._compute
-    monkeypatch.setattr(stats, "_compute", broken)
+    compute = caching.compute
+    monkeypatch.setattr(caching, "compute", broken)
     with pytest.raises(RuntimeError):
         figures()
     assert cache.get(lock_of()) is None
-    monkeypatch.setattr(stats, "_compute", compute)
+    monkeypatch.setattr(caching, "compute", compute)
     assert figures()["adoptions"]["total"] == 1
 
 
 def test_a_lock_taken_over_after_it_expired_is_left_to_its_new_holder(world, monkeypatch):
     """A computation that outlived LOCK_SECONDS must not release the next holder's lock."""
-    compute = stats._compute
+    compute = caching.compute
 
     def slow(*args, **kwargs):
         cache.set(lock_of(), "the next process", 60)  # ours expired; another took it
         return compute(*args, **kwargs)
 
-    monkeypatch.setattr(stats, "_compute", slow)
+    monkeypatch.setattr(caching, "compute", slow)
     figures()
     assert cache.get(lock_of()) == "the next process"
 

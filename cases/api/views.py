@@ -25,10 +25,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import permissions, services, stats
+from .. import permissions, services
 from ..filters import CaseFilter, UtcIsoDateTimeFilter
 from ..models import Adoption, Case, Organisation
 from ..services import Conflict
+from ..statistics.caching import diffusion
+from ..statistics.filters import MULTIPLE, StatsFilter
 from ..vocabularies import VOCABULARIES
 from . import changes
 from .exceptions import PreconditionFailed, PreconditionRequired
@@ -542,7 +544,7 @@ class VocabulariesView(APIView):
 
 
 @own_filters
-class StatsApiFilter(CodesListedFilterSet, stats.StatsFilter):
+class StatsApiFilter(CodesListedFilterSet, StatsFilter):
     """The dashboard's filters, with unknown codes listed in the message."""
 
 
@@ -563,12 +565,12 @@ class DiffusionStatsView(APIView):
                     explode=True,
                     enum=[
                         str(code)
-                        for code, _label in stats.StatsFilter.base_filters[name].extra["choices"]
+                        for code, _label in StatsFilter.base_filters[name].extra["choices"]
                     ]
                     or None,
-                    description=str(stats.StatsFilter.base_filters[name].label),
+                    description=str(StatsFilter.base_filters[name].label),
                 )
-                for name in stats.MULTIPLE
+                for name in MULTIPLE
             ),
             OpenApiParameter("published_from", OpenApiTypes.DATE),
             OpenApiParameter("published_to", OpenApiTypes.DATE),
@@ -579,7 +581,7 @@ class DiffusionStatsView(APIView):
         filterset = StatsApiFilter(request.query_params)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        return Response(stats.diffusion(filters=filterset.form.cleaned_data))
+        return Response(diffusion(filters=filterset.form.cleaned_data))
 
 
 class ChangesView(APIView):

@@ -16,9 +16,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import lineage, markdown, permissions, ratelimit, refusals, selectors, services, stats
+from .. import lineage, markdown, permissions, ratelimit, refusals, selectors, services
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
+from ..statistics.generations import ROGERS_MIN_ADOPTERS
 from ..vocabularies import CaseStatus, OrganisationKind
 
 LONG_TEXT_FIELDS = ["problem", "solution", "results", "reuse_guide", "contact"]
@@ -168,7 +169,7 @@ def case_adopters(request, slug):
         "page": page,
         "adoptions": adoptions,
         "adoption_actions": any(a.can_change or a.can_confirm for a in adoptions),
-        "rogers_min_adopters": stats.ROGERS_MIN_ADOPTERS,
+        "rogers_min_adopters": ROGERS_MIN_ADOPTERS,
     }
     return render(request, "cases/case_adopters.html", context)
 

@@ -1,544 +1,32 @@
 """The diffusion statistics dashboard and its CSV downloads.
 
-The figures come from `cases.stats.diffusion`, the same function the API answers with. This
-module only arranges them as tables: each table is shown on the page (charts are drawn from
-the tables by static/js/charts.js when JavaScript runs) and downloads as CSV with the same
-filters. Shares are shown as "51,0 % (51 av 100)" and exported as three columns: percent,
+The figures come from `cases.statistics.caching.diffusion`, the same function the API answers
+with, and are arranged as tables by `cases.statistics.tables`: each table is shown on the page
+and downloads as CSV with the same filters. A share is exported as three columns: percent,
 numerator and denominator.
 """
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import ratelimit, spreadsheet, stats
+from .. import ratelimit, spreadsheet
 from ..forms import styled
-from ..vocabularies import (
-    AdoptionMode,
-    AdoptionStatus,
-    Channel,
-    InnovationType,
-    Origin,
-    Sector,
-)
-
-
-@dataclass
-class Column:
-    key: str
-    label: str
-    # label: the row's header cell; code: CSV only; int, decimal (to `places`), share (a
-    # stats.share dict), survey (a published survey figure), text.
-    kind: str = "int"
-    places: int = 1
-
-
-@dataclass
-class Chart:
-    type: str  # "bar" or "line"
-    series: list[str]
-    horizontal: bool = False
-    unit: str = ""  # "%" when the series are percentages
-
-    @property
-    def series_keys(self) -> str:
-        return ",".join(self.series)
-
-
-@dataclass
-class Table:
-    slug: str
-    caption: str
-    columns: list[Column]
-    rows: list[list]
-    chart: Chart | None = None
-    notes: list[str] = field(default_factory=list)
-    more_charts: list[Chart] = field(default_factory=list)
-    # A long table is folded away under its chart once a script has drawn the chart.
-    collapse: bool = False
-
-    @property
-    def visible_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.kind != "code"]
-
-    @property
-    def html_rows(self) -> list[list[tuple[Column, object]]]:
-        """Rows as (column, value) pairs, without the CSV-only columns."""
-        return [
-            [(c, v) for c, v in zip(self.columns, row, strict=True) if c.kind != "code"]
-            for row in self.rows
-        ]
-
-    @property
-    def charts(self) -> list[Chart]:
-        return ([self.chart] if self.chart else []) + self.more_charts
-
-
-BREAKDOWN_TITLES = {
-    "sector": gettext_lazy("By sector"),
-    "innovation_type": gettext_lazy("By innovation type"),
-    "workplace_type": gettext_lazy("By workplace type"),
-    "employee_band": gettext_lazy("By number of employees (workplaces)"),
-    "size_class": gettext_lazy("By municipality size"),
-    "centrality_class": gettext_lazy("By centrality class"),
-    "region": gettext_lazy("By region"),
-    "county": gettext_lazy("By county"),
-}
-# The breakdowns whose rows are vocabulary codes (the counties' rows come from the database).
-VOCABULARIES = {name: vocabulary for name, vocabulary in stats.BREAKDOWNS.items() if vocabulary}
-BUCKET_LABELS = {
-    "0": gettext_lazy("No adopters"),
-    "1": gettext_lazy("1 adopter"),
-    "2-4": gettext_lazy("2–4 adopters"),
-    "5-9": gettext_lazy("5–9 adopters"),
-    "10+": gettext_lazy("10 or more adopters"),
-}
-LAG_LABELS = {
-    "before-publication": gettext_lazy("Adopted before it was published here"),
-    "within-3-months": gettext_lazy("Within 3 months"),
-    "3-12-months": gettext_lazy("3 to 12 months"),
-    "over-a-year": gettext_lazy("More than a year"),
-}
-COMPARISON_LABELS = {
-    "introduced": gettext_lazy("Workplaces that introduced an innovation in the last two years"),
-    "origin-first": gettext_lazy("Innovations that were the first of their kind"),
-    "origin-adapted": gettext_lazy("Innovations inspired by others but substantially adapted"),
-    "origin-copied": gettext_lazy("Innovations largely copied from others"),
-    "active-spreaders": gettext_lazy("Actively spread an innovation to others"),
-    "main-channels": gettext_lazy("Main channels for learning of others' innovations"),
-}
-
-
-def label(choices, code) -> str:
-    if code is None or code == "":
-        return _("Not stated")
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return str(code)
-
-
-def _metric_columns() -> list[Column]:
-    return [
-        Column("cases", _("Cases")),
-        Column("first", _("First of its kind (of known origin)"), "share"),
-        Column("adapted", _("Adapted (of known origin)"), "share"),
-        Column("copied", _("Copied (of known origin)"), "share"),
-        Column("adoptions", _("Adoptions")),
-        Column("adopters_per_case", _("Adopters per case"), "decimal", places=2),
-        Column("reused", _("Cases reused at least once"), "share"),
-        Column("active_spreaders", _("Owners who actively spread"), "share"),
-    ]
-
-
-def _metric_values(metrics: dict) -> list:
-    shares = metrics["origin"]["shares_of_known"]
-    return [
-        metrics["cases"],
-        shares["first"],
-        shares["adapted"],
-        shares["copied"],
-        metrics["adoptions"],
-        metrics["adopters_per_case"],
-        metrics["reused"],
-        metrics["active_spreaders"],
-    ]
-
-
-def _code_and_label(first_label, key: str = "code") -> list[Column]:
-    """The leading columns of most tables: the row's code (CSV only) and its label."""
-    return [Column(key, _("Code"), "code"), Column("label", first_label, "label")]
-
-
-def _share_table(slug, caption, first_label, rows, choices, *, chart=None) -> Table:
-    """A table of one share per code (adoptions by channel, by mode ...)."""
-    columns = [
-        *_code_and_label(first_label),
-        Column("count", _("Number"), "int"),
-        Column("share", _("Share"), "share"),
-    ]
-    body = [[row["code"], label(choices, row["code"]), row["numerator"], row] for row in rows]
-    return Table(slug, caption, columns, body, chart=chart)
-
-
-def build_tables(result: dict) -> dict[str, Table]:
-    """Every table of the dashboard, by slug (the slug names the CSV download too)."""
-    tables: dict[str, Table] = {}
-
-    def add(table: Table) -> None:
-        tables[table.slug] = table
-
-    # Comparison with the surveys.
-    comparison = result["comparison"]
-    sources = comparison["sources"]
-    rows = []
-    for row in comparison["rows"]:
-        survey = row["survey"]
-        platform = row["platform"]
-        if row["key"] == "main-channels":
-            survey_text = ", ".join(label(Channel, code) for code in survey.get("ks", []))
-            platform_text = ", ".join(
-                f"{label(Channel, item['code'])} ({_format_percent(item['percent'])})"
-                for item in platform
-            )
-            rows.append(
-                [
-                    row["key"],
-                    str(COMPARISON_LABELS[row["key"]]),
-                    {"text": survey_text},
-                    None,
-                    {"text": platform_text or "–"},
-                ]
-            )
-            continue
-        rows.append(
-            [
-                row["key"],
-                str(COMPARISON_LABELS[row["key"]]),
-                {"percent": survey.get("ks")} if "ks" in survey else None,
-                {"percent": survey.get("coi")} if "coi" in survey else None,
-                platform,
-            ]
-        )
-    add(
-        Table(
-            "comparison",
-            _("Reported in surveys and recorded on this platform"),
-            [
-                *_code_and_label(_("Figure"), key="key"),
-                Column(
-                    "ks",
-                    _("Reported in a survey: Norway (%(source)s)")
-                    % {"source": sources["ks"]["name"]},
-                    "survey",
-                ),
-                Column(
-                    "coi",
-                    _("Reported in a survey: Denmark (%(source)s)")
-                    % {"source": sources["coi"]["name"]},
-                    "survey",
-                ),
-                Column("platform", _("Recorded on this platform"), "share"),
-            ],
-            rows,
-            chart=Chart("bar", ["ks", "platform"], horizontal=True, unit="%"),
-            notes=[
-                _(
-                    "Survey figures are shares of workplaces (or of their latest innovation) "
-                    "that answered the survey. Platform figures are shares of the cases and "
-                    "organisations recorded here, which are not a sample of all workplaces."
-                ),
-                _(
-                    "The platform cannot say how many workplaces introduced an innovation: it "
-                    "only sees the organisations that publish."
-                ),
-            ],
-        )
-    )
-
-    # Origin mix.
-    origin = result["cases"]["origin"]
-    total = result["cases"]["total"]
-    rows = []
-    for code in Origin.values:
-        known_share = origin["shares_of_known"].get(code)
-        all_share = stats.share(origin["counts"][code], total)
-        rows.append([code, label(Origin, code), origin["counts"][code], all_share, known_share])
-    add(
-        Table(
-            "origin",
-            _("Origin of the published cases"),
-            [
-                *_code_and_label(_("Origin")),
-                Column("count", _("Cases")),
-                Column("share_all", _("Share of all cases"), "share"),
-                Column("share_known", _("Share of cases with known origin"), "share"),
-            ],
-            rows,
-            chart=Chart("bar", ["count"], horizontal=True),
-        )
-    )
-
-    # Reuse: adopters per case.
-    reuse = result["reuse"]
-    add(
-        Table(
-            "adopters-per-case",
-            _("Published cases by number of adopters"),
-            [
-                *_code_and_label(_("Adopters")),
-                Column("count", _("Cases")),
-                Column("share", _("Share of cases"), "share"),
-            ],
-            [
-                [row["bucket"], str(BUCKET_LABELS[row["bucket"]]), row["numerator"], row]
-                for row in reuse["distribution"]
-            ],
-            chart=Chart("bar", ["count"]),
-        )
-    )
-
-    # Active spreaders.
-    spreaders = result["spreaders"]
-    add(
-        Table(
-            "spreaders",
-            _("Organisations that own published cases"),
-            [
-                *_code_and_label(_("Figure"), key="key"),
-                Column("share", _("Share of owners"), "share"),
-            ],
-            [
-                [
-                    "active",
-                    _("Recorded at least one spreading activity"),
-                    spreaders["active"],
-                ],
-                ["adopted", _("Had a case reused at least once"), spreaders["adopted"]],
-            ],
-        )
-    )
-
-    # Adoptions: channel, mode, status; spreading activities by channel.
-    adoptions = result["adoptions"]
-    add(
-        _share_table(
-            "channels",
-            _("Adoptions by how the adopter learned of the case"),
-            _("Channel"),
-            adoptions["by_channel"],
-            Channel,
-            chart=Chart("bar", ["count"], horizontal=True),
-        )
-    )
-    add(
-        _share_table(
-            "spread-channels",
-            _("Spreading activities of the owners by channel"),
-            _("Channel"),
-            spreaders["activities"]["by_channel"],
-            Channel,
-        )
-    )
-    add(
-        _share_table(
-            "adoption-modes", _("Adoptions by mode"), _("Mode"), adoptions["by_mode"], AdoptionMode
-        )
-    )
-    add(
-        _share_table(
-            "adoption-status",
-            _("Adoptions by status"),
-            _("Status"),
-            adoptions["by_status"],
-            AdoptionStatus,
-        )
-    )
-
-    # Breakdowns.
-    for name, rows_ in result["breakdowns"].items():
-        body = []
-        for row in rows_:
-            if name == "county":
-                text = (row.get("name") or row["code"]) if row["code"] else _("Not stated")
-            else:
-                text = label(VOCABULARIES[name], row["code"])
-            body.append([row["code"], text, *_metric_values(row)])
-        add(
-            Table(
-                f"breakdown-{name.replace('_', '-')}",
-                str(BREAKDOWN_TITLES[name]),
-                [
-                    *_code_and_label(_("Value")),
-                    *_metric_columns(),
-                ],
-                body,
-                chart=Chart("bar", ["cases", "adoptions"], horizontal=True),
-                notes=[
-                    _(
-                        "A case with several values (sectors, innovation types) is counted "
-                        "under each of them, so the rows can add up to more than the total."
-                    )
-                ]
-                if name in stats.TERM_BREAKDOWNS
-                else [],
-            )
-        )
-
-    # Over time.
-    monthly = result["monthly"]
-    add(
-        Table(
-            "monthly",
-            _("New cases and adoptions per month"),
-            [
-                Column("month", _("Month"), "label"),
-                Column("cases", _("New cases")),
-                Column("adoptions", _("Adoptions")),
-                Column("cumulative_adoptions", _("Adoptions so far")),
-            ],
-            [
-                [row["month"], row["cases"], row["adoptions"], row["cumulative_adoptions"]]
-                for row in monthly["months"]
-            ],
-            chart=Chart("bar", ["cases", "adoptions"]),
-            more_charts=[Chart("line", ["cumulative_adoptions"])],
-            collapse=True,
-        )
-    )
-    lag = result["time_to_first_adoption"]
-    add(
-        Table(
-            "time-to-first-adoption",
-            _("Time from publication to the first adoption"),
-            [
-                *_code_and_label(_("Time")),
-                Column("share", _("Share of reused cases"), "share"),
-            ],
-            [[row["code"], str(LAG_LABELS[row["code"]]), row] for row in lag["buckets"]],
-        )
-    )
-
-    # Top spreaders.
-    add(
-        Table(
-            "top-spreaders",
-            _("Organisations whose cases most others reused"),
-            [
-                Column("id", _("Id"), "code"),
-                Column("label", _("Organisation"), "label"),
-                Column("adopters", _("Organisations that reused their cases")),
-                Column("cases", _("Cases reused")),
-                Column("municipalities", _("Municipalities reached")),
-                Column("counties", _("Counties reached")),
-            ],
-            [
-                [
-                    row["organisation"]["id"],
-                    {
-                        "text": row["organisation"]["name"],
-                        "url": reverse(
-                            "organisation-detail", kwargs={"slug": row["organisation"]["slug"]}
-                        ),
-                    },
-                    row["adopters"],
-                    row["cases"],
-                    row["municipalities"],
-                    row["counties"],
-                ]
-                for row in result["top_spreaders"]
-            ],
-            chart=Chart("bar", ["adopters"], horizontal=True),
-        )
-    )
-
-    # Bass fits.
-    fits = result["bass"]
-    groups = [("all", _("All cases in the selection"), fits["all"])]
-    for name, choices in (("sector", Sector), ("innovation_type", InnovationType)):
-        for fit in fits[name]:
-            groups.append((f"{name}:{fit['code']}", label(choices, fit["code"]), fit))
-    add(
-        Table(
-            "bass",
-            _("Bass model fitted to adoptions per month"),
-            [
-                *_code_and_label(_("Group"), key="key"),
-                Column("months", _("Months")),
-                Column("adoptions", _("Adoptions")),
-                Column("p", _("Innovation coefficient p"), "decimal", places=4),
-                Column("q", _("Imitation coefficient q"), "decimal", places=4),
-                Column("m", _("Market potential m"), "decimal", places=1),
-                Column("r_squared", _("R² (cumulative)"), "decimal", places=3),
-                Column("rmse", _("RMSE (adoptions)"), "decimal", places=2),
-                Column("note", _("Note"), "text"),
-            ],
-            [
-                [
-                    key,
-                    text,
-                    fit["months"],
-                    fit["adoptions"],
-                    fit.get("p"),
-                    fit.get("q"),
-                    fit.get("m"),
-                    fit.get("r_squared"),
-                    fit.get("rmse"),
-                    _bass_note(fit),
-                ]
-                for key, text, fit in groups
-            ],
-        )
-    )
-    overall = fits["all"]
-    if overall["status"] == "ok":
-        months = _months_from(overall["start"], overall["months"])
-        add(
-            Table(
-                "bass-curve",
-                _("Adoptions so far: recorded and as the Bass model fits them"),
-                [
-                    Column("month", _("Month"), "label"),
-                    Column("observed", _("Recorded")),
-                    Column("fitted", _("Bass model"), "decimal", places=1),
-                ],
-                [
-                    [month, observed, fitted]
-                    for month, observed, fitted in zip(
-                        months, overall["observed"], overall["fitted"], strict=True
-                    )
-                ],
-                chart=Chart("line", ["observed", "fitted"]),
-                collapse=True,
-            )
-        )
-    return tables
-
-
-def _bass_note(fit: dict) -> str:
-    if fit["status"] == "too-few-data":
-        return _(
-            "Too few data: a fit needs at least %(months)s months and %(adoptions)s adoptions."
-        ) % {"months": fit["min_months"], "adoptions": fit["min_adoptions"]}
-    if fit["status"] == "no-fit":
-        return _("The model could not be fitted to these data.")
-    if fit["m_at_bound"]:
-        return _(
-            "The market potential is not determined by the data yet (diffusion is still in "
-            "its early phase); m is a lower bound at best."
-        )
-    return ""
-
-
-def _months_from(start: str, count: int) -> list[str]:
-    year, month = (int(part) for part in start.split("-"))
-    months = []
-    for _i in range(count):
-        months.append(f"{year:04d}-{month:02d}")
-        month += 1
-        if month > 12:
-            year, month = year + 1, 1
-    return months
-
-
-def _format_percent(value) -> str:
-    if value is None:
-        return "–"
-    return f"{number_format(value, 1)}\u00a0%"
+from ..statistics.caching import cache_seconds, diffusion, diffusion_and_version
+from ..statistics.filters import FILTER_NAMES, StatsFilter, normalise_filters
+from ..statistics.tables import Column, build_tables
 
 
 def _filterset(request):
-    filterset = stats.StatsFilter(request.GET or None)
+    filterset = StatsFilter(request.GET or None)
     styled(filterset.form)
     if filterset.is_bound and not filterset.is_valid():
         # Show what was not understood and use the rest (form.cleaned_data keeps the valid
@@ -551,7 +39,7 @@ def _filterset(request):
 def _active_filters(filterset, filters: dict) -> list[dict]:
     """What the figures are narrowed to, in words, for the summary above them."""
     active = []
-    for name in stats.FILTER_NAMES:
+    for name in FILTER_NAMES:
         value = filters.get(name)
         if not value:
             continue
@@ -589,7 +77,7 @@ def _figures_html(result: dict, version: str, filters: dict, query: str) -> str:
             "sources": result["comparison"]["sources"],
         },
     )
-    seconds = stats.cache_seconds(stats.normalise_filters(filters))
+    seconds = cache_seconds(normalise_filters(filters))
     cache.set(key, {"version": version, "html": html}, seconds)
     return mark_safe(html)
 
@@ -597,7 +85,7 @@ def _figures_html(result: dict, version: str, filters: dict, query: str) -> str:
 def dashboard(request):
     """The statistics page: filters in the URL (GET), every figure with its table."""
     filterset, filters, errors = _filterset(request)
-    result, version = stats.diffusion_and_version(
+    result, version = diffusion_and_version(
         filters=filters, before_computing=ratelimit.expensive_work(request)
     )
     query = request.GET.urlencode()
@@ -625,7 +113,7 @@ def csv_download(request, table):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    result = stats.diffusion(filters=filters, before_computing=ratelimit.expensive_work(request))
+    result = diffusion(filters=filters, before_computing=ratelimit.expensive_work(request))
     tables = build_tables(result)
     if table not in tables:
         raise Http404

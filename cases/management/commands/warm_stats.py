@@ -1,12 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from cases import stats
+from cases.statistics.caching import BUSY, COMPUTED, UP_TO_DATE, warm
+from cases.statistics.filters import StatsFilter
 
 WORDS = {
-    stats.COMPUTED: "computed",
-    stats.UP_TO_DATE: "up to date",
-    stats.BUSY: "being computed by another process",
+    COMPUTED: "computed",
+    UP_TO_DATE: "up to date",
+    BUSY: "being computed by another process",
 }
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, filters, **options):
         views = [("", {})]
         for query in filters:
-            filterset = stats.StatsFilter(QueryDict(query))
+            filterset = StatsFilter(QueryDict(query))
             if not filterset.is_valid():
                 problems = "; ".join(
                     f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
@@ -39,6 +40,6 @@ class Command(BaseCommand):
                 raise CommandError(f"Not valid filters: {query} ({problems})")
             views.append((query, filterset.form.cleaned_data))
         for query, cleaned in views:
-            outcome = stats.warm(cleaned)
+            outcome = warm(cleaned)
             what = f"?{query}" if query else "all cases"
             self.stdout.write(f"{what}: {WORDS[outcome]}")

@@ -15,12 +15,20 @@ was fitted; cumulative series flatter a fit, so R² on the monthly counts is giv
 
 A fit needs data: at least MIN_MONTHS months and MIN_ADOPTIONS adoptions. With less the result
 says so instead of inventing three parameters from a handful of points.
+
+`fits_by_group` fits the model to the statistics' groups of cases (all, each sector and each
+innovation type).
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy.optimize import least_squares
+
+from . import months
+from .groups import TERM_BREAKDOWNS, term_codes
 
 MIN_MONTHS = 12
 MIN_ADOPTIONS = 20
@@ -163,3 +171,50 @@ def fit(
         "observed": [int(v) for v in observed],
         "fitted": [round(float(v), 2) for v in fitted],
     }
+
+
+# ------------------------------------------------------------------------------------------
+# Bass fits for groups of cases
+# ------------------------------------------------------------------------------------------
+
+
+def _bass_series(counts_by_month: dict[str, int], last: str) -> list[int]:
+    """Adoptions per month from the group's first adoption month to `last`, zeros included."""
+    months_with_data = {m for m, n in counts_by_month.items() if n and m <= last}
+    if not months_with_data:
+        return []
+    first = min(months_with_data)
+    if months.months_between(first, last) > months.MAX_FILLED_MONTHS:
+        first = months.month_range_start(last, months.MAX_FILLED_MONTHS)
+    return [counts_by_month.get(month, 0) for month in months.month_range(first, last)]
+
+
+def fits_by_group(rows: list[dict], monthly: dict) -> dict:
+    """Bass fits for all the filtered cases and for each sector and innovation type.
+
+    Every series runs from the group's first adoption month up to and including the current
+    month (the end of observation), so that quiet months at the end count as the zeros they
+    are; planned adoptions dated later are left out. The series of all the cases comes from
+    `monthly`, those of the groups from the "bass" rows.
+    """
+    last = months.current_month()
+    overall_counts = {row["month"]: row["adoptions"] for row in monthly["months"]}
+
+    def fitted(counts: dict[str, int]) -> dict:
+        values = _bass_series(counts, last)
+        result = fit(values)
+        result["start"] = months.month_range_start(last, len(values)) if values else None
+        return result
+
+    by_code: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        by_code[row["vocabulary"], row["code"]][row["month"]] = row["count"]
+    result: dict[str, Any] = {"all": fitted(overall_counts)}
+    for name, vocabulary in TERM_BREAKDOWNS.items():
+        result[name] = [
+            {"code": code, **fitted(by_code.get((vocabulary, code), {}))}
+            for code in term_codes(name)
+        ]
+    result["min_months"] = MIN_MONTHS
+    result["min_adoptions"] = MIN_ADOPTIONS
+    return result
