@@ -11,12 +11,12 @@ and revisions propose, and the difference between two snapshots.
 """
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Choices, OuterRef, Subquery
+from django.db.models import Choices, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -166,6 +166,8 @@ class LinksField(forms.Field):
         if isinstance(value, str):
             value = [line for line in value.splitlines() if line.strip()]
         links = []
+        url: object
+        title: object
         for item in _items(value):
             if isinstance(item, str):
                 url, _space, title = item.strip().partition(" ")
@@ -235,13 +237,15 @@ class PartnersField(_OrganisationsField):
         kwargs.setdefault("required", False)
         super().__init__(queryset=Organisation.objects.order_by("name"), **kwargs)
 
-    def clean(self, value: Any) -> list[Organisation]:
+    # A list, not a queryset: the organisations are read once, here.
+    def clean(self, value: Any) -> list[Organisation]:  # type: ignore[override]
         ids = sorted(set(_ids(value, gettext("Partners are organisation ids."))))
         if len(ids) > MAX_PARTNERS:
             raise ValidationError(
                 gettext("At most %d partners.") % MAX_PARTNERS, code="max_partners"
             )
-        found = list(self.queryset.filter(pk__in=ids)) if ids else []
+        queryset = cast(QuerySet[Organisation], self.queryset)  # set in __init__
+        found = list(queryset.filter(pk__in=ids)) if ids else []
         if len(found) != len(ids):
             raise ValidationError(gettext("Unknown partner organisation."), code="invalid_choice")
         return found
@@ -356,7 +360,7 @@ class CaseContent(forms.Form):
         return self.cleaned_data["origin"] or Origin.UNKNOWN
 
     def clean_source_case(self) -> Case | None:
-        source = self.cleaned_data["source_case"]
+        source: Case | None = self.cleaned_data["source_case"]
         if source is not None and self.case is not None and source.pk == self.case.pk:
             raise ValidationError(gettext("A case cannot be its own source."), code="own_source")
         if source is not None and self.case is not None and source_chain_reaches(source, self.case):
@@ -364,7 +368,7 @@ class CaseContent(forms.Form):
         return source
 
     def clean_attachments(self) -> list[int]:
-        ids = self.cleaned_data["attachments"]
+        ids: list[int] = self.cleaned_data["attachments"]
         known = set(self.case.attachments.values_list("pk", flat=True)) if self.case else set()
         if set(ids) - known:
             raise ValidationError(gettext("Unknown attachment."), code="invalid_choice")

@@ -11,10 +11,10 @@ result names is read again as published cases (similar cases by id, a family che
 what is published), and only figures may lag for that moment.
 """
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from . import lineage
@@ -69,7 +69,7 @@ def headline_figures() -> HeadlineFigures:
       counts as its municipality; an adopting county or other body reaches none by itself).
     """
     key = f"selectors:headline:{data_version()}"
-    figures = cache.get(key)
+    figures: HeadlineFigures | None = cache.get(key)
     if figures is None:
         figures = _count_headline_figures()
         cache.set(key, figures, CACHE_SECONDS)
@@ -142,7 +142,7 @@ def case_lineage(case: Case, *, version: str | None = None) -> lineage.Node:
     commits after a later one has been read leaves the data version as it was, and a case it
     took out of public view must not stay on other cases' pages until the next write."""
     key = f"selectors:lineage:{case.pk}:{version or data_version()}"
-    tree = cache.get(key)
+    tree: lineage.Node | None = cache.get(key)
     if tree is not None:
         members = lineage.members(tree)
         published = Case.objects.published().filter(pk__in=members).values_list("pk", flat=True)
@@ -154,7 +154,7 @@ def case_lineage(case: Case, *, version: str | None = None) -> lineage.Node:
     return tree
 
 
-def case_adopters(case: Case, *, in_order_of_adoption: bool = True):
+def case_adopters(case: Case, *, in_order_of_adoption: bool = True) -> QuerySet[Adoption]:
     """The public adoption records of `case`, with what a row shows. A queryset: slice or
     paginate it.
 
@@ -176,7 +176,7 @@ def case_adopters(case: Case, *, in_order_of_adoption: bool = True):
     )
 
 
-def rogers_category(position: int, total: int) -> dict | None:
+def rogers_category(position: int, total: int) -> dict[str, str] | None:
     """The code and label of Rogers' category of the `position`-th of `total` adopters, or
     None while there are too few adopters for categories to say anything."""
     if total < generations.ROGERS_MIN_ADOPTERS:
@@ -185,7 +185,9 @@ def rogers_category(position: int, total: int) -> dict | None:
     return {"code": code, "label": str(generations.ROGERS_LABELS[code])}
 
 
-def case_spread(case: Case, *, tree: lineage.Node | None, version: str | None = None) -> dict:
+def case_spread(
+    case: Case, *, tree: lineage.Node | None, version: str | None = None
+) -> dict[str, Any]:
     """How one published case spread, for its page: reach, the cumulative adoption curve by
     month, the adopters in each of Rogers' categories, and generations. One grouped query
     whatever the number of adopters, cached by case and data version (pass `version` from
@@ -206,7 +208,7 @@ def case_spread(case: Case, *, tree: lineage.Node | None, version: str | None = 
     return {**spread, "generations": _generations(case, tree)}
 
 
-def _count_spread(case: Case) -> dict:
+def _count_spread(case: Case) -> dict[str, Any]:
     # Adoptions by month and by the adopter's place: the curve and the reach both add up
     # from these rows (at most one per adopter).
     rows = (
@@ -246,6 +248,6 @@ def _count_spread(case: Case) -> dict:
     }
 
 
-def _generations(case: Case, tree: lineage.Node | None) -> dict:
+def _generations(case: Case, tree: lineage.Node | None) -> dict[str, Any]:
     """Where the case stands in its lineage and how many generations descend from it."""
     return generations.generations(lineage.find(tree, case.pk) if tree is not None else None)

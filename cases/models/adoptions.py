@@ -1,6 +1,6 @@
 """Reuse records, the counters they keep on cases, and spread activities."""
 
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -17,7 +17,7 @@ from .organisations import Organisation
 
 
 class AdoptionQuerySet(SoftDeleteQuerySet):
-    def public(self):
+    def public(self) -> Self:
         """Adoptions that anyone may see: alive, of a published case."""
         return self.filter(
             deleted_at__isnull=True,
