@@ -1,9 +1,12 @@
 """factory_boy factories for the domain. Registered as pytest fixtures in conftest.py."""
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
 from cases.models import (
+    COUNTER_FIELDS,
     Adoption,
     Case,
     CaseTerm,
@@ -12,6 +15,7 @@ from cases.models import (
     SpreadActivity,
     User,
 )
+from cases.services import refresh_search_extra
 from cases.vocabularies import (
     AdoptionMode,
     CaseStatus,
@@ -22,6 +26,15 @@ from cases.vocabularies import (
     Region,
     SpreadKind,
 )
+
+# The statuses a case reaches only after it was submitted, and only after it was published.
+ONCE_SUBMITTED = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.CHANGES_REQUESTED,
+    CaseStatus.PUBLISHED,
+    CaseStatus.ARCHIVED,
+)
+ONCE_PUBLISHED = (CaseStatus.PUBLISHED, CaseStatus.ARCHIVED)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -83,11 +96,25 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class CaseFactory(factory.django.DjangoModelFactory):
-    """A case written straight to the database (tests of workflow use the services)."""
+    """A case written straight to the database, as the services would leave it: its terms,
+    partners and search words, the times of the moderation its status has been through, and
+    adoptions by other organisations (tests of workflow use the services themselves).
+
+        CaseFactory(organisation=o, published=True, days_ago=3, sectors=[...],
+                    innovation_types=[...], benefits=[...], tags=[...], partners=[org, ...],
+                    adopters=[org, ...])
+
+    `adopters` also takes a number: that many adoptions by new municipalities.
+    """
 
     class Meta:
         model = Case
         skip_postgeneration_save = True
+
+    class Params:
+        published = factory.Trait(status=CaseStatus.PUBLISHED)
+        # How long ago a published (or archived) case was published.
+        days_ago = 0
 
     title = factory.Sequence(lambda n: f"Innovasjon nummer {n}")
     slug = factory.Sequence(lambda n: f"innovasjon-{n}")
@@ -97,25 +124,61 @@ class CaseFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(MunicipalityFactory)
     origin = Origin.UNKNOWN
     status = CaseStatus.DRAFT
-
-    class Params:
-        published = factory.Trait(
-            status=CaseStatus.PUBLISHED,
-            published_at=factory.LazyFunction(timezone.now),
-            submitted_at=factory.LazyFunction(timezone.now),
+    published_at = factory.LazyAttribute(
+        lambda o: (
+            timezone.now() - timedelta(days=o.days_ago) if o.status in ONCE_PUBLISHED else None
         )
+    )
+    submitted_at = factory.LazyAttribute(
+        lambda o: (o.published_at or timezone.now()) if o.status in ONCE_SUBMITTED else None
+    )
 
     @factory.post_generation
     def sectors(self, create, extracted, **kwargs):
-        for code in extracted or []:
-            CaseTerm.objects.create(case=self, vocabulary=CaseTerm.Vocabulary.SECTOR, code=code)
+        add_terms(self, CaseTerm.Vocabulary.SECTOR, extracted)
 
     @factory.post_generation
     def innovation_types(self, create, extracted, **kwargs):
-        for code in extracted or []:
-            CaseTerm.objects.create(
-                case=self, vocabulary=CaseTerm.Vocabulary.INNOVATION_TYPE, code=code
-            )
+        add_terms(self, CaseTerm.Vocabulary.INNOVATION_TYPE, extracted)
+
+    @factory.post_generation
+    def benefits(self, create, extracted, **kwargs):
+        add_terms(self, CaseTerm.Vocabulary.BENEFIT, extracted)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        add_terms(self, CaseTerm.Vocabulary.TAG, extracted)
+
+    @factory.post_generation
+    def partners(self, create, extracted, **kwargs):
+        if extracted:
+            self.partners.set(extracted)
+
+    @factory.post_generation
+    def adopters(self, create, extracted, **kwargs):
+        """Adoptions of the case; `adopters__<field>` sets a field of every one of them."""
+        if not extracted:
+            return
+        if isinstance(extracted, int):
+            for _ in range(extracted):
+                AdoptionFactory(case=self, **kwargs)
+        else:
+            for organisation in extracted:
+                AdoptionFactory(case=self, organisation=organisation, **kwargs)
+        # The adoptions counted themselves on the case row.
+        self.refresh_from_db(fields=COUNTER_FIELDS)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            refresh_search_extra(instance)
+
+
+def add_terms(case: Case, vocabulary: str, codes) -> None:
+    CaseTerm.objects.bulk_create(
+        [CaseTerm(case=case, vocabulary=vocabulary, code=code) for code in codes or []]
+    )
 
 
 class AdoptionFactory(factory.django.DjangoModelFactory):
