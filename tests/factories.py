@@ -5,6 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from cases.content import TERM_FIELDS
 from cases.models import (
     COUNTER_FIELDS,
     Adoption,
@@ -25,6 +26,7 @@ from cases.vocabularies import (
     Origin,
     Region,
     SpreadKind,
+    Stage,
 )
 
 # The statuses a case reaches only after it was submitted, and only after it was published.
@@ -113,6 +115,10 @@ class CaseFactory(factory.django.DjangoModelFactory):
 
     class Params:
         published = factory.Trait(status=CaseStatus.PUBLISHED)
+        # Everything a submission asks for besides the texts (see services.missing_for_submission).
+        ready = factory.Trait(
+            stage=Stage.IN_USE, sectors=["health-care"], innovation_types=["service"]
+        )
         # How long ago a published (or archived) case was published.
         days_ago = 0
 
@@ -132,22 +138,11 @@ class CaseFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyAttribute(
         lambda o: (o.published_at or timezone.now()) if o.status in ONCE_SUBMITTED else None
     )
-
-    @factory.post_generation
-    def sectors(self, create, extracted, **kwargs):
-        add_terms(self, CaseTerm.Vocabulary.SECTOR, extracted)
-
-    @factory.post_generation
-    def innovation_types(self, create, extracted, **kwargs):
-        add_terms(self, CaseTerm.Vocabulary.INNOVATION_TYPE, extracted)
-
-    @factory.post_generation
-    def benefits(self, create, extracted, **kwargs):
-        add_terms(self, CaseTerm.Vocabulary.BENEFIT, extracted)
-
-    @factory.post_generation
-    def tags(self, create, extracted, **kwargs):
-        add_terms(self, CaseTerm.Vocabulary.TAG, extracted)
+    # Codes of the case's terms (see _create), by the names the services take them.
+    sectors = ()
+    innovation_types = ()
+    benefits = ()
+    tags = ()
 
     @factory.post_generation
     def partners(self, create, extracted, **kwargs):
@@ -169,6 +164,20 @@ class CaseFactory(factory.django.DjangoModelFactory):
         self.refresh_from_db(fields=COUNTER_FIELDS)
 
     @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        codes = {name: kwargs.pop(name) for name in TERM_FIELDS}
+        case = super()._create(model_class, *args, **kwargs)
+        for name, (vocabulary, _choices) in TERM_FIELDS.items():
+            add_terms(case, vocabulary, codes[name])
+        return case
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        for name in TERM_FIELDS:
+            kwargs.pop(name)
+        return super()._build(model_class, *args, **kwargs)
+
+    @classmethod
     def _after_postgeneration(cls, instance, create, results=None):
         super()._after_postgeneration(instance, create, results)
         if create:
@@ -176,6 +185,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
 
 
 def add_terms(case: Case, vocabulary: str, codes) -> None:
+    """Codes of one vocabulary added to a case, as the services write them."""
     CaseTerm.objects.bulk_create(
         [CaseTerm(case=case, vocabulary=vocabulary, code=code) for code in codes or []]
     )
