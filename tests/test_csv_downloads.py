@@ -13,7 +13,7 @@ from django.core.cache import cache
 
 from cases import spreadsheet, stats
 from cases.views.stats import build_tables
-from tests.factories import AdoptionFactory, CaseFactory, CountyFactory, MunicipalityFactory
+from tests.factories import CaseFactory, CountyFactory, MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,12 @@ def hostile_world(db):
     county = CountyFactory(name="=cmd|' /C calc'!A0")
     for name in HOSTILE_NAMES:
         owner = MunicipalityFactory(parent=county, name=name)
-        case = CaseFactory(organisation=owner, published=True, sectors=["health-care"])
-        for _ in range(2):
-            AdoptionFactory(case=case, organisation=MunicipalityFactory(parent=county))
+        CaseFactory(
+            organisation=owner,
+            published=True,
+            sectors=["health-care"],
+            adopters=[MunicipalityFactory(parent=county) for _ in range(2)],
+        )
 
 
 def _cells(response) -> list[str]:
