@@ -106,7 +106,9 @@ class CaseFactory(factory.django.DjangoModelFactory):
                     innovation_types=[...], benefits=[...], tags=[...], partners=[org, ...],
                     adopters=[org, ...])
 
-    `adopters` also takes a number: that many adoptions by new municipalities.
+    `published=True` is status=published; any status gives the times that go with it.
+    `ready=True` adds what a submission asks for. `adopters` also takes a number: that many
+    adoptions by new municipalities.
     """
 
     class Meta:
