@@ -1,9 +1,13 @@
 """factory_boy factories for the domain. Registered as pytest fixtures in conftest.py."""
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
+from cases.content import TERM_FIELDS
 from cases.models import (
+    COUNTER_FIELDS,
     Adoption,
     Case,
     CaseTerm,
@@ -12,6 +16,7 @@ from cases.models import (
     SpreadActivity,
     User,
 )
+from cases.services import refresh_search_extra
 from cases.vocabularies import (
     AdoptionMode,
     CaseStatus,
@@ -21,7 +26,17 @@ from cases.vocabularies import (
     Origin,
     Region,
     SpreadKind,
+    Stage,
 )
+
+# The statuses a case reaches only after it was submitted, and only after it was published.
+ONCE_SUBMITTED = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.CHANGES_REQUESTED,
+    CaseStatus.PUBLISHED,
+    CaseStatus.ARCHIVED,
+)
+ONCE_PUBLISHED = (CaseStatus.PUBLISHED, CaseStatus.ARCHIVED)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -83,11 +98,31 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class CaseFactory(factory.django.DjangoModelFactory):
-    """A case written straight to the database (tests of workflow use the services)."""
+    """A case written straight to the database, as the services would leave it: its terms,
+    partners and search words, the times of the moderation its status has been through, and
+    adoptions by other organisations (tests of workflow use the services themselves).
+
+        CaseFactory(organisation=o, published=True, days_ago=3, sectors=[...],
+                    innovation_types=[...], benefits=[...], tags=[...], partners=[org, ...],
+                    adopters=[org, ...])
+
+    `published=True` is status=published; any status gives the times that go with it.
+    `ready=True` adds what a submission asks for. `adopters` also takes a number: that many
+    adoptions by new municipalities.
+    """
 
     class Meta:
         model = Case
         skip_postgeneration_save = True
+
+    class Params:
+        published = factory.Trait(status=CaseStatus.PUBLISHED)
+        # Everything a submission asks for besides the texts (see services.missing_for_submission).
+        ready = factory.Trait(
+            stage=Stage.IN_USE, sectors=["health-care"], innovation_types=["service"]
+        )
+        # How long ago a published (or archived) case was published.
+        days_ago = 0
 
     title = factory.Sequence(lambda n: f"Innovasjon nummer {n}")
     slug = factory.Sequence(lambda n: f"innovasjon-{n}")
@@ -97,25 +132,65 @@ class CaseFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(MunicipalityFactory)
     origin = Origin.UNKNOWN
     status = CaseStatus.DRAFT
-
-    class Params:
-        published = factory.Trait(
-            status=CaseStatus.PUBLISHED,
-            published_at=factory.LazyFunction(timezone.now),
-            submitted_at=factory.LazyFunction(timezone.now),
+    published_at = factory.LazyAttribute(
+        lambda o: (
+            timezone.now() - timedelta(days=o.days_ago) if o.status in ONCE_PUBLISHED else None
         )
+    )
+    submitted_at = factory.LazyAttribute(
+        lambda o: (o.published_at or timezone.now()) if o.status in ONCE_SUBMITTED else None
+    )
+    # Codes of the case's terms (see _create), by the names the services take them.
+    sectors = ()
+    innovation_types = ()
+    benefits = ()
+    tags = ()
 
     @factory.post_generation
-    def sectors(self, create, extracted, **kwargs):
-        for code in extracted or []:
-            CaseTerm.objects.create(case=self, vocabulary=CaseTerm.Vocabulary.SECTOR, code=code)
+    def partners(self, create, extracted, **kwargs):
+        if extracted:
+            self.partners.set(extracted)
 
     @factory.post_generation
-    def innovation_types(self, create, extracted, **kwargs):
-        for code in extracted or []:
-            CaseTerm.objects.create(
-                case=self, vocabulary=CaseTerm.Vocabulary.INNOVATION_TYPE, code=code
-            )
+    def adopters(self, create, extracted, **kwargs):
+        """Adoptions of the case; `adopters__<field>` sets a field of every one of them."""
+        if not extracted:
+            return
+        if isinstance(extracted, int):
+            for _ in range(extracted):
+                AdoptionFactory(case=self, **kwargs)
+        else:
+            for organisation in extracted:
+                AdoptionFactory(case=self, organisation=organisation, **kwargs)
+        # The adoptions counted themselves on the case row.
+        self.refresh_from_db(fields=COUNTER_FIELDS)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        codes = {name: kwargs.pop(name) for name in TERM_FIELDS}
+        case = super()._create(model_class, *args, **kwargs)
+        for name, (vocabulary, _choices) in TERM_FIELDS.items():
+            add_terms(case, vocabulary, codes[name])
+        return case
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        for name in TERM_FIELDS:
+            kwargs.pop(name)
+        return super()._build(model_class, *args, **kwargs)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            refresh_search_extra(instance)
+
+
+def add_terms(case: Case, vocabulary: str, codes) -> None:
+    """Codes of one vocabulary added to a case, as the services write them."""
+    CaseTerm.objects.bulk_create(
+        [CaseTerm(case=case, vocabulary=vocabulary, code=code) for code in codes or []]
+    )
 
 
 class AdoptionFactory(factory.django.DjangoModelFactory):

@@ -621,8 +621,7 @@ def test_removing_a_file_in_the_admin_hides_it_and_leaves_a_trace(
 def test_renaming_an_organisation_refreshes_its_cases_search_words(
     admin_client, municipality, published_case
 ):
-    partnered = factories.CaseFactory(published=True)
-    partnered.partners.add(municipality)
+    partnered = factories.CaseFactory(published=True, partners=[municipality])
     url = admin_url(Organisation, "change", municipality.pk)
     data = _form_data(admin_client.get(url))
     data["name"] = "Nye Bergen kommune"

@@ -80,33 +80,6 @@ def at(day: str, hour: int = 12) -> datetime.datetime:
     return datetime.datetime.fromisoformat(day).replace(hour=hour, tzinfo=OSLO)
 
 
-def add_terms(case: Case, vocabulary: str, codes) -> None:
-    for code in codes:
-        CaseTerm.objects.create(case=case, vocabulary=vocabulary, code=code)
-
-
-def make_case(organisation, *, status=CaseStatus.PUBLISHED, published=None, **fields) -> Case:
-    """A case straight in the database, with terms; published ones get a publication time."""
-    terms = {
-        vocabulary: fields.pop(name, [])
-        for name, vocabulary in (
-            ("sectors", CaseTerm.Vocabulary.SECTOR),
-            ("innovation_types", CaseTerm.Vocabulary.INNOVATION_TYPE),
-            ("benefits", CaseTerm.Vocabulary.BENEFIT),
-            ("tags", CaseTerm.Vocabulary.TAG),
-        )
-    }
-    partners = fields.pop("partners", [])
-    if status in (CaseStatus.PUBLISHED, CaseStatus.ARCHIVED):
-        fields.setdefault("published_at", published or timezone.now())
-        fields.setdefault("submitted_at", fields["published_at"])
-    case = factories.CaseFactory(organisation=organisation, status=status, **fields)
-    for vocabulary, codes in terms.items():
-        add_terms(case, vocabulary, codes)
-    case.partners.set(partners)
-    return case
-
-
 def moderator_group():
     return Group.objects.get_or_create(name=MODERATORS_GROUP)[0]
 
@@ -184,11 +157,12 @@ def place():
 @pytest.fixture
 def cases(place):
     """Five published cases with distinct facets, and one case in each other state."""
-    rontgen = make_case(
-        place["sykehjem"],
+    rontgen = factories.CaseFactory(
+        organisation=place["sykehjem"],
+        published=True,
         title="Mobilt røntgen på sykehjemmet",
         slug="mobilt-rontgen",
-        published=at("2025-03-01"),
+        published_at=at("2025-03-01"),
         updated_at=at("2025-06-01"),
         sectors=["health-care"],
         innovation_types=["service"],
@@ -196,11 +170,12 @@ def cases(place):
         stage="in-use",
         origin=Origin.FIRST,
     )
-    vandreboka = make_case(
-        place["voss"],
+    vandreboka = factories.CaseFactory(
+        organisation=place["voss"],
+        published=True,
         title="Vandreboka for lærlinger",
         slug="vandreboka",
-        published=at("2025-01-10"),
+        published_at=at("2025-01-10"),
         updated_at=at("2025-01-10"),
         sectors=["education"],
         innovation_types=["process", "communication"],
@@ -209,11 +184,12 @@ def cases(place):
         origin=Origin.ADAPTED,
         source_description="Et dansk opplegg for lærlinger",
     )
-    robot = make_case(
-        place["trondheim"],
+    robot = factories.CaseFactory(
+        organisation=place["trondheim"],
+        published=True,
         title="Multidoserobot i hjemmetjenesten",
         slug="multidoserobot",
-        published=at("2025-05-20"),
+        published_at=at("2025-05-20"),
         updated_at=at("2025-05-20"),
         sectors=["health-care", "technical"],
         innovation_types=["product"],
@@ -222,21 +198,23 @@ def cases(place):
         origin=Origin.COPIED,
         source_case=rontgen,
     )
-    turnus = make_case(
-        place["bergen"],
+    turnus = factories.CaseFactory(
+        organisation=place["bergen"],
+        published=True,
         title="Ny turnusordning",
         slug="ny-turnusordning",
-        published=at("2024-11-05"),
+        published_at=at("2024-11-05"),
         updated_at=at("2025-08-15"),
         sectors=["administration"],
         innovation_types=["process"],
         stage="idea",
     )
-    klasserom = make_case(
-        place["trondheim"],
+    klasserom = factories.CaseFactory(
+        organisation=place["trondheim"],
+        published=True,
         title="Omvendt undervisning",
         slug="omvendt-undervisning",
-        published=at("2025-02-14"),
+        published_at=at("2025-02-14"),
         updated_at=at("2025-02-14"),
         sectors=["education"],
         innovation_types=["service"],
@@ -244,8 +222,11 @@ def cases(place):
         stage="development",
     )
     hidden = {
-        status: make_case(
-            place["bergen"], title=f"Usynlig ({status})", slug=f"usynlig-{status}", status=status
+        status: factories.CaseFactory(
+            organisation=place["bergen"],
+            title=f"Usynlig ({status})",
+            slug=f"usynlig-{status}",
+            status=status,
         )
         for status in (
             CaseStatus.DRAFT,
@@ -254,7 +235,9 @@ def cases(place):
             CaseStatus.ARCHIVED,
         )
     }
-    deleted = make_case(place["bergen"], title="Slettet sak", slug="slettet")
+    deleted = factories.CaseFactory(
+        organisation=place["bergen"], published=True, title="Slettet sak", slug="slettet"
+    )
     Case.all_objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
     # Reuse: Bergen and Voss reused the X-ray service, Trondheim reused Vandreboka.
     for organisation, mode, channel, day in (
@@ -370,7 +353,9 @@ def test_pages_follow_next_and_previous_without_repeats(cases):
 
 def test_page_size_defaults_to_50_and_goes_up_to_200(place):
     for n in range(205):
-        make_case(place["bergen"], title=f"Sak {n}", slug=f"sak-{n}")
+        factories.CaseFactory(
+            organisation=place["bergen"], published=True, title=f"Sak {n}", slug=f"sak-{n}"
+        )
     client = APIClient()
     assert len(client.get("/api/v1/cases/").json()["results"]) == 50
     assert len(client.get("/api/v1/cases/", {"page_size": 200}).json()["results"]) == 200
@@ -390,15 +375,16 @@ def test_list_queries_do_not_grow_with_the_page(place):
 
     def add(n):
         for i in range(n):
-            case = make_case(
-                place["sykehjem"],
+            factories.CaseFactory(
+                organisation=place["sykehjem"],
+                published=True,
                 title=f"Velferdsteknologi {i}",
                 slug=f"velferd-{place['sykehjem'].pk}-{Case.all_objects.count()}",
                 sectors=["health-care"],
                 tags=["velferd"],
                 partners=[place["sintef"]],
+                adopters=[place["voss"]],
             )
-            factories.AdoptionFactory(case=case, organisation=place["voss"])
 
     add(2)
     few = count_queries()
@@ -490,8 +476,8 @@ def test_a_case_has_exactly_the_fields_of_the_contract(cases, place):
     robot.results = "Færre feil i medisineringen."
     robot.links = [{"url": "https://www.trondheim.kommune.no/robot", "title": "Om roboten"}]
     robot.save()
-    add_terms(robot, CaseTerm.Vocabulary.BENEFIT, ["quality", "efficiency"])
-    add_terms(robot, CaseTerm.Vocabulary.TAG, ["velferdsteknologi", "legemidler"])
+    factories.add_terms(robot, CaseTerm.Vocabulary.BENEFIT, ["quality", "efficiency"])
+    factories.add_terms(robot, CaseTerm.Vocabulary.TAG, ["velferdsteknologi", "legemidler"])
     robot.partners.set([place["sintef"]])
     factories.AdoptionFactory(case=robot, organisation=place["voss"])
     robot.refresh_from_db()
@@ -691,7 +677,9 @@ def test_the_whole_moderation_path(place, people):
 
 
 def test_request_changes_and_archive_need_a_reason(cases, place, people):
-    case = make_case(place["bergen"], title="Venter", slug="venter", status=CaseStatus.SUBMITTED)
+    case = factories.CaseFactory(
+        organisation=place["bergen"], title="Venter", slug="venter", status=CaseStatus.SUBMITTED
+    )
     moderator = client_for(people["moderator"])
     response = moderator.post(f"/api/v1/cases/{case.pk}/request-changes/", {}, format="json")
     assert response.status_code == 400

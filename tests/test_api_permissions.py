@@ -92,20 +92,6 @@ def world(db):
     return {"owner": owner, "other": other, "people": people, "clients": clients}
 
 
-def make_case(owner, state) -> Case:
-    """A case complete enough for every transition, in the given state."""
-    published = state in (P, A)
-    case = factories.CaseFactory(
-        organisation=owner,
-        published=published,
-        status=state,
-        stage="pilot",
-        sectors=["health-care"],
-        innovation_types=["service"],
-    )
-    return case
-
-
 def request(world, role, action, case):
     """Do `action` on `case` as `role` through the API; the response."""
     client = world["clients"][role]
@@ -178,7 +164,7 @@ def resulting_status(action, state) -> str:
 @pytest.mark.parametrize("state", STATES)
 def test_api_permission_matrix(world, action, state):
     for role in ROLES:
-        case = make_case(world["owner"], state)
+        case = factories.CaseFactory(organisation=world["owner"], status=state, ready=True)
         user = world["people"][role]
         allowed = state in MATRIX[action].get(role, set())
         # The table is what cases.permissions says, which is what the web pages ask.
@@ -205,7 +191,7 @@ def test_api_permission_matrix(world, action, state):
 
 
 def test_anonymous_writes_ask_for_credentials(world):
-    case = make_case(world["owner"], P)
+    case = factories.CaseFactory(organisation=world["owner"], status=P, ready=True)
     response = APIClient().post(f"/api/v1/cases/{case.pk}/archive/", {"reason": "x"})
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
@@ -214,7 +200,7 @@ def test_anonymous_writes_ask_for_credentials(world):
 def test_the_api_and_the_case_page_agree_on_who_sees_what(world, client):
     """The web's case page and the API's detail answer the same people."""
     for state in STATES:
-        case = make_case(world["owner"], state)
+        case = factories.CaseFactory(organisation=world["owner"], status=state, ready=True)
         for role in ROLES:
             user = world["people"][role]
             client.logout()
@@ -227,7 +213,7 @@ def test_the_api_and_the_case_page_agree_on_who_sees_what(world, client):
 
 
 def test_a_soft_deleted_case_is_gone_for_everyone(world):
-    case = make_case(world["owner"], D)
+    case = factories.CaseFactory(organisation=world["owner"], status=D, ready=True)
     services.case_delete(actor=world["people"]["editor"], case=case)
     for role in ROLES:
         response = world["clients"][role].get(f"/api/v1/cases/{case.pk}/")
@@ -235,7 +221,7 @@ def test_a_soft_deleted_case_is_gone_for_everyone(world):
 
 
 def test_moderators_do_not_write_other_organisations_cases(world):
-    case = make_case(world["owner"], D)
+    case = factories.CaseFactory(organisation=world["owner"], status=D, ready=True)
     response = world["clients"]["moderator"].patch(
         f"/api/v1/cases/{case.pk}/", {"title": "Moderators tittel"}, format="json"
     )
@@ -253,7 +239,7 @@ def test_a_pending_membership_grants_nothing(world):
     _token, key = services.api_token_create(user=applicant, name="Venter")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    draft = make_case(world["owner"], D)
+    draft = factories.CaseFactory(organisation=world["owner"], status=D, ready=True)
     assert client.get(f"/api/v1/cases/{draft.pk}/").status_code == 404
     response = client.post(
         "/api/v1/cases/", {"title": "Søkers sak", "organisation": world["owner"].pk}
@@ -270,8 +256,8 @@ def test_an_inactive_users_token_does_not_work(world):
 
 def test_terms_of_a_hidden_case_do_not_leak_through_lists(world):
     """A draft's words do not reach anyone through search or filters of the list."""
-    draft = make_case(world["owner"], D)
-    CaseTerm.objects.create(case=draft, vocabulary=CaseTerm.Vocabulary.TAG, code="hemmelig")
+    draft = factories.CaseFactory(organisation=world["owner"], status=D, ready=True)
+    factories.add_terms(draft, CaseTerm.Vocabulary.TAG, ["hemmelig"])
     for role in ROLES:
         for params in (
             {"q": draft.title},

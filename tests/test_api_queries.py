@@ -32,15 +32,6 @@ pytestmark = pytest.mark.django_db
 OSLO = datetime.timezone(datetime.timedelta(hours=2))
 
 
-def terms(case: Case, vocabulary: str, codes) -> None:
-    for code in codes:
-        CaseTerm.objects.create(case=case, vocabulary=vocabulary, code=code)
-
-
-def published(organisation, **fields) -> Case:
-    return factories.CaseFactory(organisation=organisation, published=True, **fields)
-
-
 @pytest.fixture
 def world():
     """Cases and adoptions that use every branch of the representations."""
@@ -64,7 +55,9 @@ def world():
     )
     gone = factories.UnitFactory(name="Nedlagt etat", slug="nedlagt", parent=bergen)
 
-    source = published(sintef, title="Kilden", slug="kilden", origin=Origin.FIRST)
+    source = factories.CaseFactory(
+        organisation=sintef, published=True, title="Kilden", slug="kilden", origin=Origin.FIRST
+    )
     archived_source = factories.CaseFactory(
         organisation=voss,
         title="Arkivert kilde",
@@ -72,8 +65,9 @@ def world():
         status=CaseStatus.ARCHIVED,
         published_at=timezone.now(),
     )
-    full = published(
-        sykehjem,
+    full = factories.CaseFactory(
+        organisation=sykehjem,
+        published=True,
         title="Mobilt røntgen",
         slug="mobilt-rontgen",
         summary="Røntgen på sykehjemmet.",
@@ -92,30 +86,42 @@ def world():
         created_at=datetime.datetime(2024, 1, 5, 9, 30, 15, 123456, tzinfo=OSLO),
         updated_at=datetime.datetime(2025, 7, 1, 23, 59, tzinfo=datetime.UTC),
         published_at=datetime.datetime(2025, 1, 31, 0, 0, tzinfo=OSLO),
+        sectors=["technical", "health-care"],
+        innovation_types=["service", "product"],
+        benefits=["quality", "efficiency"],
+        tags=["røntgen", "bil", "Velferd"],
+        partners=[voss, sintef, gone, trondheim],
     )
-    terms(full, CaseTerm.Vocabulary.SECTOR, ["technical", "health-care"])
-    terms(full, CaseTerm.Vocabulary.INNOVATION_TYPE, ["service", "product"])
-    terms(full, CaseTerm.Vocabulary.BENEFIT, ["quality", "efficiency"])
-    terms(full, CaseTerm.Vocabulary.TAG, ["røntgen", "bil", "Velferd"])
-    full.partners.set([voss, sintef, gone, trondheim])
     Organisation.all_objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
-    hidden_source = published(
-        trondheim,
+    hidden_source = factories.CaseFactory(
+        organisation=trondheim,
+        published=True,
         title="Kilden er arkivert",
         slug="kilden-er-arkivert",
         origin=Origin.ADAPTED,
         source_case=archived_source,
     )
-    odd_links = published(
-        bergen, title="Rare lenker", slug="rare-lenker", links=[{"url": 5, "title": "Fem"}]
+    odd_links = factories.CaseFactory(
+        organisation=bergen,
+        published=True,
+        title="Rare lenker",
+        slug="rare-lenker",
+        links=[{"url": 5, "title": "Fem"}],
     )
-    null_title = published(
-        voss,
+    null_title = factories.CaseFactory(
+        organisation=voss,
+        published=True,
         title="Lenke uten tittel",
         slug="lenke",
         links=[{"url": "https://x.no", "title": None}],
     )
-    derived = published(voss, title="Vår variant", slug="var-variant", origin=Origin.ADAPTED)
+    derived = factories.CaseFactory(
+        organisation=voss,
+        published=True,
+        title="Vår variant",
+        slug="var-variant",
+        origin=Origin.ADAPTED,
+    )
     draft = factories.CaseFactory(organisation=trondheim, title="Utkast", slug="utkast")
     adoptions = [
         factories.AdoptionFactory(
@@ -259,17 +265,18 @@ def add_cases(world, n: int) -> None:
     owner = world["cases"][0].organisation
     partners = list(Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY))
     for i in range(n):
-        case = published(
-            owner,
+        factories.CaseFactory(
+            organisation=owner,
+            published=True,
             title=f"Flere saker {Case.all_objects.count()} {i}",
             slug=f"flere-{Case.all_objects.count()}",
             source_case=world["cases"][1],
             links=[{"url": f"https://x.no/{i}", "title": "x"}],
+            sectors=["education"],
+            tags=[f"tag{i}"],
+            partners=partners[: 1 + i % 3],
+            adopters=[partners[i % len(partners)]],
         )
-        terms(case, CaseTerm.Vocabulary.SECTOR, ["education"])
-        terms(case, CaseTerm.Vocabulary.TAG, [f"tag{i}"])
-        case.partners.set(partners[: 1 + i % 3])
-        factories.AdoptionFactory(case=case, organisation=partners[i % len(partners)])
 
 
 def queries(path: str, params=None) -> int:
@@ -300,7 +307,7 @@ def test_a_case_is_read_in_a_fixed_number_of_queries(world):
     full = world["cases"][0]
     before = queries(f"/api/v1/cases/{full.pk}/")
     full.partners.add(*Organisation.objects.filter(kind=OrganisationKind.COUNTY))
-    terms(full, CaseTerm.Vocabulary.TAG, ["en", "to", "tre"])
+    factories.add_terms(full, CaseTerm.Vocabulary.TAG, ["en", "to", "tre"])
     assert queries(f"/api/v1/cases/{full.pk}/") == before <= 6
 
 

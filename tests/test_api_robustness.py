@@ -51,9 +51,7 @@ def draft(owner, editor):
 
 @pytest.fixture
 def published(owner):
-    case = factories.CaseFactory(organisation=owner, published=True, title="Publisert")
-    factories.AdoptionFactory(case=case)
-    return case
+    return factories.CaseFactory(organisation=owner, published=True, title="Publisert", adopters=1)
 
 
 def error(response, status: int) -> dict:

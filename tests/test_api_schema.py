@@ -434,12 +434,11 @@ def test_every_case_in_a_list_matches_the_schema(world, check):
     for state in (CaseStatus.PUBLISHED, CaseStatus.PUBLISHED, CaseStatus.DRAFT):
         case = factories.CaseFactory(
             organisation=world["skole"],
-            published=state == CaseStatus.PUBLISHED,
             status=state,
             sectors=["education"],
             innovation_types=["product"],
+            partners=[world["arendal"]],
         )
-        case.partners.set([world["arendal"]])
         if state == CaseStatus.PUBLISHED:
             published.append(case)
     factories.AdoptionFactory(case=published[0], organisation=world["arendal"])

@@ -19,7 +19,6 @@ from cases.models import (
     CaseEvent,
     CaseReport,
     CaseRevision,
-    CaseTerm,
     Organisation,
 )
 from cases.vocabularies import CaseStatus, MembershipRole, MembershipStatus, OrganisationKind
@@ -48,29 +47,6 @@ def nb_label(label) -> str:
     """A lazy label (a vocabulary's or a model choice's) as the pages show it."""
     with translation.override("nb"):
         return str(label)
-
-
-def draft(owner, author, **fields) -> Case:
-    """A draft with everything a submission needs."""
-    defaults = {
-        "organisation": owner,
-        "created_by": author,
-        "stage": "in-use",
-        "sectors": ["health-care"],
-        "innovation_types": ["service"],
-    }
-    return factories.CaseFactory(**{**defaults, **fields})
-
-
-def published(owner, **fields) -> Case:
-    defaults = {
-        "organisation": owner,
-        "stage": "in-use",
-        "sectors": ["health-care"],
-        "innovation_types": ["service"],
-        "published": True,
-    }
-    return factories.CaseFactory(**{**defaults, **fields})
 
 
 def edit_data(case: Case, **changes) -> dict:
@@ -151,7 +127,12 @@ def test_editor_page_renders_for_a_member(client, member, owner):
 
 
 def test_create_a_draft_with_every_field(client, member, owner, county):
-    source = published(factories.MunicipalityFactory(parent=county), title="Røntgen i Oslo")
+    source = factories.CaseFactory(
+        organisation=factories.MunicipalityFactory(parent=county),
+        published=True,
+        ready=True,
+        title="Røntgen i Oslo",
+    )
     partner = factories.MunicipalityFactory(parent=county)
     research = Organisation.objects.create(
         kind=OrganisationKind.RESEARCH, name="Forskningsinstituttet", slug="forskning"
@@ -201,7 +182,12 @@ def test_create_a_draft_with_every_field(client, member, owner, county):
 
 @pytest.mark.parametrize("form", ["url", "path", "url-without-slash"])
 def test_source_case_can_be_given_as_its_page_address(client, member, owner, county, form):
-    source = published(factories.MunicipalityFactory(parent=county), title="Vandreboka")
+    source = factories.CaseFactory(
+        organisation=factories.MunicipalityFactory(parent=county),
+        published=True,
+        ready=True,
+        title="Vandreboka",
+    )
     page = source.get_absolute_url()
     reference = {
         "url": f"http://testserver{page}",
@@ -219,7 +205,9 @@ def test_source_case_can_be_given_as_its_page_address(client, member, owner, cou
 
 def test_source_case_with_a_numeric_slug_is_found_by_its_address(client, member, owner, county):
     other = factories.MunicipalityFactory(parent=county)
-    source = published(other, title="2030", slug="2030")
+    source = factories.CaseFactory(
+        organisation=other, published=True, ready=True, title="2030", slug="2030"
+    )
     assert source.pk != 2030
     client.force_login(member)
     response = client.post(
@@ -260,7 +248,7 @@ def test_preview_renders_sanitised_markdown_and_saves_nothing(client, member, ow
 
 
 def test_preview_of_an_existing_draft_changes_nothing(client, member, owner):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(member)
     data = edit_data(case, title="Forhåndsvist tittel", preview="1")
     del data["save"]
@@ -297,7 +285,9 @@ def test_submit_with_missing_fields_keeps_a_draft_and_names_what_is_missing(clie
 
 
 def test_submit_button_on_the_case_page_with_missing_fields(client, member, owner):
-    case = draft(owner, member, summary="", stage="")
+    case = factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, summary="", stage=""
+    )
     client.force_login(member)
     response = client.post(reverse("case-submit", kwargs={"slug": case.slug}))
     case.refresh_from_db()
@@ -322,7 +312,7 @@ def test_submit_with_everything_present(client, member, owner):
 
 
 def test_submit_an_existing_complete_draft_from_its_page(client, member, owner):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(member)
     response = client.post(reverse("case-submit", kwargs={"slug": case.slug}))
     assert response.status_code == 302
@@ -331,7 +321,7 @@ def test_submit_an_existing_complete_draft_from_its_page(client, member, owner):
 
 
 def test_submitting_twice_gives_a_message_not_an_error(client, member, owner):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(member)
     client.post(reverse("case-submit", kwargs={"slug": case.slug}))
     response = client.post(reverse("case-submit", kwargs={"slug": case.slug}))
@@ -341,7 +331,7 @@ def test_submitting_twice_gives_a_message_not_an_error(client, member, owner):
 
 
 def test_case_submit_needs_post(client, member, owner):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(member)
     assert client.get(reverse("case-submit", kwargs={"slug": case.slug})).status_code == 405
 
@@ -351,7 +341,9 @@ def test_case_submit_needs_post(client, member, owner):
 
 @pytest.mark.parametrize("page", ["case-detail", "case-edit", "case-history"])
 def test_outsider_gets_404_for_a_draft(client, outsider, member, owner, page):
-    case = draft(owner, member, title="Hemmelig utkast")
+    case = factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, title="Hemmelig utkast"
+    )
     client.force_login(outsider)
     response = client.get(reverse(page, kwargs={"slug": case.slug}))
     assert response.status_code == 404
@@ -360,7 +352,7 @@ def test_outsider_gets_404_for_a_draft(client, outsider, member, owner, page):
 
 @pytest.mark.parametrize("page", ["case-detail", "case-edit"])
 def test_anonymous_cannot_see_a_draft(client, member, owner, page):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     response = client.get(reverse(page, kwargs={"slug": case.slug}))
     assert response.status_code in (302, 404)
     if response.status_code == 302:
@@ -368,7 +360,7 @@ def test_anonymous_cannot_see_a_draft(client, member, owner, page):
 
 
 def test_outsider_cannot_edit_or_submit_a_draft(client, outsider, member, owner):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(outsider)
     response = client.post(
         reverse("case-edit", kwargs={"slug": case.slug}), edit_data(case, title="Kapret")
@@ -381,7 +373,7 @@ def test_outsider_cannot_edit_or_submit_a_draft(client, outsider, member, owner)
 
 
 def test_outsider_cannot_edit_a_published_case_or_see_its_history(client, outsider, owner):
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     client.force_login(outsider)
     assert client.get(reverse("case-detail", kwargs={"slug": case.slug})).status_code == 200
     assert client.get(reverse("case-edit", kwargs={"slug": case.slug})).status_code == 404
@@ -389,7 +381,9 @@ def test_outsider_cannot_edit_a_published_case_or_see_its_history(client, outsid
 
 
 def test_members_see_their_draft(client, member, editor, owner, moderator):
-    case = draft(owner, member, title="Vårt utkast")
+    case = factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, title="Vårt utkast"
+    )
     for user in (member, editor, moderator):
         client.force_login(user)
         response = client.get(reverse("case-detail", kwargs={"slug": case.slug}))
@@ -398,8 +392,8 @@ def test_members_see_their_draft(client, member, editor, owner, moderator):
 
 
 def test_my_cases_lists_the_organisations_cases_in_every_state(client, member, outsider, owner):
-    draft(owner, member, title="Utkastet vårt")
-    published(owner, title="Den publiserte")
+    factories.CaseFactory(organisation=owner, created_by=member, ready=True, title="Utkastet vårt")
+    factories.CaseFactory(organisation=owner, published=True, ready=True, title="Den publiserte")
     factories.CaseFactory(
         organisation=outsider.memberships.get().organisation, title="Nabokommunens sak"
     )
@@ -423,7 +417,7 @@ def test_my_cases_needs_login(client):
 
 
 def test_editing_a_draft_changes_it_in_place(client, member, owner):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(member)
     response = client.post(
         reverse("case-edit", kwargs={"slug": case.slug}),
@@ -440,7 +434,13 @@ def test_editing_a_draft_changes_it_in_place(client, member, owner):
 
 
 def test_editing_a_published_case_creates_a_pending_revision(client, member, owner):
-    case = published(owner, title="Gammel tittel", solution="Gammel løsning.")
+    case = factories.CaseFactory(
+        organisation=owner,
+        published=True,
+        ready=True,
+        title="Gammel tittel",
+        solution="Gammel løsning.",
+    )
     client.force_login(member)
     response = client.post(
         reverse("case-edit", kwargs={"slug": case.slug}),
@@ -470,7 +470,9 @@ def test_editing_a_published_case_creates_a_pending_revision(client, member, own
 
 
 def test_the_edit_form_of_a_published_case_shows_the_pending_edit(client, member, owner):
-    case = published(owner, title="Gammel tittel")
+    case = factories.CaseFactory(
+        organisation=owner, published=True, ready=True, title="Gammel tittel"
+    )
     client.force_login(member)
     client.post(reverse("case-edit", kwargs={"slug": case.slug}), edit_data(case, title="Ny"))
     response = client.get(reverse("case-edit", kwargs={"slug": case.slug}))
@@ -479,7 +481,9 @@ def test_the_edit_form_of_a_published_case_shows_the_pending_edit(client, member
 
 
 def test_a_second_edit_updates_the_same_pending_revision(client, member, editor, owner):
-    case = published(owner, title="Gammel tittel")
+    case = factories.CaseFactory(
+        organisation=owner, published=True, ready=True, title="Gammel tittel"
+    )
     url = reverse("case-edit", kwargs={"slug": case.slug})
     client.force_login(member)
     client.post(url, edit_data(case, title="Første forslag"))
@@ -499,10 +503,13 @@ def test_a_second_edit_updates_the_same_pending_revision(client, member, editor,
 
 
 def test_a_save_that_changes_nothing_on_a_published_case(client, member, owner):
-    case = published(owner)
-    case.links = [{"url": "https://example.no", "title": "Eksempel"}]
-    case.save()
-    CaseTerm.objects.create(case=case, vocabulary="tag", code="velferd")
+    case = factories.CaseFactory(
+        organisation=owner,
+        published=True,
+        ready=True,
+        links=[{"url": "https://example.no", "title": "Eksempel"}],
+        tags=["velferd"],
+    )
     client.force_login(member)
     response = client.post(reverse("case-edit", kwargs={"slug": case.slug}), edit_data(case))
     assert response.status_code == 302
@@ -512,9 +519,17 @@ def test_a_save_that_changes_nothing_on_a_published_case(client, member, owner):
 
 
 def test_a_save_that_changes_nothing_on_a_draft(client, member, owner, county):
-    source = published(factories.MunicipalityFactory(parent=county))
-    case = draft(owner, member, origin="adapted", source_case=source)
-    case.partners.add(factories.MunicipalityFactory(parent=county))
+    source = factories.CaseFactory(
+        organisation=factories.MunicipalityFactory(parent=county), published=True, ready=True
+    )
+    case = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        origin="adapted",
+        source_case=source,
+        partners=[factories.MunicipalityFactory(parent=county)],
+    )
     before = services.case_snapshot(case)
     client.force_login(member)
     response = client.post(reverse("case-edit", kwargs={"slug": case.slug}), edit_data(case))
@@ -525,7 +540,7 @@ def test_a_save_that_changes_nothing_on_a_draft(client, member, owner, county):
 
 
 def test_member_of_the_owner_may_edit_but_the_owner_cannot_change(client, member, owner, county):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     other = factories.MunicipalityFactory(parent=county)
     client.force_login(member)
     client.post(
@@ -565,7 +580,9 @@ def test_a_title_is_required(client, member, owner):
 
 
 def test_origin_first_with_a_source_is_a_field_error(client, member, owner, county):
-    source = published(factories.MunicipalityFactory(parent=county))
+    source = factories.CaseFactory(
+        organisation=factories.MunicipalityFactory(parent=county), published=True, ready=True
+    )
     client.force_login(member)
     for source_fields in (
         {"source_case_reference": source.slug},
@@ -580,7 +597,7 @@ def test_origin_first_with_a_source_is_a_field_error(client, member, owner, coun
 
 
 def test_origin_first_with_a_source_on_edit_changes_nothing(client, member, owner):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(member)
     response = client.post(
         reverse("case-edit", kwargs={"slug": case.slug}),
@@ -599,7 +616,7 @@ def test_origin_first_with_a_source_on_edit_changes_nothing(client, member, owne
 )
 def test_unknown_source_reference_is_a_field_error(client, member, owner, county, reference):
     other_draft = factories.CaseFactory(organisation=factories.MunicipalityFactory(parent=county))
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     reference = {"draft": other_draft.slug, "own": case.slug}.get(reference, reference)
     client.force_login(member)
     response = client.post(
@@ -614,7 +631,7 @@ def test_unknown_source_reference_is_a_field_error(client, member, owner, county
 
 
 def test_a_published_case_cannot_name_itself_as_source(client, member, owner):
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     client.force_login(member)
     response = client.post(
         reverse("case-edit", kwargs={"slug": case.slug}),
@@ -629,7 +646,7 @@ def test_a_published_case_cannot_name_itself_as_source(client, member, owner):
 
 
 def test_archive_needs_a_reason(client, editor, owner):
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     client.force_login(editor)
     response = client.post(reverse("case-archive", kwargs={"slug": case.slug}), {"reason": " "})
     assert response.status_code == 302
@@ -640,7 +657,7 @@ def test_archive_needs_a_reason(client, editor, owner):
 
 
 def test_editor_archives_with_a_reason(client, editor, owner):
-    case = published(owner, title="Arkiveres")
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True, title="Arkiveres")
     client.force_login(editor)
     response = client.post(
         reverse("case-archive", kwargs={"slug": case.slug}), {"reason": "Utdatert"}
@@ -657,7 +674,7 @@ def test_editor_archives_with_a_reason(client, editor, owner):
 
 
 def test_moderator_may_archive(client, moderator, owner):
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     client.force_login(moderator)
     client.post(reverse("case-archive", kwargs={"slug": case.slug}), {"reason": "Feil"})
     case.refresh_from_db()
@@ -666,7 +683,7 @@ def test_moderator_may_archive(client, moderator, owner):
 
 @pytest.mark.parametrize("persona", ["member", "outsider"])
 def test_only_editors_and_moderators_may_archive(client, request, owner, persona):
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     client.force_login(request.getfixturevalue(persona))
     response = client.post(reverse("case-archive", kwargs={"slug": case.slug}), {"reason": "Nei"})
     assert response.status_code == 404
@@ -676,7 +693,7 @@ def test_only_editors_and_moderators_may_archive(client, request, owner, persona
 
 
 def test_anonymous_cannot_archive(client, owner):
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     url = reverse("case-archive", kwargs={"slug": case.slug})
     assert login_redirect(client.post(url, {"reason": "Nei"}), url)
     case.refresh_from_db()
@@ -684,7 +701,7 @@ def test_anonymous_cannot_archive(client, owner):
 
 
 def test_editor_deletes_a_never_published_draft(client, editor, member, owner):
-    case = draft(owner, member, title="Slettes")
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True, title="Slettes")
     client.force_login(editor)
     response = client.post(reverse("case-delete", kwargs={"slug": case.slug}))
     assert response.status_code == 302
@@ -700,13 +717,13 @@ def test_editor_deletes_a_never_published_draft(client, editor, member, owner):
 
 
 def test_a_member_cannot_delete_and_nobody_deletes_a_published_case(client, member, editor, owner):
-    own_draft = draft(owner, member)
+    own_draft = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(member)
     assert client.post(reverse("case-delete", kwargs={"slug": own_draft.slug})).status_code == 404
     own_draft.refresh_from_db()
     assert own_draft.deleted_at is None
 
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     client.force_login(editor)
     assert client.post(reverse("case-delete", kwargs={"slug": case.slug})).status_code == 404
     case.refresh_from_db()
@@ -714,7 +731,13 @@ def test_a_member_cannot_delete_and_nobody_deletes_a_published_case(client, memb
 
 
 def test_a_draft_that_was_once_published_cannot_be_deleted(client, editor, owner):
-    case = draft(owner, editor, status=CaseStatus.CHANGES_REQUESTED, published_at=timezone.now())
+    case = factories.CaseFactory(
+        organisation=owner,
+        created_by=editor,
+        ready=True,
+        status=CaseStatus.CHANGES_REQUESTED,
+        published_at=timezone.now(),
+    )
     client.force_login(editor)
     assert client.post(reverse("case-delete", kwargs={"slug": case.slug})).status_code == 404
     case.refresh_from_db()
@@ -722,7 +745,7 @@ def test_a_draft_that_was_once_published_cannot_be_deleted(client, editor, owner
 
 
 def test_a_logged_in_user_reports_a_case(client, outsider, owner):
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     client.force_login(outsider)
     response = client.post(
         reverse("case-report", kwargs={"slug": case.slug}), {"reason": "Feil kontaktinfo"}
@@ -737,7 +760,7 @@ def test_a_logged_in_user_reports_a_case(client, outsider, owner):
 
 
 def test_a_report_needs_a_reason_and_a_login(client, outsider, owner):
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     url = reverse("case-report", kwargs={"slug": case.slug})
     assert login_redirect(client.post(url, {"reason": "Spam"}), url)
     client.force_login(outsider)
@@ -746,7 +769,7 @@ def test_a_report_needs_a_reason_and_a_login(client, outsider, owner):
 
 
 def test_a_draft_cannot_be_reported_by_an_outsider(client, outsider, member, owner):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(outsider)
     response = client.post(reverse("case-report", kwargs={"slug": case.slug}), {"reason": "x"})
     assert response.status_code == 404
@@ -771,7 +794,7 @@ def test_history_lists_every_step_for_members(client, member, owner):
 
 
 def test_history_needs_login(client, owner):
-    case = published(owner)
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True)
     url = reverse("case-history", kwargs={"slug": case.slug})
     assert login_redirect(client.get(url), url)
 
@@ -784,7 +807,7 @@ def test_a_user_without_an_organisation_cannot_write_a_case(client, user):
 
 
 def test_a_pending_membership_gives_no_access_to_drafts(client, member, owner):
-    case = draft(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     waiting = factories.UserFactory()
     factories.MembershipFactory(
         user=waiting,
@@ -810,7 +833,7 @@ def test_a_member_cannot_create_a_case_for_another_organisation(client, member, 
 
 
 def test_an_archived_case_cannot_be_edited(client, editor, owner):
-    case = published(owner, title="Arkivert")
+    case = factories.CaseFactory(organisation=owner, published=True, ready=True, title="Arkivert")
     services.case_archive(actor=editor, case=case, reason="Avsluttet")
     client.force_login(editor)
     url = reverse("case-edit", kwargs={"slug": case.slug})

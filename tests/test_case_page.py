@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from cases import services
-from cases.models import MODERATORS_GROUP, CaseTerm, Membership
+from cases.models import MODERATORS_GROUP, Membership
 from cases.views import cases as case_views
 from cases.views.cases import ADOPTERS_SHOWN
 from cases.vocabularies import AdoptionStatus, CaseStatus, MembershipRole, Region
@@ -113,7 +112,7 @@ def source(municipality):
 @pytest.fixture
 def case(unit, source):
     partner = factories.MunicipalityFactory(name="Partnerkommune", slug="partnerkommune")
-    case = factories.CaseFactory(
+    return factories.CaseFactory(
         organisation=unit,
         title="Mobil røntgen </script><script>alert(1)</script>",
         summary="Et kort sammendrag.",
@@ -130,12 +129,10 @@ def case(unit, source):
         published=True,
         sectors=["health-care"],
         innovation_types=["service"],
+        benefits=["quality"],
+        tags=["røntgen"],
+        partners=[partner],
     )
-    CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.BENEFIT, code="quality")
-    CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.TAG, code="røntgen")
-    case.partners.set([partner])
-    services.refresh_search_extra(case)
-    return case
 
 
 def test_the_page_shows_all_content(client, case):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases import services
-from cases.models import CaseRevision, CaseTerm
+from cases.models import CaseRevision
 from cases.templatetags.presentation import case_text, content_lang
 from cases.vocabularies import AdoptionMode, CaseStatus, Origin
 from tests import factories
@@ -91,7 +91,7 @@ def source(db):
 @pytest.fixture
 def case(source):
     owner = factories.MunicipalityFactory(name="Bjørnafjorden", slug="bjornafjorden")
-    case = factories.CaseFactory(
+    return factories.CaseFactory(
         organisation=owner,
         title="Mobil røntgen på sykehjemmet",
         summary="Røntgen tas der beboeren bor.",
@@ -106,10 +106,8 @@ def case(source):
         links=[{"url": "https://example.no/rapport", "title": "Sluttrapporten"}],
         published=True,
         sectors=["health-care"],
+        tags=["bildediagnostikk"],
     )
-    CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.TAG, code="bildediagnostikk")
-    services.refresh_search_extra(case)
-    return case
 
 
 CASE_TEXTS = [

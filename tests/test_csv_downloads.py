@@ -14,7 +14,7 @@ from django.core.cache import cache
 from cases import spreadsheet
 from cases.statistics.caching import diffusion
 from cases.statistics.tables import build_tables
-from tests.factories import AdoptionFactory, CaseFactory, CountyFactory, MunicipalityFactory
+from tests.factories import CaseFactory, CountyFactory, MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +41,12 @@ def hostile_world(db):
     county = CountyFactory(name="=cmd|' /C calc'!A0")
     for name in HOSTILE_NAMES:
         owner = MunicipalityFactory(parent=county, name=name)
-        case = CaseFactory(organisation=owner, published=True, sectors=["health-care"])
-        for _ in range(2):
-            AdoptionFactory(case=case, organisation=MunicipalityFactory(parent=county))
+        CaseFactory(
+            organisation=owner,
+            published=True,
+            sectors=["health-care"],
+            adopters=[MunicipalityFactory(parent=county) for _ in range(2)],
+        )
 
 
 def _cells(response) -> list[str]:

@@ -25,9 +25,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
 from cases.filters import CaseFilter, PageRequest, count_and_page, facet_counts
-from cases.models import CaseTerm
 from cases.views.browse import published_cases
 from cases.vocabularies import CaseStatus, OrganisationKind, Region
 from tests import factories
@@ -35,17 +33,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 URL = reverse("case-list")
-
-
-def make_case(organisation, *, benefits=(), adopters=0, **fields):
-    fields.setdefault("published", True)
-    case = factories.CaseFactory(organisation=organisation, **fields)
-    for code in benefits:
-        CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.BENEFIT, code=code)
-    services.refresh_search_extra(case)
-    for _ in range(adopters):
-        factories.AdoptionFactory(case=case)
-    return case
 
 
 @pytest.fixture
@@ -68,8 +55,9 @@ def catalogue(db):
     unit = factories.UnitFactory(name="Store sykehjem", slug="store-sykehjem", parent=store)
     assert unit.kind == OrganisationKind.UNIT and unit.size_class == "large"
     cases = {
-        "A": make_case(
-            lita,
+        "A": factories.CaseFactory(
+            organisation=lita,
+            published=True,
             title="Robot for medisiner",
             sectors=["health-care"],
             innovation_types=["service"],
@@ -79,8 +67,9 @@ def catalogue(db):
             stage="in-use",
             adopters=1,
         ),
-        "B": make_case(
-            lita,
+        "B": factories.CaseFactory(
+            organisation=lita,
+            published=True,
             title="Lesekvarter i skolen",
             sectors=["health-care", "education"],
             innovation_types=["process"],
@@ -89,8 +78,9 @@ def catalogue(db):
             origin="adapted",
             stage="pilot",
         ),
-        "C": make_case(
-            midt,
+        "C": factories.CaseFactory(
+            organisation=midt,
+            published=True,
             title="Digital tavle",
             summary="Vi brukte en robot i klasserommet.",
             sectors=["education"],
@@ -101,8 +91,9 @@ def catalogue(db):
             stage="in-use",
             adopters=2,
         ),
-        "D": make_case(
-            store,
+        "D": factories.CaseFactory(
+            organisation=store,
+            published=True,
             title="Smart veilys",
             sectors=["transport"],
             innovation_types=["product"],
@@ -111,8 +102,9 @@ def catalogue(db):
             origin="first",
             stage="idea",
         ),
-        "E": make_case(
-            unit,
+        "E": factories.CaseFactory(
+            organisation=unit,
+            published=True,
             title="Velferdsteknologi i omsorg",
             solution="Roboten hjelper beboerne.",
             sectors=["health-care"],
@@ -123,8 +115,9 @@ def catalogue(db):
             stage="evaluated",
             adopters=1,
         ),
-        "F": make_case(
-            store,
+        "F": factories.CaseFactory(
+            organisation=store,
+            published=True,
             title="Kulturkort for unge",
             sectors=["culture"],
             innovation_types=["communication"],
@@ -148,9 +141,8 @@ def catalogue(db):
             {"published": True, "deleted_at": timezone.now()},
         ]
     ):
-        extra = {"published": False, **extra}
-        make_case(
-            lita,
+        factories.CaseFactory(
+            organisation=lita,
             title=f"Hemmelig robot {n}",
             sectors=["health-care"],
             innovation_types=["service"],

@@ -2,13 +2,11 @@
 shows an unpublished case."""
 
 import xml.etree.ElementTree as ET
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
 from cases.feeds import FEED_SIZE
 from cases.models import Membership
 from cases.vocabularies import CaseStatus
@@ -53,22 +51,30 @@ def owner(db):
     return factories.MunicipalityFactory(name="Trondheim", slug="trondheim")
 
 
-def make_case(owner, title, days_ago=0, **fields):
-    fields.setdefault("published", True)
-    case = factories.CaseFactory(organisation=owner, title=title, **fields)
-    if case.published_at:
-        case.published_at = timezone.now() - timedelta(days=days_ago)
-        case.save(update_fields=["published_at"])
-    services.refresh_search_extra(case)
-    return case
-
-
 @pytest.fixture
 def published(owner):
     return [
-        make_case(owner, "Eldst robot", days_ago=3, sectors=["health-care"]),
-        make_case(owner, "Midt sykkel", days_ago=2, sectors=["transport"]),
-        make_case(owner, "Nyest robot", days_ago=1, sectors=["health-care", "education"]),
+        factories.CaseFactory(
+            organisation=owner,
+            published=True,
+            title="Eldst robot",
+            days_ago=3,
+            sectors=["health-care"],
+        ),
+        factories.CaseFactory(
+            organisation=owner,
+            published=True,
+            title="Midt sykkel",
+            days_ago=2,
+            sectors=["transport"],
+        ),
+        factories.CaseFactory(
+            organisation=owner,
+            published=True,
+            title="Nyest robot",
+            days_ago=1,
+            sectors=["health-care", "education"],
+        ),
     ]
 
 
@@ -76,22 +82,26 @@ def published(owner):
 def hidden(owner):
     now = timezone.now()
     return [
-        make_case(owner, "Hemmelig utkastord", published=False),
-        make_case(owner, "Hemmelig innsendtord", published=False, status=CaseStatus.SUBMITTED),
-        make_case(
-            owner,
-            "Hemmelig endringsord",
-            published=False,
+        factories.CaseFactory(organisation=owner, title="Hemmelig utkastord"),
+        factories.CaseFactory(
+            organisation=owner,
+            title="Hemmelig innsendtord",
+            status=CaseStatus.SUBMITTED,
+        ),
+        factories.CaseFactory(
+            organisation=owner,
+            title="Hemmelig endringsord",
             status=CaseStatus.CHANGES_REQUESTED,
         ),
-        make_case(
-            owner,
-            "Hemmelig arkivord",
-            published=False,
+        factories.CaseFactory(
+            organisation=owner,
+            title="Hemmelig arkivord",
             status=CaseStatus.ARCHIVED,
             published_at=now,
         ),
-        make_case(owner, "Hemmelig slettetord", deleted_at=now),
+        factories.CaseFactory(
+            organisation=owner, published=True, title="Hemmelig slettetord", deleted_at=now
+        ),
     ]
 
 
@@ -124,7 +134,7 @@ def test_feed_ignores_only_unknown_values(client, published):
 
 def test_feed_is_capped(client, owner):
     for n in range(FEED_SIZE + 2):
-        make_case(owner, f"Sak {n}", days_ago=n)
+        factories.CaseFactory(organisation=owner, published=True, title=f"Sak {n}", days_ago=n)
     assert len(entries(feed(client))) == FEED_SIZE
 
 
@@ -153,11 +163,15 @@ def test_unpublished_cases_are_in_no_feed(client, published, hidden, owner, who)
 def test_feed_queries_do_not_grow(client, owner, django_assert_max_num_queries):
     """Counties for the filter, the cases, their terms (a PostgreSQL search may stem once)."""
     for n in range(3):
-        make_case(owner, f"Robot {n}", sectors=["health-care"])
+        factories.CaseFactory(
+            organisation=owner, published=True, title=f"Robot {n}", sectors=["health-care"]
+        )
     with django_assert_max_num_queries(4):
         feed(client, {"q": "robot"})
     for n in range(20):
-        make_case(owner, f"Robot {n}", sectors=["health-care"])
+        factories.CaseFactory(
+            organisation=owner, published=True, title=f"Robot {n}", sectors=["health-care"]
+        )
     with django_assert_max_num_queries(4):
         assert len(entries(feed(client, {"q": "robot"}))) == 23
 

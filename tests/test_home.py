@@ -57,15 +57,14 @@ def test_home_shows_published_cases_only(client, published_case, draft_case, mun
 
 
 def test_case_card_shows_organisation_translated_sectors_and_reuse(client, municipality):
-    case = factories.CaseFactory(
+    factories.CaseFactory(
         organisation=municipality,
         published=True,
         title="Mobilt røntgen",
         summary="Røntgen på sykehjemmet.",
         sectors=[Sector.HEALTH_CARE, Sector.TECHNICAL],
+        adopters=2,
     )
-    factories.AdoptionFactory(case=case)
-    factories.AdoptionFactory(case=case)
     html = get_home(client)
     assert "Mobilt røntgen" in html
     assert municipality.name in html
@@ -136,12 +135,12 @@ def test_home_query_count_does_not_grow(
     """Intended to prevent an n+1 issue: the data version (1), the figures when not cached
     (2), the cases (1) and their terms (1)."""
     for _ in range(number_of_cases):
-        case = factories.CaseFactory(
+        factories.CaseFactory(
             organisation=factories.MunicipalityFactory(),
             published=True,
             sectors=[Sector.EDUCATION],
+            adopters=1,
         )
-        factories.AdoptionFactory(case=case)
     with django_assert_num_queries(5):
         get_home(client)
     with django_assert_num_queries(3):

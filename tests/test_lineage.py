@@ -19,23 +19,23 @@ def shape(node: lineage.Node) -> tuple:
     return (node.case.title, node.generation, node.mode, [shape(c) for c in node.children])
 
 
-def published(title, **fields):
-    return factories.CaseFactory(title=title, published=True, **fields)
-
-
 @pytest.fixture
 def family(db):
     """original ← adaptation (source_case) ← copy (adoption record naming it), and a sibling."""
-    original = published("Original", origin="first")
-    adaptation = published("Tilpasning", origin="adapted", source_case=original)
+    original = factories.CaseFactory(title="Original", published=True, origin="first")
+    adaptation = factories.CaseFactory(
+        title="Tilpasning", published=True, origin="adapted", source_case=original
+    )
     factories.AdoptionFactory(
         case=original, organisation=adaptation.organisation, derived_case=adaptation
     )
-    copy = published("Kopi", origin="unknown")
+    copy = factories.CaseFactory(title="Kopi", published=True, origin="unknown")
     factories.AdoptionFactory(
         case=adaptation, organisation=copy.organisation, mode="copied", derived_case=copy
     )
-    sibling = published("Søsken", origin="copied", source_case=original)
+    sibling = factories.CaseFactory(
+        title="Søsken", published=True, origin="copied", source_case=original
+    )
     return {"original": original, "adaptation": adaptation, "copy": copy, "sibling": sibling}
 
 
@@ -110,8 +110,8 @@ def test_a_withdrawn_adoption_no_longer_links(family):
 
 
 def test_a_loop_does_not_hang(db):
-    a = published("A")
-    b = published("B", origin="adapted", source_case=a)
+    a = factories.CaseFactory(title="A", published=True)
+    b = factories.CaseFactory(title="B", published=True, origin="adapted", source_case=a)
     a.source_case = b
     a.origin = "adapted"
     a.save()
@@ -146,18 +146,20 @@ def test_queries_grow_neither_with_generations_nor_with_cases(db):
             lineage.tree(case)
         return len(ctx.captured_queries)
 
-    root = published("Rot")
-    parents = [published(f"Barn {n}", source_case=root) for n in range(3)]
+    root = factories.CaseFactory(title="Rot", published=True)
+    parents = [
+        factories.CaseFactory(title=f"Barn {n}", published=True, source_case=root) for n in range(3)
+    ]
     for parent in parents:
-        published("Barnebarn", source_case=parent)
+        factories.CaseFactory(title="Barnebarn", published=True, source_case=parent)
     assert count(parents[0]) == 3
     for n in range(12):
-        child = published(f"Flere barn {n}", source_case=root)
+        child = factories.CaseFactory(title=f"Flere barn {n}", published=True, source_case=root)
         factories.AdoptionFactory(case=root, organisation=child.organisation, derived_case=child)
-        published("Flere barnebarn", source_case=child)
+        factories.CaseFactory(title="Flere barnebarn", published=True, source_case=child)
     deepest = parents[0]
     for n in range(lineage.MAX_DEPTH + 3):
-        deepest = published(f"Ledd {n}", source_case=deepest)
+        deepest = factories.CaseFactory(title=f"Ledd {n}", published=True, source_case=deepest)
     assert count(parents[0]) == 3
     assert count(deepest) == 3
     assert len(lineage.ancestors(deepest)) == lineage.MAX_DEPTH
@@ -166,9 +168,11 @@ def test_queries_grow_neither_with_generations_nor_with_cases(db):
 def test_the_source_case_wins_over_an_older_adoption_record(db):
     """A case names its source; an adoption record by another case also names it as derived.
     The source is its parent, in the tree and up the chain, whichever has the lower id."""
-    other = published("Annen")
-    source = published("Kilde")
-    derived = published("Avledet", origin="adapted", source_case=source)
+    other = factories.CaseFactory(title="Annen", published=True)
+    source = factories.CaseFactory(title="Kilde", published=True)
+    derived = factories.CaseFactory(
+        title="Avledet", published=True, origin="adapted", source_case=source
+    )
     factories.AdoptionFactory(case=other, organisation=derived.organisation, derived_case=derived)
     assert [c.title for c in lineage.ancestors(derived)] == ["Kilde"]
     assert shape(lineage.tree(derived)) == ("Kilde", 0, "", [("Avledet", 1, "adapted", [])])

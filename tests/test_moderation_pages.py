@@ -60,31 +60,6 @@ def login_redirect(response, path: str) -> bool:
     return response.status_code == 302 and f"next={path}" in unquote(response.url)
 
 
-def ready(owner, author, **fields) -> Case:
-    defaults = {
-        "organisation": owner,
-        "created_by": author,
-        "stage": "in-use",
-        "sectors": ["health-care"],
-        "innovation_types": ["service"],
-    }
-    return factories.CaseFactory(**{**defaults, **fields})
-
-
-def submitted(owner, author, *, at=None, **fields) -> Case:
-    return ready(
-        owner,
-        author,
-        status=CaseStatus.SUBMITTED,
-        submitted_at=at or timezone.now(),
-        **fields,
-    )
-
-
-def published(owner, **fields) -> Case:
-    return ready(owner, None, published=True, **fields)
-
-
 def edit_data(case: Case, **changes) -> dict:
     snap = services.case_snapshot(case)
     data = {
@@ -132,12 +107,39 @@ def review_revision(revision) -> str:
 
 def test_queue_lists_submitted_cases_oldest_first(client, moderator, member, owner):
     now = timezone.now()
-    middle = submitted(owner, member, title="Midterste sak", at=now - datetime.timedelta(days=2))
-    newest = submitted(owner, member, title="Nyeste sak", at=now - datetime.timedelta(hours=1))
-    oldest = submitted(owner, member, title="Eldste sak", at=now - datetime.timedelta(days=9))
-    ready(owner, member, title="Et utkast")
-    published(owner, title="En publisert sak")
-    ready(owner, member, title="Sendt tilbake", status=CaseStatus.CHANGES_REQUESTED)
+    middle = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        status=CaseStatus.SUBMITTED,
+        title="Midterste sak",
+        submitted_at=now - datetime.timedelta(days=2),
+    )
+    newest = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        status=CaseStatus.SUBMITTED,
+        title="Nyeste sak",
+        submitted_at=now - datetime.timedelta(hours=1),
+    )
+    oldest = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        status=CaseStatus.SUBMITTED,
+        title="Eldste sak",
+        submitted_at=now - datetime.timedelta(days=9),
+    )
+    factories.CaseFactory(organisation=owner, created_by=member, ready=True, title="Et utkast")
+    factories.CaseFactory(organisation=owner, published=True, ready=True, title="En publisert sak")
+    factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        title="Sendt tilbake",
+        status=CaseStatus.CHANGES_REQUESTED,
+    )
 
     client.force_login(moderator)
     response = client.get(reverse("moderation-queue"))
@@ -152,15 +154,23 @@ def test_queue_lists_submitted_cases_oldest_first(client, moderator, member, own
 
 
 def test_queue_lists_pending_revisions_and_open_reports(client, moderator, member, owner):
-    edited = published(owner, title="Redigert sak")
+    edited = factories.CaseFactory(
+        organisation=owner, published=True, ready=True, title="Redigert sak"
+    )
     services.case_update(actor=member, case=edited, data={"summary": "Nytt sammendrag"})
-    decided = published(owner, title="Avgjort endring")
+    decided = factories.CaseFactory(
+        organisation=owner, published=True, ready=True, title="Avgjort endring"
+    )
     CaseRevision.objects.create(
         case=decided, data={}, status=CaseRevision.Status.APPROVED, created_by=member
     )
-    reported = published(owner, title="Rapportert sak")
+    reported = factories.CaseFactory(
+        organisation=owner, published=True, ready=True, title="Rapportert sak"
+    )
     CaseReport.objects.create(case=reported, reporter=member, reason="Feil telefonnummer")
-    handled = published(owner, title="Håndtert rapport")
+    handled = factories.CaseFactory(
+        organisation=owner, published=True, ready=True, title="Håndtert rapport"
+    )
     CaseReport.objects.create(
         case=handled, reporter=member, reason="Gammel klage", resolved_at=timezone.now()
     )
@@ -182,10 +192,14 @@ def test_queue_lists_pending_revisions_and_open_reports(client, moderator, membe
 def test_queue_lists_revisions_oldest_first(client, moderator, member, owner):
     now = timezone.now()
     later = CaseRevision.objects.create(
-        case=published(owner, title="Senere"), data={}, created_at=now
+        case=factories.CaseFactory(organisation=owner, published=True, ready=True, title="Senere"),
+        data={},
+        created_at=now,
     )
     earlier = CaseRevision.objects.create(
-        case=published(owner, title="Tidligere"),
+        case=factories.CaseFactory(
+            organisation=owner, published=True, ready=True, title="Tidligere"
+        ),
         data={},
         created_at=now - datetime.timedelta(days=1),
     )
@@ -195,7 +209,13 @@ def test_queue_lists_revisions_oldest_first(client, moderator, member, owner):
 
 
 def test_anonymous_cannot_see_the_queue(client, member, owner):
-    case = submitted(owner, member, title="Ventende sak")
+    case = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        status=CaseStatus.SUBMITTED,
+        title="Ventende sak",
+    )
     for url in (reverse("moderation-queue"), review(case)):
         response = client.get(url)
         assert response.status_code in (302, 404)
@@ -208,8 +228,14 @@ def test_anonymous_cannot_see_the_queue(client, member, owner):
 def test_non_moderators_get_404(client, request, owner, persona):
     user = request.getfixturevalue(persona)
     author = person(owner, MembershipRole.MEMBER)
-    case = submitted(owner, author)
-    revision = CaseRevision.objects.create(case=published(owner), data={}, created_by=author)
+    case = factories.CaseFactory(
+        organisation=owner, created_by=author, ready=True, status=CaseStatus.SUBMITTED
+    )
+    revision = CaseRevision.objects.create(
+        case=factories.CaseFactory(organisation=owner, published=True, ready=True),
+        data={},
+        created_by=author,
+    )
     report = CaseReport.objects.create(case=revision.case, reporter=author, reason="x")
     client.force_login(user)
     assert client.get(reverse("moderation-queue")).status_code == 404
@@ -229,13 +255,19 @@ def test_non_moderators_get_404(client, request, owner, persona):
 
 def test_a_superuser_is_a_moderator(client, member, owner):
     admin = factories.UserFactory(is_superuser=True, is_staff=True)
-    submitted(owner, member)
+    factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
+    )
     client.force_login(admin)
     assert client.get(reverse("moderation-queue")).status_code == 200
 
 
 def test_moderator_resolves_a_report(client, moderator, member, owner):
-    report = CaseReport.objects.create(case=published(owner), reporter=member, reason="Spam")
+    report = CaseReport.objects.create(
+        case=factories.CaseFactory(organisation=owner, published=True, ready=True),
+        reporter=member,
+        reason="Spam",
+    )
     client.force_login(moderator)
     url = reverse("moderation-report-resolve", kwargs={"pk": report.pk})
     client.post(url, {"resolution": "Rettet"})
@@ -253,7 +285,14 @@ def test_moderator_resolves_a_report(client, moderator, member, owner):
 
 
 def test_review_page_shows_the_case(client, moderator, member, owner):
-    case = submitted(owner, member, title="Til vurdering", solution="**Løsningen**")
+    case = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        status=CaseStatus.SUBMITTED,
+        title="Til vurdering",
+        solution="**Løsningen**",
+    )
     client.force_login(moderator)
     response = client.get(review(case))
     assert response.status_code == 200
@@ -263,7 +302,13 @@ def test_review_page_shows_the_case(client, moderator, member, owner):
 
 
 def test_approve_publishes(client, moderator, member, owner):
-    case = submitted(owner, member, title="Godkjennes")
+    case = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        status=CaseStatus.SUBMITTED,
+        title="Godkjennes",
+    )
     client.force_login(moderator)
     response = factories.approve_on_page(client, review(case))
 
@@ -289,8 +334,15 @@ def test_approving_a_case_adapted_from_a_platform_case_records_the_adoption(
     client, moderator, member, owner, county
 ):
     source_owner = factories.MunicipalityFactory(parent=county)
-    source = published(source_owner)
-    case = submitted(owner, member, origin="copied", source_case=source)
+    source = factories.CaseFactory(organisation=source_owner, published=True, ready=True)
+    case = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        status=CaseStatus.SUBMITTED,
+        origin="copied",
+        source_case=source,
+    )
     client.force_login(moderator)
     factories.approve_on_page(client, review(case))
     adoption = Adoption.objects.get()
@@ -302,7 +354,9 @@ def test_approving_a_case_adapted_from_a_platform_case_records_the_adoption(
 
 
 def test_request_changes_without_a_reason_changes_nothing(client, moderator, member, owner):
-    case = submitted(owner, member)
+    case = factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
+    )
     client.force_login(moderator)
     response = client.post(review(case), {"action": "request-changes", "reason": "   "})
 
@@ -315,7 +369,9 @@ def test_request_changes_without_a_reason_changes_nothing(client, moderator, mem
 
 
 def test_request_changes_with_a_reason(client, moderator, member, owner):
-    case = submitted(owner, member)
+    case = factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
+    )
     client.force_login(moderator)
     response = client.post(
         review(case), {"action": "request-changes", "reason": "Legg til resultater."}
@@ -335,7 +391,9 @@ def test_request_changes_with_a_reason(client, moderator, member, owner):
 
 
 def test_an_unknown_action_changes_nothing(client, moderator, member, owner):
-    case = submitted(owner, member)
+    case = factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
+    )
     client.force_login(moderator)
     response = client.post(review(case), {"action": "publish-everything"})
     assert response.status_code == 200
@@ -344,7 +402,7 @@ def test_an_unknown_action_changes_nothing(client, moderator, member, owner):
 
 
 def test_approving_a_draft_is_refused_with_a_message(client, moderator, member, owner):
-    case = ready(owner, member)
+    case = factories.CaseFactory(organisation=owner, created_by=member, ready=True)
     client.force_login(moderator)
     response = factories.approve_on_page(client, review(case))
     assert response.status_code == 302
@@ -354,7 +412,9 @@ def test_approving_a_draft_is_refused_with_a_message(client, moderator, member, 
 
 
 def test_a_stale_second_approve_gives_a_message(client, moderator, second_moderator, member, owner):
-    case = submitted(owner, member)
+    case = factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
+    )
     client.force_login(moderator)
     factories.approve_on_page(client, review(case))
     client = Client()  # another moderator, in another browser
@@ -374,7 +434,9 @@ def test_a_stale_second_approve_gives_a_message(client, moderator, second_modera
 def test_a_stale_request_changes_after_approval_changes_nothing(
     client, moderator, second_moderator, member, owner
 ):
-    case = submitted(owner, member)
+    case = factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
+    )
     client.force_login(moderator)
     factories.approve_on_page(client, review(case))
     client = Client()  # another moderator, in another browser
@@ -464,8 +526,10 @@ def test_full_loop_draft_submitted_changes_requested_submitted_published(
 
 @pytest.fixture
 def live(owner):
-    case = published(
-        owner,
+    case = factories.CaseFactory(
+        organisation=owner,
+        published=True,
+        ready=True,
         title="Publisert tittel",
         summary="Publisert sammendrag",
         solution="Publisert løsning",
@@ -650,8 +714,13 @@ def test_revision_page_escapes_html_in_the_text(client, moderator, member, owner
 
 
 def test_review_page_of_a_submitted_case_escapes_html(client, moderator, member, owner):
-    case = submitted(
-        owner, member, title="<script>alert(1)</script>", solution="<script>alert(2)</script>"
+    case = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        status=CaseStatus.SUBMITTED,
+        title="<script>alert(1)</script>",
+        solution="<script>alert(2)</script>",
     )
     client.force_login(moderator)
     html = client.get(review(case)).content.decode()

@@ -73,8 +73,7 @@ def hidden(organisation):
 def test_the_page_shows_the_organisation_and_its_public_record(client, organisation, published):
     adopter = factories.MunicipalityFactory(name="Vevelstad", slug="vevelstad")
     factories.AdoptionFactory(case=published, organisation=adopter, mode="copied")
-    elsewhere = factories.CaseFactory(title="Mobil røntgen", published=True)
-    factories.AdoptionFactory(case=elsewhere, organisation=organisation)
+    factories.CaseFactory(title="Mobil røntgen", published=True, adopters=[organisation])
     factories.SpreadActivityFactory(
         organisation=organisation, case=published, description="Nettverksmøte i Agder"
     )
@@ -97,8 +96,9 @@ def test_unpublished_cases_never_show(client, organisation, published, hidden):
         factories.SpreadActivityFactory(
             organisation=organisation, case=case, description=f"Spredning av {case.title}"
         )
-    other_hidden = factories.CaseFactory(title="Skjult fremmed", status=CaseStatus.ARCHIVED)
-    factories.AdoptionFactory(case=other_hidden, organisation=organisation)
+    factories.CaseFactory(
+        title="Skjult fremmed", status=CaseStatus.ARCHIVED, adopters=[organisation]
+    )
     for user in (None, outsider):
         if user:
             client.force_login(user)
@@ -140,12 +140,12 @@ def test_spread_button_for_members_only(client, organisation):
 def build(organisation, n: int):
     for i in range(n):
         case = factories.CaseFactory(
-            organisation=organisation, published=True, sectors=["health-care", "education"]
+            organisation=organisation,
+            published=True,
+            sectors=["health-care", "education"],
+            adopters=[factories.UnitFactory()],
         )
-        adopter = factories.UnitFactory()
-        factories.AdoptionFactory(case=case, organisation=adopter)
-        other = factories.CaseFactory(published=True)
-        factories.AdoptionFactory(case=other, organisation=organisation)
+        factories.CaseFactory(published=True, adopters=[organisation])
         factories.SpreadActivityFactory(organisation=organisation, case=case if i % 2 else None)
         factories.UnitFactory(parent=organisation)
 

@@ -70,16 +70,11 @@ def world(db):
     return owner, people
 
 
-def _case(owner, state):
-    published = state in (CaseStatus.PUBLISHED, CaseStatus.ARCHIVED)
-    return CaseFactory(organisation=owner, published=published, status=state)
-
-
 @pytest.mark.parametrize("action", list(MATRIX))
 @pytest.mark.parametrize("state", STATES)
 def test_permission_matrix(world, action, state):
     owner, people = world
-    case = _case(owner, state)
+    case = CaseFactory(organisation=owner, status=state)
     for role in ROLES:
         expected = state in MATRIX[action].get(role, set())
         allowed = CHECKS[action](people[role], case)
@@ -88,7 +83,7 @@ def test_permission_matrix(world, action, state):
 
 def test_a_soft_deleted_case_allows_nothing(world):
     owner, people = world
-    case = _case(owner, CaseStatus.DRAFT)
+    case = CaseFactory(organisation=owner, status=CaseStatus.DRAFT)
     case.deleted_at = case.created_at
     for role in ROLES:
         for action, check in CHECKS.items():
@@ -99,7 +94,7 @@ def test_a_pending_membership_grants_nothing(world):
     owner, _people = world
     applicant = UserFactory()
     Membership.objects.create(user=applicant, organisation=owner, status="pending")
-    case = _case(owner, CaseStatus.DRAFT)
+    case = CaseFactory(organisation=owner, status=CaseStatus.DRAFT)
     assert not permissions.can_view_case(applicant, case)
     assert not permissions.can_edit_case(applicant, case)
 
@@ -115,7 +110,7 @@ def test_inactive_moderator_is_no_moderator(world):
 
 def test_adoption_rights(world):
     owner, people = world
-    case = _case(owner, CaseStatus.PUBLISHED)
+    case = CaseFactory(organisation=owner, status=CaseStatus.PUBLISHED)
     from cases.models import Adoption
 
     adoption = Adoption.objects.create(

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from cases import search, services
+from cases import search
 from cases.changefeed.record import record as record_change
 from cases.models import Case, CaseTerm, Membership
 from cases.vocabularies import CaseStatus, MembershipRole
@@ -37,23 +37,6 @@ URL = reverse("case-list")
 def nb(message: str) -> str:
     with translation.override("nb"):
         return gettext(message)
-
-
-def make_case(organisation, *, tags=(), partners=(), benefits=(), days_ago=0, **fields):
-    """A case straight in the database, with the search words of its tags and organisations."""
-    fields.setdefault("published", True)
-    case = factories.CaseFactory(organisation=organisation, **fields)
-    if fields["published"] is True or fields.get("published_at"):
-        case.published_at = timezone.now() - timedelta(days=days_ago)
-        case.save(update_fields=["published_at"])
-    for code in tags:
-        CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.TAG, code=code)
-    for code in benefits:
-        CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.BENEFIT, code=code)
-    if partners:
-        case.partners.set(partners)
-    services.refresh_search_extra(case)
-    return case
 
 
 def result_titles(response) -> list[str]:
@@ -114,8 +97,12 @@ def owner_member(owner):
     ["title", "summary", "problem", "solution", "results", "reuse_guide"],
 )
 def test_finds_a_word_in_every_text_field(client, owner, field):
-    make_case(owner, **{"title": "Noe helt annet", field: "Vi brukte kvantelekter i arbeidet"})
-    make_case(owner, title="Uten ordet")
+    factories.CaseFactory(
+        organisation=owner,
+        published=True,
+        **{"title": "Noe helt annet", field: "Vi brukte kvantelekter i arbeidet"},
+    )
+    factories.CaseFactory(organisation=owner, published=True, title="Uten ordet")
     assert search_titles(client, q="kvantelekter") == (
         ["Vi brukte kvantelekter i arbeidet"] if field == "title" else ["Noe helt annet"]
     )
@@ -123,22 +110,26 @@ def test_finds_a_word_in_every_text_field(client, owner, field):
 
 def test_finds_tags_owner_and_partner_names(client, owner, other_org):
     partner = factories.MunicipalityFactory(name="Samnanger", slug="samnanger", number="4625")
-    make_case(owner, title="Merket sak", tags=["velferdsteknologi"])
-    make_case(other_org, title="Partnersak", partners=[partner])
+    factories.CaseFactory(
+        organisation=owner, published=True, title="Merket sak", tags=["velferdsteknologi"]
+    )
+    factories.CaseFactory(
+        organisation=other_org, published=True, title="Partnersak", partners=[partner]
+    )
     assert search_titles(client, q="velferdsteknologi") == ["Merket sak"]
     assert search_titles(client, q="samnanger") == ["Partnersak"]
     assert search_titles(client, q="Bjørnafjorden") == ["Merket sak"]
 
 
 def test_every_word_must_match(client, owner):
-    make_case(owner, title="Robot i hjemmetjenesten")
-    make_case(owner, title="Robot i skolen")
+    factories.CaseFactory(organisation=owner, published=True, title="Robot i hjemmetjenesten")
+    factories.CaseFactory(organisation=owner, published=True, title="Robot i skolen")
     assert search_titles(client, q="robot hjemmetjenesten") == ["Robot i hjemmetjenesten"]
     assert sorted(search_titles(client, q="robot")) == ["Robot i hjemmetjenesten", "Robot i skolen"]
 
 
 def test_search_is_case_insensitive(client, owner):
-    make_case(owner, title="Meråpent bibliotek")
+    factories.CaseFactory(organisation=owner, published=True, title="Meråpent bibliotek")
     assert search_titles(client, q="MERÅPENT") == ["Meråpent bibliotek"]
 
 
@@ -157,21 +148,22 @@ def test_search_is_case_insensitive(client, owner):
     ],
 )
 def test_hostile_queries_get_a_page_not_an_error(client, owner, q):
-    make_case(owner, title="Robot")
+    factories.CaseFactory(organisation=owner, published=True, title="Robot")
     response = client.get(URL, {"q": q})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
 
 
 def test_punctuation_only_is_no_search(client, owner):
-    make_case(owner, title="En")
-    make_case(owner, title="To")
+    factories.CaseFactory(organisation=owner, published=True, title="En")
+    factories.CaseFactory(organisation=owner, published=True, title="To")
     assert len(search_titles(client, q="«»!?")) == 2
 
 
 def test_snippet_shows_the_matching_text_escaped_and_marked(client, owner):
-    make_case(
-        owner,
+    factories.CaseFactory(
+        organisation=owner,
+        published=True,
         title="Noe annet",
         summary="Et sammendrag <b>uten</b> treff.",
         solution="## Løsning\n\nVi brukte **kvantelekter** og <script>x()</script> sammen.",
@@ -206,12 +198,20 @@ def test_plain_strips_markdown():
 @pytest.fixture
 def sortable(owner, other_org):
     """Three cases with known dates, titles and adopters."""
-    b = make_case(owner, title="Bravo", days_ago=1, summary="sykkel")
-    a = make_case(owner, title="Alfa", days_ago=3, problem="sykkel i teksten")
-    c = make_case(owner, title="Charlie sykkel", days_ago=2)
-    for _ in range(2):
-        factories.AdoptionFactory(case=a)
-    factories.AdoptionFactory(case=c)
+    b = factories.CaseFactory(
+        organisation=owner, published=True, title="Bravo", days_ago=1, summary="sykkel"
+    )
+    a = factories.CaseFactory(
+        organisation=owner,
+        published=True,
+        title="Alfa",
+        days_ago=3,
+        problem="sykkel i teksten",
+        adopters=2,
+    )
+    c = factories.CaseFactory(
+        organisation=owner, published=True, title="Charlie sykkel", days_ago=2, adopters=1
+    )
     return a, b, c
 
 
@@ -253,7 +253,7 @@ def test_unknown_sort_order_is_said_and_newest_used(client, sortable):
 
 def test_pagination(client, owner):
     for n in range(25):
-        make_case(owner, title=f"Sak {n:02d}", days_ago=n)
+        factories.CaseFactory(organisation=owner, published=True, title=f"Sak {n:02d}", days_ago=n)
     first = client.get(URL, {"ordering": "title", "sector": "health-care"})
     assert total_of(first) == 0  # no sectors yet: the filter applies
     page1 = client.get(URL, {"ordering": "title"})
@@ -279,15 +279,18 @@ def test_pagination(client, owner):
 def catalogue(owner, other_org):
     cases = []
     for n in range(3):
-        case = make_case(
-            owner,
+        case = factories.CaseFactory(
+            organisation=owner,
+            published=True,
             title=f"Robot nummer {n}",
             sectors=["health-care", "education"][: n + 1],
             origin=["first", "adapted", "copied"][n],
             days_ago=n,
         )
         cases.append(case)
-    make_case(other_org, title="Sykkelvei", sectors=["transport"])
+    factories.CaseFactory(
+        organisation=other_org, published=True, title="Sykkelvei", sectors=["transport"]
+    )
     factories.AdoptionFactory(case=cases[0])
     return cases
 
@@ -337,7 +340,9 @@ def test_url_round_trip(client, catalogue):
 
 def test_links_keep_the_state(client, owner):
     for n in range(21):
-        make_case(owner, title=f"Robot {n:02d}", sectors=["health-care"])
+        factories.CaseFactory(
+            organisation=owner, published=True, title=f"Robot {n:02d}", sectors=["health-care"]
+        )
     html = client.get(URL, {"q": "robot", "sector": "health-care", "ordering": "title"}).content
     html = html.decode()
     next_link = unescape(re.search(r'rel="next" href="([^"]+)"', html).group(1))
@@ -361,8 +366,8 @@ def test_filters_without_a_control_travel_as_hidden_fields(client, catalogue, ow
 
 
 def test_updated_since_filter(client, owner):
-    old = make_case(owner, title="Gammel")
-    make_case(owner, title="Fersk")
+    old = factories.CaseFactory(organisation=owner, published=True, title="Gammel")
+    factories.CaseFactory(organisation=owner, published=True, title="Fersk")
     old.updated_at = timezone.now() - timedelta(days=30)
     old.save(update_fields=["updated_at"])
     since = (timezone.now() - timedelta(days=1)).isoformat()
@@ -463,24 +468,24 @@ def hidden_cases(owner):
     """A case in every state the public must not see, each with its own marker word."""
     now = timezone.now()
     return {
-        "draft": make_case(owner, title="Hemmelig utkastord", published=False),
-        "submitted": make_case(
-            owner, title="Hemmelig innsendtord", published=False, status=CaseStatus.SUBMITTED
+        "draft": factories.CaseFactory(organisation=owner, title="Hemmelig utkastord"),
+        "submitted": factories.CaseFactory(
+            organisation=owner, title="Hemmelig innsendtord", status=CaseStatus.SUBMITTED
         ),
-        "changes": make_case(
-            owner,
+        "changes": factories.CaseFactory(
+            organisation=owner,
             title="Hemmelig endringsord",
-            published=False,
             status=CaseStatus.CHANGES_REQUESTED,
         ),
-        "archived": make_case(
-            owner,
+        "archived": factories.CaseFactory(
+            organisation=owner,
             title="Hemmelig arkivord",
-            published=False,
             status=CaseStatus.ARCHIVED,
             published_at=now,
         ),
-        "deleted": make_case(owner, title="Hemmelig slettetord", published=True, deleted_at=now),
+        "deleted": factories.CaseFactory(
+            organisation=owner, published=True, title="Hemmelig slettetord", deleted_at=now
+        ),
     }
 
 
@@ -514,16 +519,16 @@ def build(owner, n: int):
     counties = [owner.county, factories.CountyFactory()]
     for i in range(n):
         organisation = factories.MunicipalityFactory(parent=counties[i % 2])
-        case = make_case(
-            organisation,
+        factories.CaseFactory(
+            organisation=organisation,
+            published=True,
             title=f"Robot {i}",
             sectors=["health-care", "education"],
             innovation_types=["service"],
             benefits=["quality"],
             tags=["robot", f"tag{i}"],
+            adopters=2,
         )
-        for _ in range(2):
-            factories.AdoptionFactory(case=case)
 
 
 PARAMS = [
@@ -569,12 +574,15 @@ def test_queries_do_not_grow_with_cases(client, owner):
 def test_a_cached_answer_follows_every_change(client, owner, other_org):
     """The counts and the page come from the cache until something they show changes: a case,
     a term, an adoption, an organisation."""
-    first = make_case(owner, title="Robot en", sectors=["health-care"])
+    first = factories.CaseFactory(
+        organisation=owner, published=True, title="Robot en", sectors=["health-care"]
+    )
     response = client.get(URL, {"q": "robot"})
     assert (total_of(response), result_titles(response)) == (1, ["Robot en"])
     assert count_of(response, "f-sector-health-care") == 1
 
-    make_case(other_org, title="Robot to", days_ago=1)  # a new case
+    # a new case
+    factories.CaseFactory(organisation=other_org, published=True, title="Robot to", days_ago=1)
     assert search_titles(client, q="robot") == ["Robot en", "Robot to"]
 
     CaseTerm.objects.create(case=first, vocabulary=CaseTerm.Vocabulary.SECTOR, code="education")
@@ -604,7 +612,7 @@ def count_of(response, option_id: str) -> int:
 
 def test_pages_past_the_end_show_the_last(client, owner):
     for n in range(23):
-        make_case(owner, title=f"Robot {n:02d}")
+        factories.CaseFactory(organisation=owner, published=True, title=f"Robot {n:02d}")
     last = search_titles(client, q="robot", ordering="title", page="2")
     assert last == [f"Robot {n:02d}" for n in range(20, 23)]
     assert search_titles(client, q="robot", ordering="title", page="7") == last

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from cases import search, services
+from cases import search
 from cases.filters import CaseFilter, PageRequest, count_and_page
-from cases.models import Case, CaseTerm
+from cases.models import Case
 from tests import factories
 
 pytestmark = [
@@ -24,14 +24,6 @@ pytestmark = [
 URL = reverse("case-list")
 
 
-def make_case(organisation, *, tags=(), **fields):
-    case = factories.CaseFactory(organisation=organisation, published=True, **fields)
-    for code in tags:
-        CaseTerm.objects.create(case=case, vocabulary=CaseTerm.Vocabulary.TAG, code=code)
-    services.refresh_search_extra(case)
-    return case
-
-
 def found(q: str) -> list[str]:
     filterset = CaseFilter({"q": q}, queryset=Case.objects.published())
     return [case.title for case in filterset.qs.order_by("-rank", "pk")]
@@ -40,36 +32,46 @@ def found(q: str) -> list[str]:
 @pytest.fixture
 def library(municipality):
     """Real-looking cases whose words come in other forms than the searches below use."""
-    make_case(
-        municipality,
+    factories.CaseFactory(
+        organisation=municipality,
+        published=True,
         title="Mobil røntgen på sykehjem",
         summary="En røntgenbil kjører mellom sykehjemmene.",
         problem="Skrøpelige eldre måtte til sykehuset for å ta bilder.",
     )
-    make_case(
-        municipality,
+    factories.CaseFactory(
+        organisation=municipality,
+        published=True,
         title="Vekslingsmodellen",
         summary="Elevene veksler mellom skole og bedrift.",
         problem="Mange elever på yrkesfag slutter.",
     )
-    make_case(
-        municipality,
+    factories.CaseFactory(
+        organisation=municipality,
+        published=True,
         title="Medisinrobot i hjemmetjenesten",
         summary="En robot deler ut medisiner.",
         tags=["multidoserobot", "velferdsteknologi"],
     )
-    make_case(
-        municipality,
+    factories.CaseFactory(
+        organisation=municipality,
+        published=True,
         title="Langvakter og ny turnus",
         summary="Ansatte på sykehjem går langvakter i helgene.",
     )
-    make_case(
-        municipality,
+    factories.CaseFactory(
+        organisation=municipality,
+        published=True,
         title="Meråpent bibliotek",
         summary="Biblioteket er åpent uten ansatte om kvelden.",
         problem="Innbyggere ønsker lengre åpningstid.",
     )
-    make_case(municipality, title="Kirkegårdsdrift med droner", summary="Kirken bruker droner.")
+    factories.CaseFactory(
+        organisation=municipality,
+        published=True,
+        title="Kirkegårdsdrift med droner",
+        summary="Kirken bruker droner.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -124,9 +126,18 @@ def test_only_common_words_finds_nothing_and_says_why(client, library):
 
 
 def test_title_ranks_above_summary_above_the_rest(municipality):
-    body = make_case(municipality, title="Tredje", solution="Vi innførte kvantelekter.")
-    summary = make_case(municipality, title="Andre", summary="Om kvantelekter.")
-    title = make_case(municipality, title="Kvantelekter i kommunen")
+    body = factories.CaseFactory(
+        organisation=municipality,
+        published=True,
+        title="Tredje",
+        solution="Vi innførte kvantelekter.",
+    )
+    summary = factories.CaseFactory(
+        organisation=municipality, published=True, title="Andre", summary="Om kvantelekter."
+    )
+    title = factories.CaseFactory(
+        organisation=municipality, published=True, title="Kvantelekter i kommunen"
+    )
     assert found("kvantelekter") == [title.title, summary.title, body.title]
     ranks = {
         case.title: case.rank
@@ -150,7 +161,7 @@ def test_stop_words_and_stems_are_parsed_once_per_query(db):
 
 
 def test_search_vector_follows_every_edit(municipality):
-    case = make_case(municipality, title="Gammel tittel")
+    case = factories.CaseFactory(organisation=municipality, published=True, title="Gammel tittel")
     assert found("sommerskole") == []
     Case.objects.filter(pk=case.pk).update(results="Vi startet sommerskolen.")
     assert found("sommerskole") == ["Gammel tittel"]
@@ -184,7 +195,9 @@ def test_the_search_uses_the_indexes(municipality):
     trigram one for typos), combined per word, not from reading every row; and the trigram
     similarity is the index's recheck alone, not computed again in a filter."""
     for n in range(30):
-        make_case(municipality, title=f"Sak {n}", summary=f"Tekst nummer {n}")
+        factories.CaseFactory(
+            organisation=municipality, published=True, title=f"Sak {n}", summary=f"Tekst nummer {n}"
+        )
     plan = matching_plan(search.parse("sykehjemmet robot"))
     assert "Bitmap Index Scan on cases_case_search_vector_gin" in plan
     assert "Bitmap Index Scan on cases_case_trigram_gin" in plan
@@ -222,15 +235,26 @@ def ranked(municipality):
     """Cases whose rank spreads widely: a few with the word many times in the title, many with
     it once in the long texts, and some found by a typo only."""
     for n in range(6):
-        make_case(
-            municipality,
+        factories.CaseFactory(
+            organisation=municipality,
+            published=True,
             title=f"Kvantelekter kvantelekter kvantelekter {n}",
             summary="Kvantelekter i kommunen.",
         )
     for n in range(14):
-        make_case(municipality, title=f"Sak {n}", results=f"Vi brukte kvantelekter i år {n}.")
+        factories.CaseFactory(
+            organisation=municipality,
+            published=True,
+            title=f"Sak {n}",
+            results=f"Vi brukte kvantelekter i år {n}.",
+        )
     for n in range(4):
-        make_case(municipality, title=f"Kvantelektor {n}", summary="Noe annet.")
+        factories.CaseFactory(
+            organisation=municipality,
+            published=True,
+            title=f"Kvantelektor {n}",
+            summary="Noe annet.",
+        )
 
 
 @pytest.mark.parametrize("size", [3, 5, 7])
