@@ -82,7 +82,8 @@ def test_search_page_has_a_skip_link_to_its_results(client):
     main = html[html.index('<main id="main"') :]
     # The first thing in the main content, so it follows the skip link to the main content.
     first_link = re.search(r"<a [^>]*>", main).group(0)
-    assert 'href="#results"' in first_link and "ds-skip-link" in first_link
+    assert 'href="#results"' in first_link
+    assert "ds-skip-link" in first_link
     assert "Hopp til resultatene" in main
     # Its target takes focus when the link is followed.
     assert re.search(r'<section id="results"[^>]*\stabindex="-1"', html)

@@ -86,9 +86,11 @@ def test_a_member_records_reuse(client, case, adopter, adopter_org):
     assert response.status_code == 302
     assert response.url == case.get_absolute_url() + "#reused-heading"
     adoption = Adoption.objects.get(case=case, organisation=adopter_org)
-    assert adoption.mode == "adapted" and adoption.channel == "network"
+    assert adoption.mode == "adapted"
+    assert adoption.channel == "network"
     assert adoption.adopted_on == datetime.date(2025, 1, 15)
-    assert adoption.recorded_by == adopter and not adoption.confirmed
+    assert adoption.recorded_by == adopter
+    assert not adoption.confirmed
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.ADOPTION_RECORDED).exists()
     assert messages_of(response) == [
         nb("Thank you! The reuse is recorded and shows on the case and in the statistics.")
@@ -110,7 +112,8 @@ def test_the_button_shows_for_those_who_may(client, case, adopter, owner_member)
 def test_anonymous_is_sent_to_log_in(client, case):
     url = reverse("adoption-create", kwargs={"slug": case.slug})
     response = client.get(url)
-    assert response.status_code == 302 and reverse("login") in response.url
+    assert response.status_code == 302
+    assert reverse("login") in response.url
     before = snapshot()
     client.post(url, FORM)
     assert snapshot() == before
@@ -122,7 +125,8 @@ def test_own_case_is_refused_with_a_message(client, case, owner, owner_member, m
     before = snapshot()
     url = reverse("adoption-create", kwargs={"slug": case.slug})
     response = getattr(client, method)(url, form(owner))
-    assert response.status_code == 302 and response.url == case.get_absolute_url()
+    assert response.status_code == 302
+    assert response.url == case.get_absolute_url()
     assert messages_of(response) == [nb("An organisation cannot record reuse of its own case.")]
     assert snapshot() == before
 
@@ -162,7 +166,8 @@ def test_duplicate_is_refused_and_the_record_offered(client, case, adopter, adop
     edit = reverse("adoption-edit", kwargs={"pk": existing.pk})
     # Opening the form goes straight to the existing record ...
     response = client.get(url)
-    assert response.status_code == 302 and response.url == edit
+    assert response.status_code == 302
+    assert response.url == edit
     expected = (
         nb("%s has already recorded reusing this case. You can change that record here.")
         % "Gjenbrukskommune"
@@ -170,7 +175,8 @@ def test_duplicate_is_refused_and_the_record_offered(client, case, adopter, adop
     assert messages_of(response) == [expected]
     # ... and so does posting a second one (a form opened before the first was saved).
     response = client.post(url, form(adopter_org, mode="copied"))
-    assert response.status_code == 302 and response.url == edit
+    assert response.status_code == 302
+    assert response.url == edit
     assert messages_of(response) == [expected]
     assert snapshot() == before
     existing.refresh_from_db()
@@ -195,7 +201,8 @@ def test_unpublished_case_is_refused(client, case, adopter, adopter_org, status)
     moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
     client.force_login(moderator)
     response = client.post(url, form(adopter_org))
-    assert response.status_code == 302 and response.url == case.get_absolute_url()
+    assert response.status_code == 302
+    assert response.url == case.get_absolute_url()
     assert messages_of(response) == [nb("Only published cases can be recorded as reused.")]
     assert snapshot() == before
 
@@ -215,10 +222,12 @@ def test_future_date_only_for_planned_reuse(client, case, adopter, adopter_org):
     url = reverse("adoption-create", kwargs={"slug": case.slug})
     future = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
     response = client.post(url, form(adopter_org, adopted_on=future))
-    assert response.status_code == 200 and "adopted_on" in response.context["form"].errors
+    assert response.status_code == 200
+    assert "adopted_on" in response.context["form"].errors
     assert not Adoption.objects.exists()
     response = client.post(url, form(adopter_org, adopted_on=future, status="planned"))
-    assert response.status_code == 302 and Adoption.objects.get().status == "planned"
+    assert response.status_code == 302
+    assert Adoption.objects.get().status == "planned"
 
 
 def test_derived_case_is_looked_up_among_the_adopters_own_cases(
@@ -257,7 +266,8 @@ def test_owner_editor_confirms(client, case, adopter_org, owner_editor, owner_me
     response = client.post(url)
     assert response.status_code == 302
     adoption.refresh_from_db()
-    assert adoption.confirmed and adoption.confirmed_by == owner_editor
+    assert adoption.confirmed
+    assert adoption.confirmed_by == owner_editor
     assert messages_of(response) == [nb("The reuse is confirmed.")]
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.ADOPTION_CONFIRMED).count() == 1
     # Twice is refused with a message and changes nothing.
@@ -279,7 +289,8 @@ def test_the_recorder_edits(client, case, adopter, adopter_org, owner_editor):
     response = client.post(url, form(adopter_org, mode="copied", note="Helt likt."))
     assert response.status_code == 302
     adoption.refresh_from_db()
-    assert adoption.mode == "copied" and adoption.note == "Helt likt."
+    assert adoption.mode == "copied"
+    assert adoption.note == "Helt likt."
     event = CaseEvent.objects.get(kind=CaseEvent.Kind.ADOPTION_CHANGED)
     assert event.changes["mode"] == ["adapted", "copied"]
 
@@ -310,7 +321,8 @@ def test_withdraw_keeps_the_record_in_history(client, case, adopter, adopter_org
     assert not Adoption.objects.filter(pk=adoption.pk).exists()
     assert Adoption.all_objects.get(pk=adoption.pk).deleted_at is not None
     event = CaseEvent.objects.get(kind=CaseEvent.Kind.ADOPTION_WITHDRAWN)
-    assert event.reason == "Feilregistrert" and event.actor == adopter
+    assert event.reason == "Feilregistrert"
+    assert event.actor == adopter
     assert "Gjenbrukskommune" not in client.get(case.get_absolute_url()).content.decode()
     # Withdrawn, it can be recorded anew.
     response = client.post(
@@ -351,11 +363,14 @@ def test_owner_records_a_spread_activity(client, case, owner, owner_member, adop
     assert not SpreadActivity.objects.exists()
     client.force_login(owner_member)
     page = client.get(url)
-    assert page.status_code == 200 and "Delbar sak" in page.content.decode()
+    assert page.status_code == 200
+    assert "Delbar sak" in page.content.decode()
     response = client.post(url, data)
-    assert response.status_code == 302 and response.url == owner.get_absolute_url()
+    assert response.status_code == 302
+    assert response.url == owner.get_absolute_url()
     activity = SpreadActivity.objects.get()
-    assert activity.case == case and activity.recorded_by == owner_member
+    assert activity.case == case
+    assert activity.recorded_by == owner_member
     assert "KS-konferansen" in client.get(owner.get_absolute_url()).content.decode()
 
 
@@ -370,5 +385,6 @@ def test_spread_activity_only_for_own_published_cases(client, owner, owner_membe
             url,
             {"case": other.pk, "kind": "visit", "channel": "direct", "occurred_on": "2025-03-01"},
         )
-        assert response.status_code == 200 and "case" in response.context["form"].errors
+        assert response.status_code == 200
+        assert "case" in response.context["form"].errors
     assert not SpreadActivity.objects.exists()

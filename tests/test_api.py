@@ -295,7 +295,8 @@ def test_list_has_the_page_shape_and_only_published_cases(cases):
     body = response.json()
     assert list(body) == PAGE_FIELDS
     assert body["count"] == 5
-    assert body["next"] is None and body["previous"] is None
+    assert body["next"] is None
+    assert body["previous"] is None
     published = {cases[name].pk for name in ("rontgen", "vandreboka", "robot", "turnus")}
     assert published | {cases["klasserom"].pk} == set(ids(body["results"]))
     assert all(item["status"] == "published" for item in body["results"])
@@ -339,12 +340,14 @@ def test_pages_follow_next_and_previous_without_repeats(cases):
     assert len(first["results"]) == 2
     assert first["previous"] is None
     assert first["next"].startswith("http://testserver/api/v1/cases/?")
-    assert "page=2" in first["next"] and "page_size=2" in first["next"]
+    assert "page=2" in first["next"]
+    assert "page_size=2" in first["next"]
     assert "ordering=title" in first["next"]
     second = client.get(first["next"]).json()
     third = client.get(second["next"]).json()
     assert third["next"] is None
-    assert second["previous"] and third["previous"]
+    assert second["previous"]
+    assert third["previous"]
     seen = ids(first["results"]) + ids(second["results"]) + ids(third["results"])
     assert len(seen) == len(set(seen)) == 5
     back = client.get(second["previous"]).json()
@@ -602,7 +605,8 @@ def test_create_makes_a_draft_through_the_service(place, people):
     body = response.json()
     assert list(body) == CASE_FIELDS
     case = Case.objects.get(pk=body["id"])
-    assert body["status"] == "draft" and case.status == CaseStatus.DRAFT
+    assert body["status"] == "draft"
+    assert case.status == CaseStatus.DRAFT
     assert body["published_at"] is None
     assert body["organisation"]["id"] == place["bergen"].pk
     assert body["partners"] == [
@@ -702,7 +706,8 @@ def test_submitting_an_incomplete_case_says_what_is_missing(place, people):
     ).json()
     response = client.post(f"/api/v1/cases/{body['id']}/submit/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
-    assert "summary" in str(response.json()) and "sector" in str(response.json())
+    assert "summary" in str(response.json())
+    assert "sector" in str(response.json())
     assert Case.objects.get(pk=body["id"]).status == CaseStatus.DRAFT
 
 

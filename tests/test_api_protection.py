@@ -71,7 +71,8 @@ def assert_json_error(response, status: int) -> dict:
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/json", response["Content-Type"]
     body = response.json()
-    assert isinstance(body, dict) and body
+    assert isinstance(body, dict)
+    assert body
     return body
 
 
@@ -129,7 +130,8 @@ def test_lists_carry_an_etag_and_answer_304(case, path):
     response = client.get(path)
     assert response.status_code == 200
     etag = response["ETag"]
-    assert etag.startswith('"') and etag.endswith('"')
+    assert etag.startswith('"')
+    assert etag.endswith('"')
     again = client.get(path, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""

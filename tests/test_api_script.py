@@ -111,7 +111,8 @@ def test_a_script_with_only_urllib_and_tokens(live_server):
 
     mirror = Mirror(public)
     mirror.sync()
-    assert mirror.cases == {} and mirror.adoptions == {}
+    assert mirror.cases == {}
+    assert mirror.adoptions == {}
 
     # The organisations' ids, from the API itself.
     status, found = public.get("/api/v1/organisations/?number=4204")
@@ -181,6 +182,7 @@ def test_a_script_with_only_urllib_and_tokens(live_server):
         ("case", case["id"], "delete"),
         ("adoption", adoption["id"], "delete"),
     }
-    assert mirror.cases == {} and mirror.adoptions == {}
+    assert mirror.cases == {}
+    assert mirror.adoptions == {}
     assert public.get(path)[0] == 404
     assert public.get("/api/v1/adoptions/")[1]["count"] == 0

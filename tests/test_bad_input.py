@@ -308,7 +308,8 @@ def test_hostile_file_names_are_stored_safely(client, author, owner, settings, n
     assert download.status_code == 200
     disposition = download["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert "\n" not in disposition and "\x00" not in disposition
+    assert "\n" not in disposition
+    assert "\x00" not in disposition
     b"".join(download.streaming_content)
 
 

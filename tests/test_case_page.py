@@ -204,7 +204,8 @@ def test_reused_by_lists_adopters_with_their_details(client, case, editor):
         nb("Yes"),
     ):
         assert text in askoy, text
-    assert "Trukket kommune" not in html and "Nedlagt kommune" not in html
+    assert "Trukket kommune" not in html
+    assert "Nedlagt kommune" not in html
     assert withdrawn.organisation.name not in html
     # The owner's editor may confirm the unconfirmed one only.
     client.force_login(editor)
@@ -253,7 +254,9 @@ def test_json_ld_leaves_out_an_unpublished_source_and_missing_values(client, cas
     case.problem = ""
     case.save()
     data = json_ld_of(page(client, case))
-    assert "isBasedOn" not in data and "contributor" not in data and "description" not in data
+    assert "isBasedOn" not in data
+    assert "contributor" not in data
+    assert "description" not in data
     assert "Kildesaken" not in page(client, case)
 
 
@@ -286,8 +289,10 @@ def test_similar_cases(client, case, municipality):
     section = section[: section.index("</section>")]
     titles = re.findall(r'<a class="ds-link" href="[^"]+">([^<]+)</a>', section)
     assert titles[:2] == [both.title, one.title]
-    assert "Deler ingen" not in titles and case.title not in titles
-    assert "Lignende utkast" not in html and "Lignende slettet" not in html
+    assert "Deler ingen" not in titles
+    assert case.title not in titles
+    assert "Lignende utkast" not in html
+    assert "Lignende slettet" not in html
 
 
 @pytest.mark.parametrize(
@@ -303,7 +308,8 @@ def test_unpublished_case_is_not_found_by_outsiders(client, case, outsider, edit
     client.force_login(editor)
     html = page(client, case)
     assert json_ld_of(html) is None
-    assert 'id="similar-heading"' not in html and 'id="reused-heading"' not in html
+    assert 'id="similar-heading"' not in html
+    assert 'id="reused-heading"' not in html
 
 
 def test_deleted_case_is_not_found(client, case, editor):
@@ -389,10 +395,13 @@ def test_the_adopters_list_pages_through_every_public_adopter(client, case, edit
     everyone = [row for page_rows in rows for row in page_rows]
     assert everyone == [(str(n), f"Kommune {n:02d}") for n in range(1, 13)]
     # Twelve adopters: each gets its Rogers category by its place in the order.
-    assert nb("Early adopters") in first and nb("Laggards") in third
+    assert nb("Early adopters") in first
+    assert nb("Laggards") in third
     for html in (first, second, third):
-        assert "Trukket kommune" not in html and "Nedlagt kommune" not in html
-    assert 'rel="next"' in first and 'rel="prev"' in third
+        assert "Trukket kommune" not in html
+        assert "Nedlagt kommune" not in html
+    assert 'rel="next"' in first
+    assert 'rel="prev"' in third
     assert queries[0] == queries[1]
     # The owner's editor can confirm from here too.
     client.force_login(editor)
@@ -405,7 +414,8 @@ def test_the_adopters_list_is_reached_from_the_case_page(client, case):
     html = page(client, case)
     url = reverse("case-adopters", kwargs={"slug": case.slug})
     link = re.search(rf'<a class="ds-link" href="{url}">([^<]+)</a>', html)
-    assert link and str(ADOPTERS_SHOWN + 1) in link.group(1)
+    assert link
+    assert str(ADOPTERS_SHOWN + 1) in link.group(1)
     listing = page_at(client, url)
     assert listing.count("<tr><td>") == ADOPTERS_SHOWN + 1
     assert f'href="{case.get_absolute_url()}"' in listing
@@ -451,7 +461,8 @@ def test_cached_parts_of_the_page_follow_the_language(client, case):
     url = case.get_absolute_url()
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     norwegian = client.get(url, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
-    assert "How this case has spread" in english and "(generation 2, copied)" in english
+    assert "How this case has spread" in english
+    assert "(generation 2, copied)" in english
     for html in (english, norwegian):
         assert f'href="{derived.get_absolute_url()}"' in html
     assert nb("How this case has spread") in norwegian

@@ -57,11 +57,18 @@ def _never_public(world) -> list[int]:
     Case.all_objects.filter(pk=removed_pk).get().delete()  # an administrator deletes the row
     # The factory's way (straight to the table) writes through the same handlers.
     factories.CaseFactory(organisation=world["organisations"]["Gjøvik"])
-    return [draft.pk, submitted.pk, sent_back.pk, deleted.pk, removed_pk] + list(
-        Case.all_objects.filter(published_at__isnull=True)
-        .exclude(pk__in=[draft.pk, submitted.pk, sent_back.pk, deleted.pk])
-        .values_list("pk", flat=True)
-    )
+    return [
+        draft.pk,
+        submitted.pk,
+        sent_back.pk,
+        deleted.pk,
+        removed_pk,
+        *list(
+            Case.all_objects.filter(published_at__isnull=True)
+            .exclude(pk__in=[draft.pk, submitted.pk, sent_back.pk, deleted.pk])
+            .values_list("pk", flat=True)
+        ),
+    ]
 
 
 def _case_ids(seen) -> set[int]:

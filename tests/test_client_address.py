@@ -155,7 +155,8 @@ def test_behind_a_trusted_proxy_the_lock_is_per_client_not_per_proxy(db, setting
 
 def test_an_unreadable_trusted_proxy_refuses_to_start():
     error = refused_to_start(DEBUG="1", TRUSTED_PROXIES="10.0.0.5, proxy.example.no")
-    assert "TRUSTED_PROXIES" in error and "proxy.example.no" in error
+    assert "TRUSTED_PROXIES" in error
+    assert "proxy.example.no" in error
 
 
 def test_writing_the_address_otherwise_gives_no_more_attempts(db, settings):

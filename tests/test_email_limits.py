@@ -213,11 +213,12 @@ def test_an_unreadable_rate_is_found_at_start(settings):
     assert ratelimit.check_rate_settings() == []
     settings.EMAIL_LIMIT_PER_ADDRESS = "five an hour"
     (error,) = ratelimit.check_rate_settings()
-    assert error.obj == "EMAIL_LIMIT_PER_ADDRESS" and "five an hour" in error.msg
+    assert error.obj == "EMAIL_LIMIT_PER_ADDRESS"
+    assert "five an hour" in error.msg
 
 
 @pytest.mark.parametrize(
-    "text, count, seconds",
+    ("text", "count", "seconds"),
     [("20/hour", 20, 3600), ("60/10min", 60, 600), ("5/s", 5, 1), (" 3 / 2day ", 3, 172800)],
 )
 def test_rates_read_like_the_api_rates(settings, text, count, seconds):

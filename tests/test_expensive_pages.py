@@ -34,7 +34,7 @@ def assert_limited(response, text: str = NB_TEXT) -> None:
 
 
 @pytest.mark.parametrize(
-    "path, params",
+    ("path", "params"),
     [
         (SEARCH, [{"q": "sykehjem"}, {"q": "robot"}, {"q": "skole"}, {"q": "buss"}]),
         (STATS, [{"sector": "education"}, {"sector": "culture"}, {"sector": "transport"}, {}]),

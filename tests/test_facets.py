@@ -53,7 +53,8 @@ def catalogue(db):
         name="Store", slug="store", number="5001", parent=trondelag, population=50000
     )
     unit = factories.UnitFactory(name="Store sykehjem", slug="store-sykehjem", parent=store)
-    assert unit.kind == OrganisationKind.UNIT and unit.size_class == "large"
+    assert unit.kind == OrganisationKind.UNIT
+    assert unit.size_class == "large"
     cases = {
         "A": factories.CaseFactory(
             organisation=lita,

@@ -148,7 +148,8 @@ def test_the_data_look_like_the_barometer():
     assert not Case.all_objects.exclude(status=CaseStatus.PUBLISHED).exists()
     assert not cases.filter(published_at=None).exists()
     for case in cases.select_related("organisation").prefetch_related("terms", "partners"):
-        assert case.sectors and case.innovation_types, case.slug
+        assert case.sectors, case.slug
+        assert case.innovation_types, case.slug
         assert case.organisation.name in case.search_extra
         for word in [*case.tags, *(p.name for p in case.partners.all())]:
             assert word in case.search_extra

@@ -91,7 +91,8 @@ def test_drafts_from_before_get_provisional_slugs():
     migration.make_unpublished_slugs_provisional(Case)
     draft.refresh_from_db()
     archived.refresh_from_db()
-    assert is_provisional(draft.slug) and draft.slug.startswith("gammelt-utkast--")
+    assert is_provisional(draft.slug)
+    assert draft.slug.startswith("gammelt-utkast--")
     assert archived.slug == "var-publisert"
 
 
@@ -125,5 +126,5 @@ def test_a_hidden_case_costs_what_a_missing_one_costs(
         client.force_login(outsider)
     missing_count, missing_sql = _queries(client, reverse(name, kwargs={"slug": "finnes-ikke-sak"}))
     with django_assert_num_queries(missing_count):
-        hidden_count, hidden_sql = _queries(client, reverse(name, kwargs={"slug": hidden.slug}))
+        _hidden_count, hidden_sql = _queries(client, reverse(name, kwargs={"slug": hidden.slug}))
     assert hidden_sql == [sql.replace("finnes-ikke-sak", "hemmelig-sak") for sql in missing_sql]

@@ -29,7 +29,8 @@ def test_home_is_norwegian_by_default(client):
     assert '<html lang="nb"' in html
     assert "Del innovasjon, gjenbruk det som virker" in html
     assert "Hopp til hovedinnholdet" in html
-    assert 'href="#main"' in html and 'id="main"' in html
+    assert 'href="#main"' in html
+    assert 'id="main"' in html
     assert "<title>Innovasjonsdeling</title>" in html
 
 
@@ -40,7 +41,8 @@ def test_home_has_landmarks_and_a_labelled_search(client):
     assert '<label class="ds-label" for="home-search-q">' in html
     assert 'name="q"' in html
     assert 'action="/i18n/setlang/"' in html
-    assert 'lang="nb"' in html and 'lang="en"' in html
+    assert 'lang="nb"' in html
+    assert 'lang="en"' in html
 
 
 def test_home_shows_published_cases_only(client, published_case, draft_case, municipality):

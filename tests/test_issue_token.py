@@ -45,7 +45,9 @@ def test_creates_a_user_without_password_as_editor(oslo):
     assert membership.status == MembershipStatus.ACTIVE
     assert not permissions.is_moderator(user)
     # The key alone on the last line, and nowhere else in the output.
-    assert key == key.strip() and " " not in key and len(key) >= 32
+    assert key == key.strip()
+    assert " " not in key
+    assert len(key) >= 32
     assert output.count(key) == 1
     assert "Oslo" in output.splitlines()[0]
     assert services.api_token_authenticate(key) == user
@@ -145,8 +147,11 @@ def test_force_takes_the_account_over(oslo, client):
     assert permissions.is_editor(registrant, oslo)
     assert permissions.is_moderator(registrant)
     assert services.api_token_authenticate(key) == registrant
-    assert "password" in output and "session" in output and "1 API token revoked" in output
-    assert "editor of Oslo" in output and "moderator" in output
+    assert "password" in output
+    assert "session" in output
+    assert "1 API token revoked" in output
+    assert "editor of Oslo" in output
+    assert "moderator" in output
 
 
 def test_force_takes_over_an_unconfirmed_account(oslo):

@@ -81,12 +81,16 @@ def test_imports_357_municipalities_in_15_counties():
         assert m.county_id == m.parent_id, m.number
         assert m.county.number == m.number[:2], m.number
         assert m.municipality_id == m.pk, m.number
-        assert m.region and m.region == m.county.region, m.number
-        assert m.population and m.population_year == 2026, m.number
-        assert m.centrality_class in range(1, 7) and m.centrality_index is not None, m.number
+        assert m.region, m.number
+        assert m.region == m.county.region, m.number
+        assert m.population, m.number
+        assert m.population_year == 2026, m.number
+        assert m.centrality_class in range(1, 7), m.number
+        assert m.centrality_index is not None, m.number
         assert m.size_class, m.number
     for county in counties():
-        assert county.county_id == county.pk and county.region
+        assert county.county_id == county.pk
+        assert county.region
 
     oslo = municipalities().get(number="0301")
     assert (oslo.name, oslo.slug, oslo.centrality_class, oslo.region) == (
@@ -95,7 +99,8 @@ def test_imports_357_municipalities_in_15_counties():
         1,
         "oslo-viken",
     )
-    assert oslo.population == 728714 and oslo.size_class == "large"
+    assert oslo.population == 728714
+    assert oslo.size_class == "large"
     assert counties().get(number="03").slug == "oslo-fylkeskommune"
     assert municipalities().get(number="3201").slug == "baerum"
 
@@ -258,7 +263,8 @@ def test_several_problems_are_reported_together(tmp_path):
         load(write(tmp_path, "municipalities.csv", lines))
 
     message = str(error.value)
-    assert "Problems (2)" in message and "line 2: number '301'" in message
+    assert "Problems (2)" in message
+    assert "line 2: number '301'" in message
     assert f"line {LAST_LINE}: population is empty" in message
     assert municipalities().count() == 0
 
@@ -363,7 +369,9 @@ def test_klass_codes_import_numbers_and_names(tmp_path):
         "Vestland",
         "vestlandet",
     )
-    assert bergen.population is None and bergen.centrality_class is None and bergen.size_class == ""
+    assert bergen.population is None
+    assert bergen.centrality_class is None
+    assert bergen.size_class == ""
 
     again = load(path, counties=COUNTIES_CSV)
     assert "Municipalities: 0 created, 0 updated, 5 unchanged." in again

@@ -171,7 +171,8 @@ def test_snippet_shows_the_matching_text_escaped_and_marked(client, owner):
     html = client.get(URL, {"q": "kvantelekter"}).content.decode()
     results = html[html.index('id="results"') :]
     assert "<mark>kvantelekter</mark>" in results
-    assert "**" not in results and "##" not in results
+    assert "**" not in results
+    assert "##" not in results
     assert "<script>x()" not in results
 
 
@@ -182,7 +183,8 @@ def test_highlight_escapes_and_marks():
     )
     long = "ord " * 200 + "robot " + "ord " * 200
     excerpt = search.highlight(long, query, length=100)
-    assert excerpt.startswith("… ") and excerpt.endswith(" …")
+    assert excerpt.startswith("… ")
+    assert excerpt.endswith(" …")
     assert "<mark>robot</mark>" in excerpt
     assert search.highlight_title("Robot <i>", query) == "<mark>Robot</mark> &lt;i&gt;"
 
@@ -388,15 +390,18 @@ def test_htmx_gets_the_results_and_counts_out_of_band(client, catalogue):
     response = client.get(state_url(), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
     partial = response.content.decode()
     assert "HX-Request" in response["Vary"]
-    assert "<!DOCTYPE html>" not in partial and "<form" not in partial
+    assert "<!DOCTYPE html>" not in partial
+    assert "<form" not in partial
     assert partial.count('<section id="results"') == 1
     assert result_titles(response) == result_titles(client.get(state_url()))
     # Every count on the page has an out-of-band twin with the same id, and nothing else does.
     page_ids = set(re.findall(r'<span class="count" id="([^"]+)"', full))
     oob_ids = set(re.findall(r'<span class="count" id="([^"]+)" hx-swap-oob="true"', partial))
-    assert page_ids and page_ids == oob_ids
+    assert page_ids
+    assert page_ids == oob_ids
     # The live status line and the title are updated too.
-    assert 'id="search-status"' in full and 'id="search-status" hx-swap-oob="innerHTML"' in partial
+    assert 'id="search-status"' in full
+    assert 'id="search-status" hx-swap-oob="innerHTML"' in partial
     assert "<title>" in partial
 
 
@@ -431,7 +436,9 @@ def test_unknown_filter_values_are_named_and_the_rest_applies(client, catalogue)
     )
     html = response.content.decode()
     assert nb("Some filters were not understood and are ignored:") in html
-    assert "“nonsense”" in html and "“???”" in html and "“abc”" in html
+    assert "“nonsense”" in html
+    assert "“???”" in html
+    assert "“abc”" in html
     # health-care still applies, and its box stays ticked; the bad value leaves the links.
     assert total_of(response) == 3
     assert 'value="health-care" id="f-sector-health-care" checked' in html
@@ -445,7 +452,8 @@ def test_no_results_page_helps(client, catalogue):
     assert 'href="/saker/?q=robot"' in results  # keep the words, drop the filters
     assert 'href="/saker/?q=robot&amp;sector=culture"' not in results
     assert 'href="/saker/?q=robot"' in results
-    assert 'aria-label="' in results and "Robot nummer" not in results
+    assert 'aria-label="' in results
+    assert "Robot nummer" not in results
 
 
 def test_active_filters_can_be_removed_one_by_one(client, catalogue):
@@ -567,7 +575,8 @@ def test_queries_do_not_grow_with_cases(client, owner):
     for (n, hx), (cold, warm) in small.items():
         headers = {"HTTP_HX_REQUEST": "true"} if hx else {}
         assert queries_of(client, PARAMS[n], headers) == (cold, warm), PARAMS[n]
-        assert cold <= 5 and warm == cold - 1, PARAMS[n]
+        assert cold <= 5, PARAMS[n]
+        assert warm == cold - 1, PARAMS[n]
     assert total_of(client.get(URL, {"q": "robot"})) == 25
 
 

@@ -156,7 +156,8 @@ def test_search_page_ranks_and_highlights_stems(client, library):
 def test_stop_words_and_stems_are_parsed_once_per_query(db):
     query = search.parse("Sykehjemmet og skolene")
     assert [term.word for term in query.terms] == ["sykehjemmet", "skolene"]
-    assert "'sykehjem':*" in query.tsquery and "'skol':*" in query.tsquery
+    assert "'sykehjem':*" in query.tsquery
+    assert "'skol':*" in query.tsquery
     assert "og" not in query.tsquery
 
 
@@ -206,7 +207,8 @@ def test_the_search_uses_the_indexes(municipality):
     # One word: its condition is exactly what the indexes answer, so nothing is filtered
     # (and no similarity computed) a second time.
     plan = matching_plan(search.parse("sykehjemmet"))
-    assert "Recheck Cond" in plan and "Filter:" not in plan
+    assert "Recheck Cond" in plan
+    assert "Filter:" not in plan
 
 
 def test_the_connection_asks_for_the_match_threshold(db):

@@ -245,7 +245,8 @@ def test_demo_data_is_consistent():
     for spec in demo.CASES:
         days = [spec["created_on"], spec.get("submitted_on"), spec.get("published_on")]
         days = [day for day in days if day]
-        assert days == sorted(days) and days[-1] < limit, spec["slug"]
+        assert days == sorted(days), spec["slug"]
+        assert days[-1] < limit, spec["slug"]
         source = spec.get("source_case")
         if source:
             assert cases[source]["published_on"] < spec["published_on"], spec["slug"]

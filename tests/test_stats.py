@@ -587,7 +587,7 @@ def totals(**filters):
 
 
 @pytest.mark.parametrize(
-    "filters, expected",
+    ("filters", "expected"),
     [
         ({"sector": ["education"]}, (2, 3)),  # C2, C3
         ({"sector": ["education", "welfare"]}, (3, 3)),  # alternatives: C2, C3, C4
@@ -622,7 +622,7 @@ def test_a_filter_narrows_every_figure(data):
     assert result["spreaders"]["owners"] == 1
     assert [row["organisation"]["name"] for row in result["top_spreaders"]] == ["Large"]
     assert by_code(result["breakdowns"]["sector"])["education"]["cases"] == 0
-    assert [m["month"] for m in result["monthly"]["months"]][0] == "2024-01"
+    assert next(m["month"] for m in result["monthly"]["months"]) == "2024-01"
     assert sum(m["adoptions"] for m in result["monthly"]["months"]) == 15
 
 
@@ -638,7 +638,7 @@ def test_filters_accept_the_forms_cleaned_data(data):
 
 
 @pytest.mark.parametrize(
-    "params, field",
+    ("params", "field"),
     [
         ({"county": "99"}, "county"),
         ({"sector": "space"}, "sector"),
@@ -690,7 +690,7 @@ def test_unpublished_cases_and_their_adoptions_are_excluded_everywhere(data):
 
 
 @pytest.mark.parametrize(
-    "total, expected",
+    ("total", "expected"),
     [
         (10, [0, 2, 3, 3, 2]),
         (40, [1, 5, 14, 14, 6]),

@@ -94,7 +94,8 @@ def test_dashboard_shows_every_section_with_numbers_and_denominators(client, dat
     # The survey figures are labelled as such and name their source.
     assert "KS, Innovasjonsbarometeret for kommunal sektor" in html
     assert "Center for Offentlig Innovation" in html
-    assert "74&nbsp;%" in html and "80&nbsp;%" in html
+    assert "74&nbsp;%" in html
+    assert "80&nbsp;%" in html
 
 
 def test_dashboard_charts_are_drawn_from_the_tables_by_a_script_file(client, data):
@@ -107,7 +108,8 @@ def test_dashboard_charts_are_drawn_from_the_tables_by_a_script_file(client, dat
         assert f'id="{table_id}"' in html
     # No inline script: only files, the charting library from its package and our own.
     scripts = re.findall(r"<script([^>]*)>", html)
-    assert scripts and all("src=" in attributes for attributes in scripts)
+    assert scripts
+    assert all("src=" in attributes for attributes in scripts)
     assert "/static/chartjs/chart.umd.min.js" in html
     assert "/static/js/charts.js" in html
     assert "style=" not in html
@@ -136,7 +138,8 @@ def test_filter_form_works_without_javascript(client, data):
     form = re.search(r'<form method="get" action="/statistikk/"[^>]*>(.*?)</form>', html, re.S)
     assert form
     body = form.group(1)
-    assert body.count("<fieldset") >= 3 and "<legend" in body
+    assert body.count("<fieldset") >= 3
+    assert "<legend" in body
     assert 'type="submit"' in body
     for name in ("published_from", "published_to"):
         assert f'<label class="ds-label" for="id_{name}">' in body

@@ -71,7 +71,8 @@ def test_full_loop_is_recorded(owner, author, moderator):
     services.case_submit(actor=author, case=case)
     factories.approve_case(moderator, case)
     case.refresh_from_db()
-    assert case.status == CaseStatus.PUBLISHED and case.published_at is not None
+    assert case.status == CaseStatus.PUBLISHED
+    assert case.published_at is not None
     assert kinds(case) == [
         "created",
         "submitted",
@@ -81,7 +82,8 @@ def test_full_loop_is_recorded(owner, author, moderator):
         "approved",
     ]
     request = case.events.get(kind="changes-requested")
-    assert request.actor == moderator and request.reason == "Legg til resultater."
+    assert request.actor == moderator
+    assert request.reason == "Legg til resultater."
     assert (request.from_status, request.to_status) == ("submitted", "changes-requested")
 
 
@@ -90,7 +92,8 @@ def test_submit_names_what_is_missing(owner, author):
     with translation.override("en"), pytest.raises(ValidationError) as error:
         services.case_submit(actor=author, case=case)
     message = " ".join(error.value.messages)
-    assert "summary" in message and "sector" in message
+    assert "summary" in message
+    assert "sector" in message
     case.refresh_from_db()
     assert case.status == CaseStatus.DRAFT
     assert kinds(case) == ["created"]
@@ -153,9 +156,11 @@ def test_edit_of_published_case_waits_for_approval(owner, author, moderator):
     revision = services.case_update(
         actor=author, case=case, data={"title": "Mobil røntgen 2.0", "sectors": ["education"]}
     )
-    assert isinstance(revision, CaseRevision) and revision.status == "pending"
+    assert isinstance(revision, CaseRevision)
+    assert revision.status == "pending"
     case.refresh_from_db()
-    assert case.title == "Mobil røntgen" and case.sectors == ["health-care"]
+    assert case.title == "Mobil røntgen"
+    assert case.sectors == ["health-care"]
 
     # A further edit updates the same pending revision.
     again = services.case_update(actor=author, case=case, data={"summary": "Nytt sammendrag."})
@@ -179,7 +184,8 @@ def test_rejected_revision_leaves_the_published_text(owner, author, moderator):
     case.refresh_from_db()
     assert case.title == "Mobil røntgen"
     revision.refresh_from_db()
-    assert revision.status == "rejected" and revision.reason == "Tittelen er feil."
+    assert revision.status == "rejected"
+    assert revision.reason == "Tittelen er feil."
 
 
 def test_a_save_that_changes_nothing_writes_nothing(owner, author, moderator):
@@ -203,7 +209,8 @@ def test_archive_needs_an_editor_and_a_reason(owner, author, editor, moderator):
     case.refresh_from_db()
     assert case.status == CaseStatus.ARCHIVED
     event = case.events.get(kind="archived")
-    assert event.reason == "Utdatert" and event.actor == editor
+    assert event.reason == "Utdatert"
+    assert event.actor == editor
 
 
 def test_an_archived_case_is_restored_as_it_was_approved(owner, author, editor, moderator):
@@ -340,6 +347,7 @@ def test_owner_editor_confirms_an_adoption(owner, editor):
         services.adoption_confirm(actor=adopter, adoption=adoption)
     services.adoption_confirm(actor=editor, adoption=adoption)
     adoption.refresh_from_db()
-    assert adoption.confirmed and adoption.confirmed_by == editor
+    assert adoption.confirmed
+    assert adoption.confirmed_by == editor
     with pytest.raises(services.Conflict):
         services.adoption_confirm(actor=editor, adoption=adoption)

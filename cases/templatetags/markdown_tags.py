@@ -18,9 +18,8 @@ def markdown_filter(text):
 @register.filter(name="ld_json")
 def ld_json(data):
     """A dict as JSON safe to place inside <script type="application/ld+json">."""
-    return mark_safe(
-        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_ESCAPES)
-    )  # noqa: S308
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_ESCAPES)
+    return mark_safe(text)  # noqa: S308 - JSON with <, >, & and the line separators escaped
 
 
 # The characters that could end a script element or open a comment, escaped as JSON allows.

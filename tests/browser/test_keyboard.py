@@ -49,7 +49,8 @@ def test_skip_link_to_the_search_results(open_page, demo):
     expect(skip).to_be_focused()
     expect(skip).to_be_in_viewport()
     box = skip.bounding_box()
-    assert box["width"] > 10 and box["height"] > 10, box
+    assert box["width"] > 10, box
+    assert box["height"] > 10, box
     page.keyboard.press("Enter")
     results = page.locator("#results")
     expect(results).to_be_focused()
@@ -150,7 +151,8 @@ def test_writing_a_case_by_keyboard(open_page, demo):
     before = page.evaluate("document.activeElement.value")
     page.keyboard.press("ArrowUp")
     after = page.evaluate("document.activeElement.value")
-    assert after != before and page.locator(f"input[name=origin][value='{after}']").is_checked()
+    assert after != before
+    assert page.locator(f"input[name=origin][value='{after}']").is_checked()
     page.keyboard.press("ArrowDown")  # back to "don't know": no source needed
 
     tab_to(page, "button[name=preview]")
