@@ -460,7 +460,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if request.method == "GET":
             if not case.is_published:
                 return Response([])
-            adoptions = changes.public_adoptions().filter(case=case).order_by("adopted_on", "pk")
+            adoptions = Adoption.objects.public().filter(case=case).order_by("adopted_on", "pk")
             return Response(AdoptionSerializer(adoptions, many=True).data)
         serializer = AdoptionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -482,7 +482,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             note=data["note"],
             derived_case=data.get("derived_case"),
         )
-        adoption = changes.public_adoptions().get(pk=adoption.pk)
         return Response(AdoptionSerializer(adoption).data, status=status.HTTP_201_CREATED)
 
 
@@ -497,7 +496,7 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_class = AdoptionApiFilter
 
     def get_queryset(self):
-        return changes.public_adoptions().order_by("-updated_at", "-pk")
+        return Adoption.objects.public().order_by("-updated_at", "-pk")
 
 
 @extend_schema_view(
