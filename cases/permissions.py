@@ -5,8 +5,14 @@ organisation, an editor of the owner organisation, a moderator (site-wide group)
 moderate; they do not write other organisations' cases.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .models import MODERATORS_GROUP, Adoption, Case, CaseRevision, Membership, Organisation
 from .vocabularies import CaseStatus, MembershipRole, MembershipStatus
@@ -174,6 +180,71 @@ def can_delete_case(user, case: Case) -> bool:
         and case.published_at is None
         and case.status in (CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED)
         and (is_editor(user, case.organisation_id) or is_moderator(user))
+    )
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """Whether a user may do an action to a case, in two parts: whether their role may ever do
+    it (if not, `refusal` says who may), and whether the case allows it now. Callers that tell
+    the two apart (the API's 403 and 409) ask here rather than sorting the rule out again."""
+
+    role_allows: bool
+    state_allows: bool
+    refusal: str
+
+    @property
+    def allowed(self) -> bool:
+        return self.role_allows and self.state_allows
+
+
+CaseRule = Callable[[Any, Case], bool]
+
+
+def _owner_member(user, case: Case) -> bool:
+    return is_member(user, case.organisation_id)
+
+
+def _moderator(user, case: Case) -> bool:
+    return is_moderator(user)
+
+
+def _owner_editor_or_moderator(user, case: Case) -> bool:
+    return is_editor(user, case.organisation_id) or is_moderator(user)
+
+
+# action -> (the roles that may ever do it, the whole rule, what other roles are told). The
+# whole rule is the can_* function the pages ask; given the role, what it adds is the state.
+CASE_ACTIONS: dict[str, tuple[CaseRule, CaseRule, Promise]] = {
+    "edit": (
+        _owner_member,
+        can_edit_case,
+        _("Only members of the owner organisation can edit this case."),
+    ),
+    "submit": (
+        _owner_member,
+        can_submit_case,
+        _("Only members of the owner organisation can submit this case."),
+    ),
+    # Four eyes (can_approve_case) is refused by the service, with its own message.
+    "approve": (_moderator, can_moderate_case, _("Only moderators can approve cases.")),
+    "request_changes": (_moderator, can_moderate_case, _("Only moderators can send cases back.")),
+    "archive": (
+        _owner_editor_or_moderator,
+        can_archive_case,
+        _("Only the owner organisation's editors and moderators can archive this case."),
+    ),
+}
+
+
+def case_action(user, case: Case, action: str) -> CaseAction:
+    """May `user` do `action` (a key of CASE_ACTIONS) to `case`: by role, and now."""
+    role, rule, refusal = CASE_ACTIONS[action]
+    role_allows = role(user, case)
+    return CaseAction(
+        role_allows=role_allows,
+        state_allows=role_allows and rule(user, case),
+        refusal=str(refusal),
     )
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.utils import translation
 
 from cases import permissions
 from cases.models import MODERATORS_GROUP, Membership
@@ -125,3 +126,45 @@ def test_adoption_rights(world):
     assert permissions.can_confirm_adoption(people["editor"], adoption)
     assert not permissions.can_confirm_adoption(people["member"], adoption)
     assert not permissions.can_confirm_adoption(people["outsider"], adoption)
+
+
+# case_action splits the rule in two for the API (403 for the role, 409 for the state): action ->
+# the row of the matrix above it follows.
+CASE_ACTION_ROWS = {
+    "edit": "edit",
+    "submit": "submit",
+    "approve": "moderate",
+    "request_changes": "moderate",
+    "archive": "archive",
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_case_action_tells_the_role_from_the_state(world, state):
+    owner, people = world
+    case = _case(owner, state)
+    assert set(CASE_ACTION_ROWS) == set(permissions.CASE_ACTIONS)
+    for action, row in CASE_ACTION_ROWS.items():
+        for role in ROLES:
+            with translation.override("en"):
+                answer = permissions.case_action(people[role], case, action)
+            ever = bool(MATRIX[row].get(role))
+            assert answer.role_allows == ever, f"{role} {action}"
+            assert answer.state_allows == (state in MATRIX[row].get(role, set())), (
+                f"{role} {action} {state}"
+            )
+            assert answer.allowed == CHECKS[row](people[role], case)
+            assert answer.refusal.startswith("Only "), answer.refusal
+
+
+def test_case_action_refuses_in_the_users_language(world):
+    owner, people = world
+    case = _case(owner, CaseStatus.SUBMITTED)
+    with translation.override("nb"):
+        answer = permissions.case_action(people["member"], case, "approve")
+    assert not answer.role_allows
+    assert answer.refusal == "Bare moderatorer kan godkjenne innovasjoner."
+    with translation.override("en"):
+        assert permissions.case_action(people["member"], case, "approve").refusal == (
+            "Only moderators can approve cases."
+        )

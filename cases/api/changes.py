@@ -35,27 +35,6 @@ def parse_limit(raw: str | None) -> int:
     return limit
 
 
-def public_cases():
-    """Published cases with everything CaseSerializer reads, for rendering them one model
-    instance at a time. The list, the detail and the feed use render_cases instead."""
-    return (
-        Case.objects.published()
-        .select_related(
-            "organisation",
-            "organisation__municipality",
-            "organisation__county",
-            "source_case",
-        )
-        .prefetch_related("terms", "partners")
-    )
-
-
-def public_adoptions():
-    return Adoption.objects.public().select_related(
-        "organisation", "organisation__municipality", "organisation__county", "derived_case"
-    )
-
-
 def never_public(case_ids, adoption_ids) -> set[tuple[str, int]]:
     """Of these objects that are not public now, the ones that never were: cases never
     published (`published_at` is set once, when a case is first published, and kept) and

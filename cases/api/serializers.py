@@ -5,12 +5,13 @@ import re
 from django.conf import settings
 from django.core import validators
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.manager import BaseManager
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -70,23 +71,27 @@ class PlaceSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+# The fields below state the schema of what the row renderer gives ("Rendering many at once").
+
+
+@extend_schema_field(PlaceSerializer(allow_null=True))
+class PlaceField(serializers.ReadOnlyField):
+    """A municipality or county, or null."""
+
+
+@extend_schema_field(serializers.IntegerField(allow_null=True))
+class PublishedCaseField(serializers.ReadOnlyField):
+    """A case's id if it is published, else null: an id must not reveal a draft."""
+
+
+# An organisation as a case or an adoption names it.
 class OrganisationRefSerializer(serializers.ModelSerializer):
-    municipality = serializers.SerializerMethodField()
-    county = serializers.SerializerMethodField()
+    municipality = PlaceField()
+    county = PlaceField()
 
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind", "number", "municipality", "county"]
-
-    @extend_schema_field(PlaceSerializer(allow_null=True))
-    def get_municipality(self, organisation):
-        place = organisation.municipality
-        return {"number": place.number, "name": place.name} if place else None
-
-    @extend_schema_field(PlaceSerializer(allow_null=True))
-    def get_county(self, organisation):
-        place = organisation.county
-        return {"number": place.number, "name": place.name} if place else None
 
 
 class PartnerSerializer(serializers.ModelSerializer):
@@ -100,10 +105,37 @@ class LinkSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class CaseSerializer(serializers.ModelSerializer):
+# A serializer whose fields state the schema and whose output is the row renderer's (see
+# "Rendering many at once" below): what clients read is built in one place, one object or a
+# page at a time, never field by field. (Not a docstring: the schema would show it.)
+class RenderedFromRows:
+    @staticmethod
+    def render(ids: list[int], request) -> dict[int, dict]:
+        raise NotImplementedError
+
+    def to_representation(self, instance):
+        return self.render([instance.pk], self.context.get("request"))[instance.pk]
+
+
+class RenderedListSerializer(serializers.ListSerializer):
+    """Many objects in the renderer's fixed number of queries, in the order given."""
+
+    def to_representation(self, data):
+        if isinstance(data, BaseManager):
+            data = data.all()
+        if isinstance(data, QuerySet):
+            ids = list(data.values_list("pk", flat=True))
+        else:
+            ids = [item.pk for item in data]
+        shown = self.child.render(ids, self.context.get("request")) if ids else {}
+        # A row deleted outright since it was read is left out rather than shown.
+        return [shown[pk] for pk in ids if pk in shown]
+
+
+class CaseSerializer(RenderedFromRows, serializers.ModelSerializer):
     """A case as clients read it (lists, detail and the change feed alike)."""
 
-    url = serializers.SerializerMethodField()
+    url = serializers.URLField(read_only=True)
     organisation = OrganisationRefSerializer()
     partners = PartnerSerializer(many=True)
     sectors = serializers.ListField(child=code_field(Sector))
@@ -111,7 +143,7 @@ class CaseSerializer(serializers.ModelSerializer):
     benefits = serializers.ListField(child=code_field(Benefit))
     tags = serializers.ListField(child=serializers.CharField())
     links = LinkSerializer(many=True)
-    source_case = serializers.SerializerMethodField()
+    source_case = PublishedCaseField()
     status = code_field(CaseStatus)
     adoption_count = serializers.IntegerField(read_only=True)
 
@@ -124,18 +156,11 @@ class CaseSerializer(serializers.ModelSerializer):
             "source_description", "status", "adoption_count", "created_at", "updated_at",
             "published_at",
         ]  # fmt: skip
+        list_serializer_class = RenderedListSerializer
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, case):
-        path = case.get_absolute_url()
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_source_case(self, case):
-        # Only a published source is named: an id must not reveal a draft.
-        source = case.source_case
-        return source.pk if source is not None and source.is_published else None
+    @staticmethod
+    def render(ids: list[int], request) -> dict[int, dict]:
+        return render_cases(with_ids(Case.all_objects.all(), ids), request)
 
 
 class LimitStatedNotChecked:
@@ -214,9 +239,10 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
-class AdoptionSerializer(serializers.ModelSerializer):
+# A record of reuse as clients read it (lists and the change feed alike).
+class AdoptionSerializer(RenderedFromRows, serializers.ModelSerializer):
     organisation = OrganisationRefSerializer()
-    derived_case = serializers.SerializerMethodField()
+    derived_case = PublishedCaseField()
     mode = code_field(AdoptionMode)
     channel = code_field(Channel)
     status = code_field(AdoptionStatus)
@@ -227,11 +253,11 @@ class AdoptionSerializer(serializers.ModelSerializer):
             "id", "case", "organisation", "mode", "channel", "adopted_on", "status", "note",
             "derived_case", "confirmed", "created_at", "updated_at",
         ]  # fmt: skip
+        list_serializer_class = RenderedListSerializer
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_derived_case(self, adoption):
-        derived = adoption.derived_case
-        return derived.pk if derived is not None and derived.is_published else None
+    @staticmethod
+    def render(ids: list[int], request) -> dict[int, dict]:
+        return render_adoptions(with_ids(Adoption.all_objects.all(), ids), request)
 
 
 class AdoptionWriteSerializer(serializers.Serializer):
@@ -301,11 +327,10 @@ class ChangePageSerializer(serializers.Serializer):
 
 # Rendering many at once ----------------------------------------------------------------------
 #
-# The representations above, built from plain rows: a page of the list or of the change feed
-# is three queries and a loop, instead of a model instance and a tree of field objects per
-# case (a feed page of a thousand cases took seconds that way). CaseSerializer and
-# AdoptionSerializer stay the definition (and the schema); tests/test_api_queries.py holds the
-# two to the same output, field by field.
+# The only way a case or an adoption is read: built from plain rows, a page of the list or of
+# the change feed is three queries and a loop, instead of a model instance and a tree of field
+# objects per case (a feed page of a thousand cases took seconds that way). CaseSerializer and
+# AdoptionSerializer state the schema of this output and hand their objects to it.
 
 PLACE_COLUMNS = ("id", "name", "kind", "number")
 
@@ -406,7 +431,8 @@ def _published(status, deleted_at) -> bool:
 
 
 def _links(links):
-    """LinkSerializer(many=True)'s output; anything but the usual shape goes through it."""
+    """The links as LinkSerializer(many=True) shows them; anything but the usual shape goes
+    through it."""
     if isinstance(links, list) and all(
         type(link) is dict and type(link.get("url")) is str and type(link.get("title", "")) is str
         for link in links
@@ -416,7 +442,7 @@ def _links(links):
 
 
 def render_cases(queryset, request=None) -> dict[int, dict]:
-    """CaseSerializer's output for every case of `queryset`, by id, in three queries."""
+    """Every case of `queryset` as clients read it (CaseSerializer), by id, in three queries."""
     queryset = queryset.prefetch_related(None).order_by()
     rows = list(queryset.values(*CASE_COLUMNS))
     if not rows:
@@ -485,7 +511,8 @@ def render_cases(queryset, request=None) -> dict[int, dict]:
 
 
 def render_adoptions(queryset, request=None) -> dict[int, dict]:
-    """AdoptionSerializer's output for every adoption of `queryset`, by id, in one query."""
+    """Every adoption of `queryset` as clients read it (AdoptionSerializer), by id, in one
+    query."""
     render = _Render(request)
     return {
         row["id"]: {

@@ -191,6 +191,15 @@ class OrganisationApiFilter(CodesListedFilterSet):
         fields = []
 
 
+# Which of cases.permissions.CASE_ACTIONS each transition is.
+TRANSITIONS = {
+    services.case_submit: "submit",
+    services.case_approve: "approve",
+    services.case_request_changes: "request_changes",
+    services.case_archive: "archive",
+}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Published cases",
@@ -315,12 +324,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     def partial_update(self, request, pk=None):
         case = self._case(pk)
-        self._check(
-            case,
-            permissions.is_member(request.user, case.organisation_id),
-            permissions.can_edit_case(request.user, case),
-            _("Only members of the owner organisation can edit this case."),
-        )
+        self._check_action(case, "edit")
         serializer = CaseWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         expected = request.headers.get("If-Match")
@@ -360,33 +364,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 _("This cannot be done to a case with the status “%s”.") % case.get_status_display()
             )
 
+    def _check_action(self, case: Case, action: str) -> None:
+        answer = permissions.case_action(self.request.user, case, action)
+        self._check(case, answer.role_allows, answer.state_allows, answer.refusal)
+
     def _transition(self, request, pk, service, *, reason: bool = False):
         case = self._case(pk)
-        user = request.user
-        owner = case.organisation_id
-        role_allows, state_allows, message = {
-            services.case_submit: (
-                permissions.is_member(user, owner),
-                permissions.can_submit_case(user, case),
-                _("Only members of the owner organisation can submit this case."),
-            ),
-            services.case_approve: (
-                permissions.is_moderator(user),
-                permissions.can_moderate_case(user, case),
-                _("Only moderators can approve cases."),
-            ),
-            services.case_request_changes: (
-                permissions.is_moderator(user),
-                permissions.can_moderate_case(user, case),
-                _("Only moderators can send cases back."),
-            ),
-            services.case_archive: (
-                permissions.is_editor(user, owner) or permissions.is_moderator(user),
-                permissions.can_archive_case(user, case),
-                _("Only the owner organisation's editors and moderators can archive this case."),
-            ),
-        }[service]
-        self._check(case, role_allows, state_allows, message)
+        self._check_action(case, TRANSITIONS[service])
         kwargs = {}
         if service is services.case_approve:
             kwargs["reviewed_version"] = self._reviewed_version(request, case)
@@ -462,7 +446,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if request.method == "GET":
             if not case.is_published:
                 return Response([])
-            adoptions = changes.public_adoptions().filter(case=case).order_by("adopted_on", "pk")
+            adoptions = Adoption.objects.public().filter(case=case).order_by("adopted_on", "pk")
             return Response(AdoptionSerializer(adoptions, many=True).data)
         serializer = AdoptionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -484,7 +468,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             note=data["note"],
             derived_case=data.get("derived_case"),
         )
-        adoption = changes.public_adoptions().get(pk=adoption.pk)
         return Response(AdoptionSerializer(adoption).data, status=status.HTTP_201_CREATED)
 
 
@@ -499,7 +482,7 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_class = AdoptionApiFilter
 
     def get_queryset(self):
-        return changes.public_adoptions().order_by("-updated_at", "-pk")
+        return Adoption.objects.public().order_by("-updated_at", "-pk")
 
 
 @extend_schema_view(
