@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 
-from cases import demo
 from cases.models import (
     MODERATORS_GROUP,
     Adoption,
@@ -30,6 +29,7 @@ from cases.vocabularies import (
     OrganisationKind,
     Origin,
 )
+from demo import loader as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ at it. The accessibility, keyboard and reflow tests all walk this list."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cases import demo
+from demo import loader as demo
 
-# The demo's people, by what they do (see cases/demo.py).
+# The demo's people, by what they do (see demo/loader.py).
 ANONYMOUS = None
 EMPLOYEE = demo.EMPLOYEE_EMAIL  # editor of Oslo kommune, which owns "mobil-rontgen"
 MODERATOR = demo.MODERATOR_EMAIL

@@ -42,8 +42,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.db import connection, transaction
 
-from . import registry
-from .models import (
+from cases import registry
+from cases.models import (
     Adoption,
     Case,
     CaseEvent,
@@ -53,8 +53,8 @@ from .models import (
     SpreadActivity,
     refresh_adoption_counters,
 )
-from .text import norwegian_slug
-from .vocabularies import (
+from cases.text import norwegian_slug
+from cases.vocabularies import (
     AdoptionMode,
     AdoptionStatus,
     Benefit,

@@ -33,9 +33,9 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_save
 
-from . import services
-from .content import CONTENT_FIELDS
-from .models import (
+from cases import services
+from cases.content import CONTENT_FIELDS
+from cases.models import (
     MODERATORS_GROUP,
     Adoption,
     Case,
@@ -46,7 +46,7 @@ from .models import (
     SpreadActivity,
     refresh_adoption_counters,
 )
-from .vocabularies import (
+from cases.vocabularies import (
     AdoptionMode,
     AdoptionStatus,
     Benefit,
