@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.services import Conflict
-from demo import loader
+from demo import data, loader
 
 
 class Command(BaseCommand):
@@ -32,17 +32,17 @@ class Command(BaseCommand):
     def _print_logins(self):
         site = settings.SITE_URL.rstrip("/") + "/"
         main = [
-            (loader.ADMIN_EMAIL, "administrator (superuser; also /admin/)"),
-            (loader.MODERATOR_EMAIL, "moderator (one case waits in the moderation queue)"),
-            (loader.EMPLOYEE_EMAIL, "editor of Oslo kommune (owns a draft)"),
+            (data.ADMIN_EMAIL, "administrator (superuser; also /admin/)"),
+            (data.MODERATOR_EMAIL, "moderator (one case waits in the moderation queue)"),
+            (data.EMPLOYEE_EMAIL, "editor of Oslo kommune (owns a draft)"),
         ]
         others = [
             spec["email"]
-            for spec in loader.USERS
+            for spec in data.USERS
             if spec["email"] not in {email for email, _role in main}
         ]
         self.stdout.write("")
-        self.stdout.write(f"Demo logins at {site} (password for all: {loader.PASSWORD}):")
+        self.stdout.write(f"Demo logins at {site} (password for all: {data.PASSWORD}):")
         for email, role in main:
             self.stdout.write(f"  {email:<20} {role}")
         self.stdout.write(
