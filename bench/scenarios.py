@@ -15,7 +15,7 @@ class Scenario:
     target_ms: float | None = None
 
 
-# Words the generator (cases/synthetic.py) uses often, rarely, inflected and misspelt.
+# Words the generator (demo/synthetic/) uses often, rarely, inflected and misspelt.
 COMMON_WORD = "digital"
 RARE_WORD = "reindrift"
 INFLECTED_WORD = "sykehjemmene"  # plural definite of "sykehjem"

@@ -15,7 +15,7 @@ from django.db import close_old_connections, connection
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from cases import services, synthetic
+from cases import services
 from cases.models import (
     MODERATORS_GROUP,
     Adoption,
@@ -24,6 +24,7 @@ from cases.models import (
     refresh_adoption_counters,
 )
 from cases.vocabularies import AdoptionMode, Channel, MembershipRole
+from demo import synthetic
 from tests import factories
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "municipalities.csv"

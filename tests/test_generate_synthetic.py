@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F
 from django.test import Client
 
-from cases import search, synthetic
+from cases import search
 from cases.models import (
     Adoption,
     Case,
@@ -28,6 +28,7 @@ from cases.models import (
     SpreadActivity,
 )
 from cases.vocabularies import CaseStatus, OrganisationKind, Origin
+from demo import synthetic
 
 # The repository sits beside ../shared, locally and in CI.
 MUNICIPALITIES_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "municipalities.csv"

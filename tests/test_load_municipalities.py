@@ -164,7 +164,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(registry, "refresh_descendants", fail)
+    monkeypatch.setattr(registry.write, "refresh_descendants", fail)
     with pytest.raises(RuntimeError):
         load_registry()
 

@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 
-from cases import demo
 from cases.models import (
     MODERATORS_GROUP,
     Adoption,
@@ -30,6 +29,7 @@ from cases.vocabularies import (
     OrganisationKind,
     Origin,
 )
+from demo import data as demo_data
 
 pytestmark = pytest.mark.django_db
 
@@ -78,16 +78,16 @@ def test_seed_demo_gives_every_page_and_statistic_something_to_show(
 
     # The moderator moderates; the demo employee edits Oslo's cases; everyone is verified.
     User = get_user_model()
-    moderator = User.objects.get(email=demo.MODERATOR_EMAIL)
+    moderator = User.objects.get(email=demo_data.MODERATOR_EMAIL)
     assert moderator.groups.filter(name=MODERATORS_GROUP).exists()
-    assert moderator.check_password(demo.PASSWORD)
+    assert moderator.check_password(demo_data.PASSWORD)
     assert Membership.objects.filter(
-        user__email=demo.EMPLOYEE_EMAIL,
+        user__email=demo_data.EMPLOYEE_EMAIL,
         organisation__kind=OrganisationKind.MUNICIPALITY,
         organisation__number="0301",
         role=MembershipRole.EDITOR,
     ).exists()
-    assert User.objects.get(email=demo.ADMIN_EMAIL).is_superuser
+    assert User.objects.get(email=demo_data.ADMIN_EMAIL).is_superuser
     assert not User.objects.filter(email_verified_at=None).exists()
 
     # History went through the workflow and lies in the past, in 2023-2026.
@@ -102,8 +102,8 @@ def test_seed_demo_gives_every_page_and_statistic_something_to_show(
     assert not OutgoingEmail.objects.filter(sent_at=None).exists()
     assert mail.outbox == []
 
-    assert demo.PASSWORD in output
-    assert demo.MODERATOR_EMAIL in output
+    assert demo_data.PASSWORD in output
+    assert demo_data.MODERATOR_EMAIL in output
     assert "http://" in output
 
 
@@ -239,10 +239,10 @@ def test_seed_demo_twice_gives_the_same_database():
 
 def test_demo_data_is_consistent():
     """Dates in order and in the past; reuse only of another organisation's published case."""
-    cases = {spec["slug"]: spec for spec in demo.CASES}
-    assert len(cases) == len(demo.CASES)
+    cases = {spec["slug"]: spec for spec in demo_data.CASES}
+    assert len(cases) == len(demo_data.CASES)
     limit = dt.date(2026, 11, 1)
-    for spec in demo.CASES:
+    for spec in demo_data.CASES:
         days = [spec["created_on"], spec.get("submitted_on"), spec.get("published_on")]
         days = [day for day in days if day]
         assert days == sorted(days), spec["slug"]
@@ -251,16 +251,16 @@ def test_demo_data_is_consistent():
         if source:
             assert cases[source]["published_on"] < spec["published_on"], spec["slug"]
             assert list(cases).index(source) < list(cases).index(spec["slug"])
-    pairs = [(spec["case"], spec["organisation"]) for spec in demo.ADOPTIONS]
+    pairs = [(spec["case"], spec["organisation"]) for spec in demo_data.ADOPTIONS]
     assert len(pairs) == len(set(pairs))
-    for spec in demo.ADOPTIONS:
+    for spec in demo_data.ADOPTIONS:
         case = cases[spec["case"]]
         assert case["status"] == CaseStatus.PUBLISHED
         assert spec["organisation"] != case["owner"]
         assert case["published_on"] <= spec["adopted_on"] < limit
         if spec["confirmed_on"]:
             assert spec["adopted_on"] <= spec["confirmed_on"] < limit
-    for spec in demo.SPREAD_ACTIVITIES:
+    for spec in demo_data.SPREAD_ACTIVITIES:
         assert cases[spec["case"]]["owner"] == spec["organisation"]
         assert spec["occurred_on"] < limit
 
@@ -271,7 +271,7 @@ def test_demo_counties_and_municipalities_agree_with_the_official_registry():
     if not (DATA / "municipalities.csv").exists():
         pytest.skip("the shared registry data is not beside the repository")
     seed()
-    demo_numbers = [spec["number"] for spec in demo.COUNTIES + demo.MUNICIPALITIES]
+    demo_numbers = [spec["number"] for spec in demo_data.COUNTIES + demo_data.MUNICIPALITIES]
     fields = [
         "kind",
         "number",

@@ -4,12 +4,12 @@ at it. The accessibility, keyboard and reflow tests all walk this list."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cases import demo
+from demo import data as demo_data
 
-# The demo's people, by what they do (see cases/demo.py).
+# The demo's people, by what they do (see demo/data/people.py).
 ANONYMOUS = None
-EMPLOYEE = demo.EMPLOYEE_EMAIL  # editor of Oslo kommune, which owns "mobil-rontgen"
-MODERATOR = demo.MODERATOR_EMAIL
+EMPLOYEE = demo_data.EMPLOYEE_EMAIL  # editor of Oslo kommune, which owns "mobil-rontgen"
+MODERATOR = demo_data.MODERATOR_EMAIL
 OUTSIDER = "voss@demo.no"  # editor of Voss kommune: another municipality
 
 # Error pages 403 and 500 need a view that fails; tests/browser/urls.py adds two.

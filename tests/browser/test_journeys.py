@@ -12,9 +12,9 @@ try:
 except ImportError:  # conftest.py skips the browser tests then, and says why
     expect = None
 
-from cases import demo as demo_data
 from cases.models import Attachment, Case, Organisation
 from cases.vocabularies import CaseStatus
+from demo import data as demo_data
 
 from .conftest import url_path
 

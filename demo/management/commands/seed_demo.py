@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import demo
 from cases.services import Conflict
+from demo import data, loader
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            created = demo.seed()
+            created = loader.seed()
         except (ValidationError, PermissionDenied, Conflict) as error:
             message = getattr(error, "message_dict", None) or getattr(error, "messages", error)
             raise CommandError(f"The demo data could not be written: {message}") from error
@@ -32,17 +32,17 @@ class Command(BaseCommand):
     def _print_logins(self):
         site = settings.SITE_URL.rstrip("/") + "/"
         main = [
-            (demo.ADMIN_EMAIL, "administrator (superuser; also /admin/)"),
-            (demo.MODERATOR_EMAIL, "moderator (one case waits in the moderation queue)"),
-            (demo.EMPLOYEE_EMAIL, "editor of Oslo kommune (owns a draft)"),
+            (data.ADMIN_EMAIL, "administrator (superuser; also /admin/)"),
+            (data.MODERATOR_EMAIL, "moderator (one case waits in the moderation queue)"),
+            (data.EMPLOYEE_EMAIL, "editor of Oslo kommune (owns a draft)"),
         ]
         others = [
             spec["email"]
-            for spec in demo.USERS
+            for spec in data.USERS
             if spec["email"] not in {email for email, _role in main}
         ]
         self.stdout.write("")
-        self.stdout.write(f"Demo logins at {site} (password for all: {demo.PASSWORD}):")
+        self.stdout.write(f"Demo logins at {site} (password for all: {data.PASSWORD}):")
         for email, role in main:
             self.stdout.write(f"  {email:<20} {role}")
         self.stdout.write(

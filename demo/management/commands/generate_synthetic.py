@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import synthetic
+from demo import synthetic
 
 DEFAULT_REGISTRY = settings.BASE_DIR.parent / "shared" / "data" / "municipalities.csv"
 
