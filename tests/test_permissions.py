@@ -142,7 +142,7 @@ CASE_ACTION_ROWS = {
 @pytest.mark.parametrize("state", STATES)
 def test_case_action_tells_the_role_from_the_state(world, state):
     owner, people = world
-    case = _case(owner, state)
+    case = CaseFactory(organisation=owner, status=state)
     assert set(CASE_ACTION_ROWS) == set(permissions.CASE_ACTIONS)
     for action, row in CASE_ACTION_ROWS.items():
         for role in ROLES:
@@ -159,7 +159,7 @@ def test_case_action_tells_the_role_from_the_state(world, state):
 
 def test_case_action_refuses_in_the_users_language(world):
     owner, people = world
-    case = _case(owner, CaseStatus.SUBMITTED)
+    case = CaseFactory(organisation=owner, status=CaseStatus.SUBMITTED)
     with translation.override("nb"):
         answer = permissions.case_action(people["member"], case, "approve")
     assert not answer.role_allows
