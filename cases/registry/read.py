@@ -279,6 +279,43 @@ def parse_counties_csv(*, text: str, source: str) -> dict[str, CountyRecord]:
     return counties
 
 
+# (index, code, name, where, valid to): one entry of KLASS's codes list, checked.
+_KlassEntry = tuple[int, str, str, str, str | None]
+
+
+def _klass_entry(
+    index: int, entry: object, *, source: str, problems: _Problems
+) -> _KlassEntry | None:
+    """One entry of the codes list, checked; None (with its problems added) if it is bad."""
+    where = f"{source}, entry {index}"
+    if not isinstance(entry, dict):
+        problems.add(where, "expected an object with code and name")
+        return None
+    code, name = entry.get("code"), entry.get("name")
+    if isinstance(code, str):
+        where = f"{where} (code {code!r})"
+    valid_to = entry.get("validToInRequestedRange")
+    ok = True
+    if not isinstance(code, str):
+        problems.add(where, 'code must be a string of four digits, like "0301"')
+        ok = False
+    elif _municipality_number(code, where=where, problems=problems) is None:
+        ok = False
+    if not isinstance(name, str) or not name.strip():
+        problems.add(where, "name is missing or empty")
+        ok = False
+    elif len(name.strip()) > NAME_MAX_LENGTH:
+        problems.add(where, f"name is longer than {NAME_MAX_LENGTH} characters")
+        ok = False
+    if valid_to is not None and not (isinstance(valid_to, str) and _ISO_DATE.fullmatch(valid_to)):
+        problems.add(where, f"validToInRequestedRange {valid_to!r} is not a date (yyyy-mm-dd)")
+        ok = False
+    # `ok` implies both are strings; the isinstance checks say so to the type checker.
+    if ok and isinstance(code, str) and isinstance(name, str):
+        return (index, code, name.strip(), where, valid_to)
+    return None
+
+
 def parse_klass_json(*, text: str, source: str) -> Registry:
     """Parse KLASS's answer for classification 131 (`codes` or `codesAt`, JSON).
 
@@ -304,36 +341,11 @@ def parse_klass_json(*, text: str, source: str) -> Registry:
             "/classifications/131/codes or /codesAt",
         )
         problems.raise_if_any()
-    entries: list[tuple[int, str, str, str, str | None]] = []
+    entries: list[_KlassEntry] = []
     for index, entry in enumerate(document["codes"], start=1):
-        where = f"{source}, entry {index}"
-        if not isinstance(entry, dict):
-            problems.add(where, "expected an object with code and name")
-            continue
-        code, name = entry.get("code"), entry.get("name")
-        if isinstance(code, str):
-            where = f"{where} (code {code!r})"
-        valid_to = entry.get("validToInRequestedRange")
-        ok = True
-        if not isinstance(code, str):
-            problems.add(where, 'code must be a string of four digits, like "0301"')
-            ok = False
-        elif _municipality_number(code, where=where, problems=problems) is None:
-            ok = False
-        if not isinstance(name, str) or not name.strip():
-            problems.add(where, "name is missing or empty")
-            ok = False
-        elif len(name.strip()) > NAME_MAX_LENGTH:
-            problems.add(where, f"name is longer than {NAME_MAX_LENGTH} characters")
-            ok = False
-        if valid_to is not None and not (
-            isinstance(valid_to, str) and _ISO_DATE.fullmatch(valid_to)
-        ):
-            problems.add(where, f"validToInRequestedRange {valid_to!r} is not a date (yyyy-mm-dd)")
-            ok = False
-        # `ok` implies both are strings; the isinstance checks say so to the type checker.
-        if ok and isinstance(code, str) and isinstance(name, str):
-            entries.append((index, code, name.strip(), where, valid_to))
+        checked = _klass_entry(index, entry, source=source, problems=problems)
+        if checked is not None:
+            entries.append(checked)
     if not problems.items and not entries:
         problems.add(source, "the codes list is empty")
     problems.raise_if_any()

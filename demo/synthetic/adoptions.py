@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
 import numpy as np
 
@@ -71,6 +72,80 @@ def _bass_offsets(np_rng: np.random.Generator, available_years: np.ndarray) -> n
     reachable = (1 - decay) / (1 + (q / p) * decay)
     u = np_rng.uniform(0, 1, size=size) * reachable
     return -np.log((1 - u) / (1 + u * q / p)) / (p + q)
+
+
+def _draw_adopters(
+    np_rng: np.random.Generator,
+    *,
+    counts: np.ndarray,
+    owner_county: np.ndarray,
+    owner_position: np.ndarray,
+    case_type: np.ndarray,
+    width: int,
+    taken: np.ndarray,
+    pool: Callable[[int, int], tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(case, adopter position, local?) of each regular adoption: vectorised draws per pool,
+    duplicates and own cases drawn again. `taken` holds case * width + adopter pairs already
+    recorded (by derived cases)."""
+    n = len(counts)
+    slot_case = np.repeat(np.arange(n), counts)
+    local = (np_rng.random(len(slot_case)) < LOCAL_SHARE) & (owner_county[slot_case] > 0)
+    slot_county = np.where(local, owner_county[slot_case], 0)
+    chosen_case: list[np.ndarray] = []
+    chosen_org: list[np.ndarray] = []
+    chosen_local: list[np.ndarray] = []
+    pending = np.arange(len(slot_case))
+    for attempt in range(40):
+        if len(pending) == 0:
+            break
+        if attempt >= 3:
+            slot_county[pending] = 0  # no room close by: look further away
+        draw = np.empty(len(pending), dtype=np.int64)
+        keys = case_type[slot_case[pending]] * 1000 + slot_county[pending]
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
+        for group in np.split(order, bounds):
+            if len(group) == 0:
+                continue
+            key = int(keys[group[0]])
+            members, cumulative = pool(key // 1000, key % 1000)
+            u = np_rng.random(len(group)) * cumulative[-1]
+            draw[group] = members[np.minimum(np.searchsorted(cumulative, u), len(members) - 1)]
+        cases = slot_case[pending]
+        codes = cases * width + draw
+        ok = draw != owner_position[cases]
+        ok &= ~np.isin(codes, taken, assume_unique=False)
+        # Within this round, the first draw of a pair wins.
+        _unique, first = np.unique(codes, return_index=True)
+        firsts = np.zeros(len(codes), dtype=bool)
+        firsts[first] = True
+        ok &= firsts
+        chosen_case.append(cases[ok])
+        chosen_org.append(draw[ok])
+        chosen_local.append(slot_county[pending][ok] > 0)
+        taken = np.union1d(taken, codes[ok])
+        pending = pending[~ok]
+    if len(pending):
+        # Cases close to their cap: fill exactly from what is left.
+        for case in np.unique(slot_case[pending]):
+            need = int((slot_case[pending] == case).sum())
+            members, _cumulative = pool(int(case_type[case]), 0)
+            used = set((taken[(taken // width) == case] % width).tolist())
+            free = np.array(
+                [k for k in members.tolist() if k not in used and k != owner_position[case]]
+            )
+            pick = np_rng.choice(free, size=min(need, len(free)), replace=False)
+            chosen_case.append(np.full(len(pick), case))
+            chosen_org.append(pick)
+            chosen_local.append(np.zeros(len(pick), dtype=bool))
+            taken = np.union1d(taken, case * width + pick)
+    return (
+        np.concatenate(chosen_case) if chosen_case else np.zeros(0, dtype=np.int64),
+        np.concatenate(chosen_org) if chosen_org else np.zeros(0, dtype=np.int64),
+        np.concatenate(chosen_local) if chosen_local else np.zeros(0, dtype=bool),
+    )
 
 
 def write_adoptions(
@@ -145,64 +220,16 @@ def write_adoptions(
         counts = np.minimum(counts + extra, capacity)
         remaining = regular - int(counts.sum())
 
-    # Sampling adopters: vectorised draws per pool, duplicates and own cases redrawn.
-    slot_case = np.repeat(np.arange(n), counts)
-    local = (np_rng.random(len(slot_case)) < LOCAL_SHARE) & (owner_county[slot_case] > 0)
-    slot_county = np.where(local, owner_county[slot_case], 0)
-    width = len(adopters) + 1
-    taken = np.sort(derived_case * width + derived_org)
-    chosen_case: list[np.ndarray] = []
-    chosen_org: list[np.ndarray] = []
-    chosen_local: list[np.ndarray] = []
-    pending = np.arange(len(slot_case))
-    for attempt in range(40):
-        if len(pending) == 0:
-            break
-        if attempt >= 3:
-            slot_county[pending] = 0  # no room close by: look further away
-        draw = np.empty(len(pending), dtype=np.int64)
-        keys = case_type[slot_case[pending]] * 1000 + slot_county[pending]
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
-        for group in np.split(order, bounds):
-            if len(group) == 0:
-                continue
-            key = int(keys[group[0]])
-            members, cumulative = pool(key // 1000, key % 1000)
-            u = np_rng.random(len(group)) * cumulative[-1]
-            draw[group] = members[np.minimum(np.searchsorted(cumulative, u), len(members) - 1)]
-        cases = slot_case[pending]
-        codes = cases * width + draw
-        ok = draw != owner_position[cases]
-        ok &= ~np.isin(codes, taken, assume_unique=False)
-        # Within this round, the first draw of a pair wins.
-        _unique, first = np.unique(codes, return_index=True)
-        firsts = np.zeros(len(codes), dtype=bool)
-        firsts[first] = True
-        ok &= firsts
-        chosen_case.append(cases[ok])
-        chosen_org.append(draw[ok])
-        chosen_local.append(slot_county[pending][ok] > 0)
-        taken = np.union1d(taken, codes[ok])
-        pending = pending[~ok]
-    if len(pending):
-        # Cases close to their cap: fill exactly from what is left.
-        for case in np.unique(slot_case[pending]):
-            need = int((slot_case[pending] == case).sum())
-            members, _cumulative = pool(int(case_type[case]), 0)
-            used = set((taken[(taken // width) == case] % width).tolist())
-            free = np.array(
-                [k for k in members.tolist() if k not in used and k != owner_position[case]]
-            )
-            pick = np_rng.choice(free, size=min(need, len(free)), replace=False)
-            chosen_case.append(np.full(len(pick), case))
-            chosen_org.append(pick)
-            chosen_local.append(np.zeros(len(pick), dtype=bool))
-            taken = np.union1d(taken, case * width + pick)
-    regular_case = np.concatenate(chosen_case) if chosen_case else np.zeros(0, dtype=np.int64)
-    regular_org = np.concatenate(chosen_org) if chosen_org else np.zeros(0, dtype=np.int64)
-    regular_local = np.concatenate(chosen_local) if chosen_local else np.zeros(0, dtype=bool)
+    regular_case, regular_org, regular_local = _draw_adopters(
+        np_rng,
+        counts=counts,
+        owner_county=owner_county,
+        owner_position=owner_position,
+        case_type=case_type,
+        width=len(adopters) + 1,
+        taken=np.sort(derived_case * (len(adopters) + 1) + derived_org),
+        pool=pool,
+    )
     size = len(regular_case)
 
     # Dates: publication plus a Bass-distributed delay, before END.

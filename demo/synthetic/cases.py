@@ -6,6 +6,7 @@ import bisect
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -198,6 +199,74 @@ class CaseFacts:
     derived: list[tuple[int, int, str]] = field(default_factory=list)
 
 
+def _workplace_type(rnd: random.Random, owner: Org) -> str:
+    if owner.kind == OrganisationKind.UNIT:
+        return owner.workplace_type
+    if owner.kind == OrganisationKind.COUNTY:
+        return weighted(rnd, COUNTY_WORKPLACE_TYPES)
+    return weighted(rnd, OWN_WORKPLACE_TYPES)
+
+
+def _codes(rnd: random.Random, sector: str) -> tuple[list[Any], list[Any], list[Any]]:
+    """Innovation types, sectors (the main one first) and benefits of one case."""
+    innovation_types = [weighted(rnd, INNOVATION_TYPES)]
+    if rnd.random() < 0.3:
+        innovation_types.append(weighted(rnd, INNOVATION_TYPES))
+    sectors = [sector]
+    if rnd.random() < 0.25:
+        sectors.append(rnd.choice(Sector.values))
+    benefits = [weighted(rnd, BENEFITS) for _ in range(rnd.randint(1, 3))]
+    return innovation_types, sectors, benefits
+
+
+def _tags(rnd: random.Random, topic: tuple) -> list[str]:
+    """Two of the topic's tags and up to two common ones, sorted."""
+    tags = list(dict.fromkeys([*rnd.sample(topic[2], k=min(len(topic[2]), 2))]))
+    for _ in range(rnd.randint(0, 2)):
+        tag = rnd.choice(COMMON_TAGS)
+        if tag not in tags:
+            tags.append(tag)
+    return sorted(tags)
+
+
+def _partners(
+    rnd: random.Random, owner: Org, partner_pool: list[Org], neighbours: list[Org]
+) -> list[Org]:
+    """A quarter of cases have partners: other bodies, or municipalities of the owner's county."""
+    partners: list[Org] = []
+    if rnd.random() < 0.25:
+        for _ in range(rnd.randint(1, 2)):
+            partner = rnd.choice(partner_pool) if rnd.random() < 0.6 else rnd.choice(neighbours)
+            if partner.pk != owner.pk and partner not in partners:
+                partners.append(partner)
+    return sorted(partners, key=lambda p: p.pk)
+
+
+def _platform_source(
+    rnd: random.Random,
+    sector_sources: tuple[list[int], list[float]],
+    owner: Org,
+    i: int,
+    origin: str,
+    facts: CaseFacts,
+    taken_pairs: set[tuple[int, int]],
+    max_derived: int,
+) -> int | None:
+    """The index of an earlier case of the same sector that case `i` derives from (the popular
+    ones more likely), recorded in `facts` and `taken_pairs`; or None."""
+    indexes, cumulative = sector_sources
+    if not indexes or len(facts.derived) >= max_derived or rnd.random() >= PLATFORM_SOURCE_SHARE:
+        return None
+    candidate = indexes[
+        min(bisect.bisect_right(cumulative, rnd.random() * cumulative[-1]), len(indexes) - 1)
+    ]
+    if facts.owners[candidate].pk == owner.pk or (candidate, owner.pk) in taken_pairs:
+        return None
+    taken_pairs.add((candidate, owner.pk))
+    facts.derived.append((candidate, i, origin))
+    return candidate
+
+
 def write_cases(
     rnd: random.Random,
     np_rng: np.random.Generator,
@@ -235,44 +304,17 @@ def write_cases(
 
     for i in range(n):
         owner = chosen_owners[i]
-        if owner.kind == OrganisationKind.UNIT:
-            workplace_type = owner.workplace_type
-        elif owner.kind == OrganisationKind.COUNTY:
-            workplace_type = weighted(rnd, COUNTY_WORKPLACE_TYPES)
-        else:
-            workplace_type = weighted(rnd, OWN_WORKPLACE_TYPES)
+        workplace_type = _workplace_type(rnd, owner)
         sector = weighted(rnd, WORKPLACE_SECTORS[workplace_type])
         origin = _origin(rnd, owner)
         stage = weighted(rnd, STAGES)
-        innovation_types = [weighted(rnd, INNOVATION_TYPES)]
-        if rnd.random() < 0.3:
-            innovation_types.append(weighted(rnd, INNOVATION_TYPES))
-        sectors = [sector]
-        if rnd.random() < 0.25:
-            sectors.append(rnd.choice(Sector.values))
-        benefits = [weighted(rnd, BENEFITS) for _ in range(rnd.randint(1, 3))]
+        innovation_types, sectors, benefits = _codes(rnd, sector)
 
-        # A platform source: an earlier case of the same sector, the popular ones more likely.
-        source_index = None
-        source_description = ""
+        source_index, source_description = None, ""
         if origin in (Origin.ADAPTED, Origin.COPIED):
-            indexes, cumulative = sources[sector]
-            if (
-                indexes
-                and len(facts.derived) < max_derived
-                and rnd.random() < PLATFORM_SOURCE_SHARE
-            ):
-                candidate = indexes[
-                    min(
-                        bisect.bisect_right(cumulative, rnd.random() * cumulative[-1]),
-                        len(indexes) - 1,
-                    )
-                ]
-                source_owner = facts.owners[candidate]
-                if source_owner.pk != owner.pk and (candidate, owner.pk) not in taken_pairs:
-                    source_index = candidate
-                    taken_pairs.add((candidate, owner.pk))
-                    facts.derived.append((candidate, i, origin))
+            source_index = _platform_source(
+                rnd, sources[sector], owner, i, origin, facts, taken_pairs, max_derived
+            )
             if source_index is None and rnd.random() < 0.45:
                 source_description = rnd.choice(OUTSIDE_SOURCES) + "."
         if source_index is not None:
@@ -282,23 +324,9 @@ def write_cases(
         topic = TOPICS[topic_sector][topic_number]
         topics_of.append((topic_sector, topic_number))
 
-        tags = list(dict.fromkeys([*rnd.sample(topic[2], k=min(len(topic[2]), 2))]))
-        for _ in range(rnd.randint(0, 2)):
-            tag = rnd.choice(COMMON_TAGS)
-            if tag not in tags:
-                tags.append(tag)
-        tags.sort()
-        partners: list[Org] = []
-        if rnd.random() < 0.25:
-            for _ in range(rnd.randint(1, 2)):
-                if rnd.random() < 0.6:
-                    partner = rnd.choice(partner_pool)
-                else:
-                    neighbours = municipalities_by_county.get(owner.county_id) or municipalities
-                    partner = rnd.choice(neighbours)
-                if partner.pk != owner.pk and partner not in partners:
-                    partners.append(partner)
-        partners.sort(key=lambda p: p.pk)
+        tags = _tags(rnd, topic)
+        neighbours = municipalities_by_county.get(owner.county_id) or municipalities
+        partners = _partners(rnd, owner, partner_pool, neighbours)
 
         title, summary, problem, solution, results, reuse_guide, contact = case_text(
             rnd, topic=topic, sector=topic_sector, workplace_type=workplace_type, owner=owner
