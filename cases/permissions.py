@@ -7,14 +7,23 @@ moderate; they do not write other organisations' cases.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeGuard
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import MODERATORS_GROUP, Adoption, Case, CaseRevision, Membership, Organisation
+from .models import (
+    MODERATORS_GROUP,
+    Adoption,
+    Case,
+    CaseRevision,
+    Membership,
+    Organisation,
+    User,
+)
 from .vocabularies import CaseStatus, MembershipRole, MembershipStatus
 
 EDITABLE_STATES = {
@@ -25,34 +34,43 @@ EDITABLE_STATES = {
 }
 
 
-def _authenticated(user) -> bool:
+# Whoever asks: a user, an anonymous visitor, or no one (a command, a background job).
+type Visitor = User | AnonymousUser | None
+
+
+def _authenticated(user: Visitor) -> TypeGuard[User]:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def is_moderator(user) -> bool:
+def is_moderator(user: Visitor) -> bool:
+    """A moderator, or a superuser. Read once and kept on the user object (one request's)."""
     if not _authenticated(user):
         return False
-    if not hasattr(user, "_is_moderator"):
-        user._is_moderator = user.is_superuser or user.groups.filter(name=MODERATORS_GROUP).exists()
-    return user._is_moderator
+    cached: bool | None = getattr(user, "_is_moderator", None)
+    if cached is None:
+        cached = user.is_superuser or user.groups.filter(name=MODERATORS_GROUP).exists()
+        setattr(user, "_is_moderator", cached)  # noqa: B010 - an attribute User does not declare
+    return cached
 
 
-def roles(user) -> dict[int, str]:
+def roles(user: Visitor) -> dict[int, str]:
     """The user's active memberships as {organisation id: role}, cached on the user object."""
     if not _authenticated(user):
         return {}
-    if not hasattr(user, "_roles"):
-        user._roles = dict(
+    cached: dict[int, str] | None = getattr(user, "_roles", None)
+    if cached is None:
+        cached = dict(
             Membership.objects.filter(
                 user=user,
                 status=MembershipStatus.ACTIVE,
                 organisation__deleted_at__isnull=True,
             ).values_list("organisation_id", "role")
         )
-    return user._roles
+        setattr(user, "_roles", cached)  # noqa: B010 - an attribute User does not declare
+    return cached
 
 
-def forget(user) -> None:
+def forget(user: Visitor) -> None:
     """Drop the cached roles after memberships change."""
     for attribute in ("_roles", "_is_moderator"):
         if hasattr(user, attribute):
@@ -63,15 +81,15 @@ def _id(organisation: Organisation | int) -> int:
     return organisation if isinstance(organisation, int) else organisation.pk
 
 
-def is_member(user, organisation: Organisation | int) -> bool:
+def is_member(user: Visitor, organisation: Organisation | int) -> bool:
     return _id(organisation) in roles(user)
 
 
-def is_editor(user, organisation: Organisation | int) -> bool:
+def is_editor(user: Visitor, organisation: Organisation | int) -> bool:
     return roles(user).get(_id(organisation)) == MembershipRole.EDITOR
 
 
-def visible_cases_q(user) -> Q:
+def visible_cases_q(user: Visitor) -> Q:
     """The condition on Case rows that this user may see: published, or their own, or all."""
     published = Q(status=CaseStatus.PUBLISHED)
     if is_moderator(user):
@@ -82,7 +100,7 @@ def visible_cases_q(user) -> Q:
     return published
 
 
-def can_view_case(user, case: Case) -> bool:
+def can_view_case(user: Visitor, case: Case) -> bool:
     if case.deleted_at is not None:
         return False
     return (
@@ -92,13 +110,13 @@ def can_view_case(user, case: Case) -> bool:
     )
 
 
-def can_create_case(user, organisation: Organisation | None = None) -> bool:
+def can_create_case(user: Visitor, organisation: Organisation | None = None) -> bool:
     if organisation is None:
         return bool(roles(user))
     return is_member(user, organisation)
 
 
-def can_edit_case(user, case: Case) -> bool:
+def can_edit_case(user: Visitor, case: Case) -> bool:
     return (
         case.deleted_at is None
         and case.status in EDITABLE_STATES
@@ -106,7 +124,7 @@ def can_edit_case(user, case: Case) -> bool:
     )
 
 
-def can_correct_case(user, case: Case) -> bool:
+def can_correct_case(user: Visitor, case: Case) -> bool:
     """Operators (staff allowed to change cases) correct any case in the admin, through the
     same service as its authors: an edit of a published case waits for a moderator."""
     return (
@@ -118,7 +136,7 @@ def can_correct_case(user, case: Case) -> bool:
     )
 
 
-def can_submit_case(user, case: Case) -> bool:
+def can_submit_case(user: Visitor, case: Case) -> bool:
     return (
         case.deleted_at is None
         and case.status in (CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED)
@@ -126,12 +144,12 @@ def can_submit_case(user, case: Case) -> bool:
     )
 
 
-def can_moderate_case(user, case: Case) -> bool:
+def can_moderate_case(user: Visitor, case: Case) -> bool:
     """Review (approve or request changes): moderators, on a submitted case."""
     return case.deleted_at is None and case.status == CaseStatus.SUBMITTED and is_moderator(user)
 
 
-def is_own_organisations(user, case: Case) -> bool:
+def is_own_organisations(user: Visitor, case: Case) -> bool:
     """Four eyes: a moderator does not approve their own organisation's text alone.
 
     MODERATION_SELF_APPROVAL lets a tiny installation with one moderator do it anyway.
@@ -139,11 +157,11 @@ def is_own_organisations(user, case: Case) -> bool:
     return not settings.MODERATION_SELF_APPROVAL and is_member(user, case.organisation_id)
 
 
-def can_approve_case(user, case: Case) -> bool:
+def can_approve_case(user: Visitor, case: Case) -> bool:
     return can_moderate_case(user, case) and not is_own_organisations(user, case)
 
 
-def can_approve_edit(user, revision: CaseRevision) -> bool:
+def can_approve_edit(user: Visitor, revision: CaseRevision) -> bool:
     """Publish a proposed edit of a published case: a moderator outside its organisation who
     did not propose it."""
     case = revision.case
@@ -151,11 +169,13 @@ def can_approve_edit(user, revision: CaseRevision) -> bool:
         case.deleted_at is None
         and is_moderator(user)
         and not is_own_organisations(user, case)
-        and (settings.MODERATION_SELF_APPROVAL or revision.created_by_id != user.pk)
+        and (
+            settings.MODERATION_SELF_APPROVAL or revision.created_by_id != getattr(user, "pk", None)
+        )
     )
 
 
-def can_archive_case(user, case: Case) -> bool:
+def can_archive_case(user: Visitor, case: Case) -> bool:
     return (
         case.deleted_at is None
         and case.status == CaseStatus.PUBLISHED
@@ -163,7 +183,7 @@ def can_archive_case(user, case: Case) -> bool:
     )
 
 
-def can_restore_case(user, case: Case) -> bool:
+def can_restore_case(user: Visitor, case: Case) -> bool:
     """Bring an archived case back into public view: those who may archive it."""
     return (
         case.deleted_at is None
@@ -173,7 +193,7 @@ def can_restore_case(user, case: Case) -> bool:
     )
 
 
-def can_delete_case(user, case: Case) -> bool:
+def can_delete_case(user: Visitor, case: Case) -> bool:
     """Soft-delete a case that never went public: its organisation's editors, or moderators."""
     return (
         case.deleted_at is None
@@ -198,18 +218,18 @@ class CaseAction:
         return self.role_allows and self.state_allows
 
 
-CaseRule = Callable[[Any, Case], bool]
+CaseRule = Callable[[Visitor, Case], bool]
 
 
-def _owner_member(user, case: Case) -> bool:
+def _owner_member(user: Visitor, case: Case) -> bool:
     return is_member(user, case.organisation_id)
 
 
-def _moderator(user, case: Case) -> bool:
+def _moderator(user: Visitor, case: Case) -> bool:
     return is_moderator(user)
 
 
-def _owner_editor_or_moderator(user, case: Case) -> bool:
+def _owner_editor_or_moderator(user: Visitor, case: Case) -> bool:
     return is_editor(user, case.organisation_id) or is_moderator(user)
 
 
@@ -237,7 +257,7 @@ CASE_ACTIONS: dict[str, tuple[CaseRule, CaseRule, Promise]] = {
 }
 
 
-def case_action(user, case: Case, action: str) -> CaseAction:
+def case_action(user: Visitor, case: Case, action: str) -> CaseAction:
     """May `user` do `action` (a key of CASE_ACTIONS) to `case`: by role, and now."""
     role, rule, refusal = CASE_ACTIONS[action]
     role_allows = role(user, case)
@@ -248,20 +268,20 @@ def case_action(user, case: Case, action: str) -> CaseAction:
     )
 
 
-def can_report_case(user, case: Case) -> bool:
+def can_report_case(user: Visitor, case: Case) -> bool:
     return _authenticated(user) and case.deleted_at is None and case.status == CaseStatus.PUBLISHED
 
 
-def can_view_history(user, case: Case) -> bool:
+def can_view_history(user: Visitor, case: Case) -> bool:
     return case.deleted_at is None and (is_member(user, case.organisation_id) or is_moderator(user))
 
 
-def adopting_organisations(user, case: Case) -> list[int]:
+def adopting_organisations(user: Visitor, case: Case) -> list[int]:
     """The organisations the user may record a reuse of this case for."""
     return [pk for pk in roles(user) if pk != case.organisation_id]
 
 
-def can_record_adoption(user, case: Case) -> bool:
+def can_record_adoption(user: Visitor, case: Case) -> bool:
     return (
         case.deleted_at is None
         and case.status == CaseStatus.PUBLISHED
@@ -269,14 +289,14 @@ def can_record_adoption(user, case: Case) -> bool:
     )
 
 
-def can_change_adoption(user, adoption: Adoption) -> bool:
+def can_change_adoption(user: Visitor, adoption: Adoption) -> bool:
     """Edit or withdraw: the adopting organisation's members, or moderators."""
     return adoption.deleted_at is None and (
         is_member(user, adoption.organisation_id) or is_moderator(user)
     )
 
 
-def can_confirm_adoption(user, adoption: Adoption) -> bool:
+def can_confirm_adoption(user: Visitor, adoption: Adoption) -> bool:
     return (
         adoption.deleted_at is None
         and not adoption.confirmed
@@ -284,13 +304,13 @@ def can_confirm_adoption(user, adoption: Adoption) -> bool:
     )
 
 
-def can_record_spread(user, organisation: Organisation | int) -> bool:
+def can_record_spread(user: Visitor, organisation: Organisation | int) -> bool:
     return is_member(user, organisation)
 
 
-def can_manage_members(user, organisation: Organisation | int) -> bool:
+def can_manage_members(user: Visitor, organisation: Organisation | int) -> bool:
     return is_editor(user, organisation) or is_moderator(user)
 
 
-def can_view_queue(user) -> bool:
+def can_view_queue(user: Visitor) -> bool:
     return is_moderator(user)

@@ -3,7 +3,9 @@
 How the log is written and read without skipping anything: cases/changefeed/.
 """
 
-from django.db.models import Value
+from typing import Any
+
+from django.db.models import QuerySet, Value
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -43,7 +45,7 @@ def never_public(case_ids, adoption_ids) -> set[tuple[str, int]]:
     A row deleted outright is not among them: only a case published once keeps its entries
     when deleted (see changefeed.record.case_deleted). One query, none when both are empty.
     """
-    parts = []
+    parts: list[QuerySet[Any, tuple[Any, int]]] = []
     if case_ids:
         parts.append(
             Case.all_objects.filter(pk__in=case_ids, published_at__isnull=True)

@@ -1,6 +1,7 @@
 """What clients see and send. Field names are the contract in DESIGN.md; do not rename."""
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core import validators
@@ -294,7 +295,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 class VocabularyEntrySerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.DictField(child=serializers.CharField())
+    # A field named like the attribute `Field.label` of the serializer classes.
+    label = serializers.DictField(child=serializers.CharField())  # type: ignore[assignment]
 
 
 @extend_schema_field(
@@ -448,20 +450,22 @@ def render_cases(queryset, request=None) -> dict[int, dict]:
     if not rows:
         return {}
     ids = [row["id"] for row in rows]
-    vocabularies = {
+    vocabularies: dict[str, str] = {
         CaseTerm.Vocabulary.SECTOR: "sectors",
         CaseTerm.Vocabulary.INNOVATION_TYPE: "innovation_types",
         CaseTerm.Vocabulary.BENEFIT: "benefits",
         CaseTerm.Vocabulary.TAG: "tags",
     }
-    terms = {pk: {name: [] for name in vocabularies.values()} for pk in ids}
+    terms: dict[int, dict[str, list[str]]] = {
+        pk: {name: [] for name in vocabularies.values()} for pk in ids
+    }
     for case_id, vocabulary, code in CaseTerm.objects.filter(case_id__in=ids).values_list(
         "case_id", "vocabulary", "code"
     ):
         name = vocabularies.get(vocabulary)
         if name is not None:
             terms[case_id][name].append(code)
-    partners = {pk: [] for pk in ids}
+    partners: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
     # As the case's `partners` manager shows them: organisations that are not deleted, by name.
     for case_id, *partner in (
         Case.partners.through.objects.filter(case_id__in=ids, organisation__deleted_at__isnull=True)

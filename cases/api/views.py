@@ -149,7 +149,7 @@ class CaseApiFilter(CodesListedFilterSet, CaseFilter):
 
     class Meta:
         model = Case
-        fields = []
+        fields: list[str] = []
 
     def filter_county(self, queryset, name, value):
         """The owner's county by id rather than by a join on the county's number: PostgreSQL
@@ -175,7 +175,7 @@ class AdoptionApiFilter(CodesListedFilterSet):
 
     class Meta:
         model = Adoption
-        fields = []
+        fields: list[str] = []
 
 
 @own_filters
@@ -188,7 +188,7 @@ class OrganisationApiFilter(CodesListedFilterSet):
 
     class Meta:
         model = Organisation
-        fields = []
+        fields: list[str] = []
 
 
 # Which of cases.permissions.CASE_ACTIONS each transition is.
