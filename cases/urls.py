@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .feeds import CaseFeed
 from .sitemaps import SITEMAPS
@@ -53,7 +54,9 @@ urlpatterns = [
         adoptions.spread_create,
         name="spread-create",
     ),
-    path("mine-saker/", cases.my_cases, name="my-cases"),
+    path("mitt-arbeid/", cases.my_work, name="my-work"),
+    # The page's earlier address, kept for bookmarks and old emails.
+    path("mine-saker/", RedirectView.as_view(pattern_name="my-work", permanent=True)),
     path("tilgjengelighet/", pages.accessibility, name="accessibility"),
     path("statistikk/", stats.dashboard, name="stats-dashboard"),
     path("statistikk/<slug:table>.csv", stats.csv_download, name="stats-csv"),

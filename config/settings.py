@@ -167,7 +167,7 @@ MODERATION_SELF_APPROVAL = env_bool("MODERATION_SELF_APPROVAL", False)
 # The benchmark's floor view (/_floor/): bench/run.py turns it on for the server it starts.
 BENCH_FLOOR_VIEW = env_bool("BENCH_FLOOR_VIEW", False)
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "my-work"
 LOGOUT_REDIRECT_URL = "home"
 
 # The proxies in front of the site (addresses or networks, comma-separated, e.g. the TLS proxy's

@@ -97,7 +97,7 @@ def test_register_verify_login(client, mailoutbox, django_capture_on_commit_call
 
     login = _login(client, "KARI@example.no")
     assert login.status_code == 302
-    assert login["Location"] == reverse("home")
+    assert login["Location"] == reverse("my-work")
     assert _logged_in(client)
 
 

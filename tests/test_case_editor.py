@@ -398,18 +398,18 @@ def test_my_cases_lists_the_organisations_cases_in_every_state(client, member, o
         organisation=outsider.memberships.get().organisation, title="Nabokommunens sak"
     )
     client.force_login(member)
-    response = client.get(reverse("my-cases"))
+    response = client.get(reverse("my-work"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Utkastet vårt" in html
     assert "Den publiserte" in html
     assert "Nabokommunens sak" not in html
     client.force_login(outsider)
-    assert "Utkastet vårt" not in client.get(reverse("my-cases")).content.decode()
+    assert "Utkastet vårt" not in client.get(reverse("my-work")).content.decode()
 
 
 def test_my_cases_needs_login(client):
-    url = reverse("my-cases")
+    url = reverse("my-work")
     assert login_redirect(client.get(url), url)
 
 
@@ -705,7 +705,7 @@ def test_editor_deletes_a_never_published_draft(client, editor, member, owner):
     client.force_login(editor)
     response = client.post(reverse("case-delete", kwargs={"slug": case.slug}))
     assert response.status_code == 302
-    assert response.url == reverse("my-cases")
+    assert response.url == reverse("my-work")
     assert not Case.objects.filter(pk=case.pk).exists()
     row = Case.all_objects.get(pk=case.pk)
     assert row.deleted_at is not None
@@ -713,7 +713,7 @@ def test_editor_deletes_a_never_published_draft(client, editor, member, owner):
     assert row.events.get().kind == CaseEvent.Kind.DELETED
     for page in ("case-detail", "case-edit", "case-history"):
         assert client.get(reverse(page, kwargs={"slug": case.slug})).status_code == 404
-    assert "Slettes" not in client.get(reverse("my-cases")).content.decode()
+    assert "Slettes" not in client.get(reverse("my-work")).content.decode()
 
 
 def test_a_member_cannot_delete_and_nobody_deletes_a_published_case(client, member, editor, owner):

@@ -477,7 +477,7 @@ def visit_public_pages(visitor, world):
         "membership-request",
         "profile",
         "password_change",
-        "my-cases",
+        "my-work",
         "case-create",
         "moderation-queue",
     ):

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -168,6 +169,9 @@ def adoption_confirm(request, pk):
         refusals.tell(request, error)
     else:
         messages.success(request, _("The reuse is confirmed."))
+    # Back where the editor confirmed it: "My work", or the case page.
+    if request.POST.get("next") == reverse("my-work"):
+        return redirect("my-work")
     return redirect(adoption.case.get_absolute_url() + "#reused-heading")
 
 

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,8 @@ from django.views.decorators.http import require_POST
 from .. import lineage, markdown, permissions, ratelimit, refusals, selectors, services
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
+from ..my_work import my_work as my_work_of
+from ..my_work import send_back_reason
 from ..statistics.generations import ROGERS_MIN_ADOPTERS
 from ..vocabularies import CaseStatus, OrganisationKind
 
@@ -239,6 +240,7 @@ def _render_editor(request, form, *, case=None, revision=None, preview=None):
             "form": form,
             "case": case,
             "revision": revision,
+            "send_back_reason": send_back_reason(case) if case else "",
             "preview": preview,
             "attachment_form": AttachmentForm() if case else None,
             "attachments": case.attachments.all() if case else [],
@@ -358,7 +360,7 @@ def _post_action(request, slug, action):
         messages.success(request, message)
     case.refresh_from_db()
     if not permissions.can_view_case(request.user, case):
-        return redirect("my-cases")
+        return redirect("my-work")
     return HttpResponseRedirect(case.get_absolute_url())
 
 
@@ -424,22 +426,10 @@ def case_history(request, slug):
 
 
 @login_required
-def my_cases(request):
-    """The cases of the user's organisations, in every state, with where each one stands."""
-    organisation_ids = list(permissions.roles(request.user))
-    cases = (
-        Case.objects.filter(organisation_id__in=organisation_ids)
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch(
-                "revisions",
-                queryset=CaseRevision.objects.filter(status=CaseRevision.Status.PENDING),
-                to_attr="pending_revisions",
-            )
-        )
-        .order_by("-updated_at")
-    )
-    return render(request, "cases/my_cases.html", {"cases": cases})
+def my_work(request):
+    """What waits for the signed-in person: their organisations' cases by where each stands,
+    with the moderator's reason on those sent back, and reuse records to confirm."""
+    return render(request, "cases/my_work.html", {"work": my_work_of(request.user)})
 
 
 @login_required

@@ -80,7 +80,7 @@ PAGE_TYPES = [
         (EMPLOYEE,),
         prepare=_preview,
     ),
-    PageType("my-cases", "/mine-saker/", (EMPLOYEE,)),
+    PageType("my-work", "/mitt-arbeid/", (EMPLOYEE,)),
     PageType("case-history", "/saker/mobil-rontgen/historikk/", (EMPLOYEE,)),
     PageType("adoption-form", "/saker/vandreboka/gjenbruk/", (OUTSIDER,)),
     PageType("moderation-queue", "/moderering/", (MODERATOR,)),
