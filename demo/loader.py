@@ -1,4 +1,4 @@
-"""The loader that writes the demo content (`demo.data`) through the services.
+"""The loader that writes the demo content (`demo.dataset`) through the services.
 
 `manage.py seed_demo` calls `seed()`.
 
@@ -37,7 +37,7 @@ from cases.models import (
 )
 from cases.vocabularies import CaseStatus, MembershipRole, MembershipStatus, OrganisationKind
 
-from .data import (
+from .dataset import (
     ADOPTIONS,
     CASES,
     COUNTIES,

@@ -29,7 +29,7 @@ from cases.vocabularies import (
     OrganisationKind,
     Origin,
 )
-from demo import data as demo_data
+from demo import dataset as demo_data
 
 pytestmark = pytest.mark.django_db
 

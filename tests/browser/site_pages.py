@@ -4,9 +4,9 @@ at it. The accessibility, keyboard and reflow tests all walk this list."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from demo import data as demo_data
+from demo import dataset as demo_data
 
-# The demo's people, by what they do (see demo/data/people.py).
+# The demo's people, by what they do (see demo/data/people.json).
 ANONYMOUS = None
 EMPLOYEE = demo_data.EMPLOYEE_EMAIL  # editor of Oslo kommune, which owns "mobil-rontgen"
 MODERATOR = demo_data.MODERATOR_EMAIL

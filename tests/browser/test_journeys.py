@@ -14,7 +14,7 @@ except ImportError:  # conftest.py skips the browser tests then, and says why
 
 from cases.models import Attachment, Case, Organisation
 from cases.vocabularies import CaseStatus
-from demo import data as demo_data
+from demo import dataset as demo_data
 
 from .conftest import url_path
 

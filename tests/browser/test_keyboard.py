@@ -13,7 +13,7 @@ except ImportError:  # conftest.py skips the browser tests then, and says why
 
 from cases.models import Case, User
 from cases.vocabularies import CaseStatus
-from demo import data as demo_data
+from demo import dataset as demo_data
 
 from .checks import tab_to
 

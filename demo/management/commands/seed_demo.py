@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.services import Conflict
-from demo import data, loader
+from demo import dataset, loader
 
 
 class Command(BaseCommand):
@@ -32,17 +32,17 @@ class Command(BaseCommand):
     def _print_logins(self):
         site = settings.SITE_URL.rstrip("/") + "/"
         main = [
-            (data.ADMIN_EMAIL, "administrator (superuser; also /admin/)"),
-            (data.MODERATOR_EMAIL, "moderator (one case waits in the moderation queue)"),
-            (data.EMPLOYEE_EMAIL, "editor of Oslo kommune (owns a draft)"),
+            (dataset.ADMIN_EMAIL, "administrator (superuser; also /admin/)"),
+            (dataset.MODERATOR_EMAIL, "moderator (one case waits in the moderation queue)"),
+            (dataset.EMPLOYEE_EMAIL, "editor of Oslo kommune (owns a draft)"),
         ]
         others = [
             spec["email"]
-            for spec in data.USERS
+            for spec in dataset.USERS
             if spec["email"] not in {email for email, _role in main}
         ]
         self.stdout.write("")
-        self.stdout.write(f"Demo logins at {site} (password for all: {data.PASSWORD}):")
+        self.stdout.write(f"Demo logins at {site} (password for all: {dataset.PASSWORD}):")
         for email, role in main:
             self.stdout.write(f"  {email:<20} {role}")
         self.stdout.write(
