@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cases.context_processors.visitor",
+                "cases.context_processors.open_data",
             ],
         },
     },
@@ -386,6 +387,8 @@ SPECTACULAR_SETTINGS = {
         "`Authorization: Token <key>`."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
+    # What clients may do with the data they read (DATA_LICENCE).
+    "LICENSE": {"name": DATA_LICENCE["name"], "url": DATA_LICENCE["uri"]},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cases.api.schema.add_error_responses",

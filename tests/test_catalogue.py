@@ -274,3 +274,31 @@ def test_the_case_graph_reads_what_the_page_loaded(django_assert_num_queries):
     )
     with django_assert_num_queries(0):
         case_graph(case)
+
+
+def test_the_licence_is_named_in_the_footer_the_api_schema_and_the_catalogue(client, settings):
+    page = client.get("/").content.decode()
+    assert 'href="https://data.norge.no/nlod/no/2.0" rel="license"' in page
+    assert "Norsk lisens for offentlige data (NLOD) 2.0" in page
+    assert 'href="/katalog"' in page
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    assert schema["info"]["license"] == {
+        "name": "Norsk lisens for offentlige data (NLOD) 2.0",
+        "url": "https://data.norge.no/nlod/no/2.0",
+    }
+    settings.DATA_LICENCE = {
+        "uri": "https://creativecommons.org/licenses/by/4.0/",
+        "name": "CC BY 4.0",
+        "authority_uri": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
+    }
+    assert 'href="https://creativecommons.org/licenses/by/4.0/"' in client.get("/").content.decode()
+    graph = Graph().parse(data=client.get("/katalog").content, format="turtle")
+    catalogue = URIRef(site_url("/katalog"))
+    assert graph.value(catalogue, DCTERMS.license) == URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
+    cc_by = URIRef("http://publications.europa.eu/resource/authority/licence/CC_BY_4_0")
+    assert {graph.value(d, DCTERMS.license) for d in graph.objects(catalogue, ns.DCAT.dataset)} == {
+        cc_by
+    }
+    assert violations(graph) == []
