@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -56,7 +57,7 @@ ORGANISATION_COLUMNS = [
 
 
 def _cell(item: dict, path: str):
-    value = item
+    value: Any = item
     for key in path.split("."):
         value = value.get(key) if isinstance(value, dict) else None
     if isinstance(value, list):
