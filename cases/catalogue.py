@@ -495,8 +495,6 @@ def case_graph(case: Case) -> Graph:
         graph.add((agent, RDF.type, FOAF.Agent))
         graph.add((agent, RDF.type, FOAF.Organization))
         graph.add((agent, FOAF.name, Literal(node.name, lang="nb")))
-        if node.number:
-            graph.add((agent, DCTERMS.identifier, Literal(node.number)))
         return agent
 
     graph.add((uri, DCTERMS.publisher, organisation(case.organisation)))

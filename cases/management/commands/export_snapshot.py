@@ -116,6 +116,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    """A compressed member of the archive, dated now."""
+    info = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
 def _write_part(archive: zipfile.ZipFile, name: str, items, columns) -> tuple[int, dict]:
     """`name`.json and `name`.csv in the archive, and their row count and checksums. The JSON
     is written as the objects come; the CSV waits in a temporary file meanwhile, since a zip
@@ -124,7 +132,7 @@ def _write_part(archive: zipfile.ZipFile, name: str, items, columns) -> tuple[in
     count = 0
     with (
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as csv_text,
-        archive.open(f"{name}.json", "w") as json_file,
+        archive.open(_member(f"{name}.json"), "w") as json_file,
     ):
 
         def write_json(text: str) -> None:
@@ -142,7 +150,7 @@ def _write_part(archive: zipfile.ZipFile, name: str, items, columns) -> tuple[in
         write_json("\n]\n")
         json_file.close()
         csv_text.seek(0)
-        with archive.open(f"{name}.csv", "w") as csv_file:
+        with archive.open(_member(f"{name}.csv"), "w") as csv_file:
             for block in iter(lambda: csv_text.read(1 << 16), ""):
                 data = block.encode()
                 csv_digest.update(data)
@@ -198,12 +206,14 @@ class Command(BaseCommand):
                     "files": sorted([*checksums, "metadata.json"]),
                 }
                 metadata_bytes = json.dumps(metadata, ensure_ascii=False, indent=1).encode()
-                archive.writestr("metadata.json", metadata_bytes)
+                archive.writestr(_member("metadata.json"), metadata_bytes)
                 checksums["metadata.json"] = hashlib.sha256(metadata_bytes).hexdigest()
                 archive.writestr(
-                    "SHA256SUMS",
+                    _member("SHA256SUMS"),
                     "".join(f"{digest}  {file}\n" for file, digest in sorted(checksums.items())),
                 )
+            # Readable by the web server that serves the folder, like the files beside it.
+            temporary_path.chmod(0o644)
             digest = sha256_of(temporary_path)
             os.replace(temporary_path, target)
         finally:
