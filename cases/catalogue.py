@@ -334,7 +334,7 @@ class _Catalogue:
                 f"datert; {contents[0]}.",
                 f"Everything public as JSON and CSV with SHA-256 checksums, dated; {contents[1]}.",
             ),
-            access_url=base,
+            access_url=base + SNAPSHOT_LATEST,
             download_url=base + SNAPSHOT_LATEST,
             file_type="ZIP",
         )

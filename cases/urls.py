@@ -24,6 +24,7 @@ urlpatterns = [
     path("saker/feed/", CaseFeed(), name="feed-cases"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("katalog", catalogue.catalogue, name="catalogue"),
+    path("apne-data/<str:name>", catalogue.snapshot_file, name="snapshot-file"),
     path("saker/ny/", cases.case_create, name="case-create"),
     path("saker/<slug:slug>/", cases.case_detail, name="case-detail"),
     path("saker/<slug:slug>/rediger/", cases.case_edit, name="case-edit"),

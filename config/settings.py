@@ -288,7 +288,7 @@ CATALOGUE_PUBLISHER_NAME = env_str("CATALOGUE_PUBLISHER_NAME", "Innovasjonsdelin
 CATALOGUE_PUBLISHER_ID = env_str("CATALOGUE_PUBLISHER_ID")
 CATALOGUE_CONTACT_EMAIL = env_str("CATALOGUE_CONTACT_EMAIL", "data@localhost")
 # Where `export_snapshot` writes the nightly bulk snapshots, and the address that serves that
-# folder (the web server or proxy serves it; the catalogue points there).
+# folder (the site at /apne-data/, or the web server in front of it); the catalogue points there.
 SNAPSHOT_DIR = Path(env_str("SNAPSHOT_DIR", str(BASE_DIR / "snapshots")))
 SNAPSHOT_URL = env_str("SNAPSHOT_URL", SITE_URL.rstrip("/") + "/apne-data/")
 # Forms that send email (registration, password reset, a new verification link, reports,

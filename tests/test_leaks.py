@@ -450,6 +450,11 @@ def visit_public_pages(visitor, world):
         assert v.get(reverse("catalogue"), HTTP_ACCEPT=accept).status_code == 200
         for case in w.published:
             assert v.get(case.get_absolute_url(), HTTP_ACCEPT=accept).status_code == 200
+    # No snapshot was made in this world: its address answers 404, and names nothing hidden.
+    assert (
+        v.get(reverse("snapshot-file", kwargs={"name": "innovasjonsdeling-siste.zip"})).status_code
+        == 404
+    )
     revised_rdf = v.get(w.revised.get_absolute_url(), HTTP_ACCEPT="text/turtle").content
     assert b"Revidert sak" in revised_rdf
     revised = v.get(w.revised.get_absolute_url())

@@ -11,6 +11,7 @@ import io
 import json
 import zipfile
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -131,3 +132,26 @@ def test_the_snapshot_goes_to_the_setting_by_default(tmp_path, settings):
     settings.SNAPSHOT_DIR = tmp_path / "apne-data"
     call_command("export_snapshot", stdout=io.StringIO())
     assert (tmp_path / "apne-data" / SNAPSHOT_LATEST).exists()
+
+
+def test_the_site_serves_the_snapshot_where_the_catalogue_points(client, tmp_path, settings):
+    settings.SNAPSHOT_DIR = tmp_path
+    factories.CaseFactory(published=True)
+    assert client.get("/apne-data/innovasjonsdeling-siste.zip").status_code == 404
+    call_command("export_snapshot", stdout=io.StringIO())
+    response = client.get("/apne-data/innovasjonsdeling-siste.zip")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    data = b"".join(response.streaming_content)
+    assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
+    checksum = client.get("/apne-data/innovasjonsdeling-siste.zip.sha256")
+    assert b"".join(checksum.streaming_content).decode().split()[0] == sha256(data)
+    dated = f"/apne-data/innovasjonsdeling-{timezone.localdate().isoformat()}.zip"
+    assert client.get(dated).status_code == 200
+    (tmp_path / "hemmelig.txt").write_text("x")
+    for name in ("hemmelig.txt", "..%2Fsettings.py", ".innovasjonsdeling-siste.zip.tmp"):
+        assert client.get(f"/apne-data/{name}").status_code == 404
+    # The catalogue's snapshot distributions point to this address by default.
+    assert urlsplit(settings.SNAPSHOT_URL + SNAPSHOT_LATEST).path == (
+        "/apne-data/innovasjonsdeling-siste.zip"
+    )
