@@ -250,6 +250,12 @@ def test_a_case_in_json_ld_and_the_page_by_default(client):
         assert page.status_code == 200
         assert page["Content-Type"].startswith("text/html")
         assert "Accept" in page["Vary"]
+    assert (
+        '<link rel="alternate" type="text/turtle" href="/saker/mobilt-rontgen/?format=ttl">'
+        in page.content.decode()
+    )
+    by_parameter = client.get("/saker/mobilt-rontgen/", {"format": "ttl"})
+    assert by_parameter["Content-Type"] == "text/turtle; charset=utf-8"
 
 
 @pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/rdf+xml"])
