@@ -185,8 +185,6 @@ class _Catalogue:
         graph.add((self.public, RDF.type, DCTERMS.RightsStatement))
         self.continuous = _concept(graph, FREQUENCY["CONT"], "frequency", ("Kontinuerlig", "nb"))
         graph.add((self.continuous, RDF.type, DCTERMS.Frequency))
-        self.daily = _concept(graph, FREQUENCY["DAILY"], "frequency", ("Daglig", "nb"))
-        graph.add((self.daily, RDF.type, DCTERMS.Frequency))
         self.norway = _concept(graph, COUNTRY["NOR"], "country", ("Norge", "nb"))
         graph.add((self.norway, RDF.type, DCTERMS.Location))
         self.formats = {}
@@ -321,7 +319,9 @@ class _Catalogue:
             g.add((distribution, DCAT.accessService, self.api))
         return distribution
 
-    def snapshot(self, dataset: URIRef, name: str, contents: tuple[str, str]) -> None:
+    def snapshot(self, dataset: URIRef, name: str, files: str) -> None:
+        """The nightly zip (see `export_snapshot`), in which this dataset is `files`.json and
+        `files`.csv."""
         base = settings.SNAPSHOT_URL
         if not base.endswith("/"):
             base += "/"
@@ -330,9 +330,10 @@ class _Catalogue:
             name,
             title=("Nattlig uttrekk (zip)", "Nightly snapshot (zip)"),
             description=(
-                f"Alt som er offentlig, som JSON og CSV med SHA-256-sjekksummer, "
-                f"datert; {contents[0]}.",
-                f"Everything public as JSON and CSV with SHA-256 checksums, dated; {contents[1]}.",
+                "Alt som er offentlig, som JSON og CSV med SHA-256-sjekksummer, laget hver natt; "
+                f"dette datasettet er {files}.json og {files}.csv.",
+                "Everything public as JSON and CSV with SHA-256 checksums, made every night; "
+                f"this dataset is {files}.json and {files}.csv.",
             ),
             access_url=base + SNAPSHOT_LATEST,
             download_url=base + SNAPSHOT_LATEST,
@@ -383,9 +384,7 @@ def catalogue_graph() -> Graph:
         file_type="JSON",
         via_api=True,
     )
-    c.snapshot(
-        cases, "saker-uttrekk", ("sakene er i cases.json og cases.csv", "cases.json, cases.csv")
-    )
+    c.snapshot(cases, "saker-uttrekk", "cases")
 
     c.describe_dataset(
         reuse,
@@ -415,11 +414,7 @@ def catalogue_graph() -> Graph:
         file_type="JSON",
         via_api=True,
     )
-    c.snapshot(
-        reuse,
-        "gjenbruk-uttrekk",
-        ("gjenbruket er i adoptions.json og adoptions.csv", "adoptions.json, adoptions.csv"),
-    )
+    c.snapshot(reuse, "gjenbruk-uttrekk", "adoptions")
 
     c.describe_dataset(
         statistics,

@@ -19,9 +19,11 @@ from rdflib import RDF, SH, SKOS, Graph, Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS, FOAF
 
-from cases.catalogue import DATA_THEME, case_graph, catalogue_graph
+from cases.catalogue import DATA_THEME, STATISTICS_TABLES, case_graph, catalogue_graph
 from cases.links import site_url
 from cases.models import Case
+from cases.statistics.caching import diffusion
+from cases.statistics.tables import build_tables
 from cases.vocabularies import CaseStatus
 from tests import factories
 from tests.conftest import person
@@ -308,3 +310,11 @@ def test_the_licence_is_named_in_the_footer_the_api_schema_and_the_catalogue(cli
         cc_by
     }
     assert violations(graph) == []
+
+
+def test_every_csv_the_catalogue_names_is_served(client):
+    """The statistics' CSV distributions name tables the dashboard has."""
+    demo_world()
+    assert set(STATISTICS_TABLES) <= set(build_tables(diffusion(filters={})))
+    response = client.get(reverse("stats-csv", kwargs={"table": "origin"}))
+    assert response.status_code == 200
