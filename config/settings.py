@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cases.context_processors.visitor",
+                "cases.context_processors.open_data",
             ],
         },
     },
@@ -268,6 +269,29 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "tilgjengelighet@localhost")
 # Absolute links in email point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Open data (cases/catalogue.py, `manage.py export_snapshot`). The licence of everything public:
+# NLOD 2.0 by default. `authority_uri` is the licence in the EU's licence vocabulary, which
+# DCAT-AP-NO asks datasets and distributions to name.
+DATA_LICENCE = {
+    "uri": env_str("DATA_LICENCE_URI", "https://data.norge.no/nlod/no/2.0"),
+    "name": env_str("DATA_LICENCE_NAME", "Norsk lisens for offentlige data (NLOD) 2.0"),
+    "authority_uri": env_str(
+        "DATA_LICENCE_AUTHORITY_URI",
+        "http://publications.europa.eu/resource/authority/licence/NLOD_2_0",
+    ),
+}
+# Who publishes the catalogue at /katalog: the operating organisation as a URI. For
+# data.norge.no, its entry in the organisation catalogue (organizations/<organisation number>).
+CATALOGUE_PUBLISHER_URI = env_str("CATALOGUE_PUBLISHER_URI", SITE_URL.rstrip("/") + "/#utgiver")
+CATALOGUE_PUBLISHER_NAME = env_str("CATALOGUE_PUBLISHER_NAME", "Innovasjonsdeling")
+# The organisation number (nine digits) of the publisher, if it has one.
+CATALOGUE_PUBLISHER_ID = env_str("CATALOGUE_PUBLISHER_ID")
+CATALOGUE_CONTACT_EMAIL = env_str("CATALOGUE_CONTACT_EMAIL", "data@localhost")
+# Where `export_snapshot` writes the nightly bulk snapshots, and the address that serves that
+# folder (the site at /apne-data/, or the web server in front of it); the catalogue points there.
+SNAPSHOT_DIR = Path(env_str("SNAPSHOT_DIR", str(BASE_DIR / "snapshots")))
+SNAPSHOT_URL = env_str("SNAPSHOT_URL", SITE_URL.rstrip("/") + "/apne-data/")
 # Forms that send email (registration, password reset, a new verification link, reports,
 # membership requests) are limited per client address and per user, and per address the email
 # goes to (cases/ratelimit.py). Written like the API rates: "20/hour", "60/10min".
@@ -364,6 +388,8 @@ SPECTACULAR_SETTINGS = {
         "`Authorization: Token <key>`."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
+    # What clients may do with the data they read (DATA_LICENCE).
+    "LICENSE": {"name": DATA_LICENCE["name"], "url": DATA_LICENCE["uri"]},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cases.api.schema.add_error_responses",

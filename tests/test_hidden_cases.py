@@ -99,9 +99,9 @@ def test_drafts_from_before_get_provisional_slugs():
 TIMESTAMP = re.compile(r"'\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[.\d]*(?:\+00:00)?'")
 
 
-def _queries(client, url) -> tuple[int, list[str]]:
+def _queries(client, url, **headers) -> tuple[int, list[str]]:
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+        response = client.get(url, **headers)
     assert response.status_code == 404
     # The session's expiry test carries the time of the request; the rest must be the same.
     return len(captured), [TIMESTAMP.sub("<now>", query["sql"]) for query in captured]
@@ -127,4 +127,21 @@ def test_a_hidden_case_costs_what_a_missing_one_costs(
     missing_count, missing_sql = _queries(client, reverse(name, kwargs={"slug": "finnes-ikke-sak"}))
     with django_assert_num_queries(missing_count):
         _hidden_count, hidden_sql = _queries(client, reverse(name, kwargs={"slug": hidden.slug}))
+    assert hidden_sql == [sql.replace("finnes-ikke-sak", "hemmelig-sak") for sql in missing_sql]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/rdf+xml"])
+def test_a_hidden_case_in_rdf_costs_what_a_missing_one_costs(
+    client, django_assert_num_queries, who, accept, outsider
+):
+    hidden = factories.CaseFactory(slug="hemmelig-sak", status=CaseStatus.SUBMITTED)
+    if who == "outsider":
+        client.force_login(outsider)
+    missing = reverse("case-detail", kwargs={"slug": "finnes-ikke-sak"})
+    missing_count, missing_sql = _queries(client, missing, HTTP_ACCEPT=accept)
+    with django_assert_num_queries(missing_count):
+        hidden_count, hidden_sql = _queries(
+            client, reverse("case-detail", kwargs={"slug": hidden.slug}), HTTP_ACCEPT=accept
+        )
     assert hidden_sql == [sql.replace("finnes-ikke-sak", "hemmelig-sak") for sql in missing_sql]

@@ -56,6 +56,8 @@ EXCLUDED = {
     "admin:": "the admin site is for staff only, behind its own login (tests/test_admin.py)",
 }
 
+# The RDF variants of the catalogue and of a case page (cases/catalogue.py).
+RDF_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml")
 # Codes that only hidden content uses: any count above zero for them is a leak.
 HIDDEN_CODES = {
     "sector": "culture",
@@ -443,6 +445,18 @@ def visit_public_pages(visitor, world):
         assert {a.pk for a in adopters.context["adoptions"]} <= w.public_adoptions
     # The source's lineage reaches its public reuse, never the archived or draft cases.
     assert lineage_cases(v.get(w.source.get_absolute_url()).context["lineage"]) == {w.source.pk}
+    # The open-data catalogue and each published case as RDF, in every format.
+    for accept in RDF_TYPES:
+        assert v.get(reverse("catalogue"), HTTP_ACCEPT=accept).status_code == 200
+        for case in w.published:
+            assert v.get(case.get_absolute_url(), HTTP_ACCEPT=accept).status_code == 200
+    # No snapshot was made in this world: its address answers 404, and names nothing hidden.
+    assert (
+        v.get(reverse("snapshot-file", kwargs={"name": "innovasjonsdeling-siste.zip"})).status_code
+        == 404
+    )
+    revised_rdf = v.get(w.revised.get_absolute_url(), HTTP_ACCEPT="text/turtle").content
+    assert b"Revidert sak" in revised_rdf
     revised = v.get(w.revised.get_absolute_url())
     assert revised.context["case"].title == "Revidert sak"
     assert revised.context["pending_revision"] is None
@@ -512,6 +526,10 @@ def visit_hidden_objects(visitor, world):
     for slug in slugs:
         for name in ("case-detail", "case-adopters"):
             assert v.get(reverse(name, kwargs={"slug": slug})).status_code == 404, name
+        for accept in RDF_TYPES:
+            url = reverse("case-detail", kwargs={"slug": slug})
+            assert v.get(url, HTTP_ACCEPT=accept).status_code == 404, accept
+            assert v.get(url, {"format": "ttl"}).status_code == 404
         for name in ("case-edit", "case-history", "adoption-create", "moderation-case"):
             response = v.get(reverse(name, kwargs={"slug": slug}))
             assert response.status_code in (302, 403, 404), (name, response.status_code)

@@ -11,17 +11,19 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import lineage, markdown, permissions, ratelimit, refusals, selectors, services
+from .. import catalogue, lineage, markdown, permissions, ratelimit, refusals, selectors, services
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..my_work import my_work as my_work_of
 from ..my_work import send_back_reason
 from ..statistics.generations import ROGERS_MIN_ADOPTERS
 from ..vocabularies import CaseStatus, OrganisationKind
+from .catalogue import rdf_response, requested_rdf_type
 
 LONG_TEXT_FIELDS = ["problem", "solution", "results", "reuse_guide", "contact"]
 # The editor names the source case by reference.
@@ -52,6 +54,12 @@ def _case_or_404(request, slug: str, *, for_update: bool = False) -> Case:
 
 def case_detail(request, slug):
     case = _case_or_404(request, slug)
+    # The same address also describes a published case in RDF (cases/catalogue.py).
+    rdf_type = requested_rdf_type(request, html_first=True)
+    if rdf_type is not None:
+        if not case.is_published:
+            raise Http404
+        return rdf_response(catalogue.case_graph(case), rdf_type)
     user = request.user
     attachments = [
         a
@@ -115,7 +123,9 @@ def case_detail(request, slug):
         else None,
         "reason_form": ReasonForm(),
     }
-    return render(request, "cases/case_detail.html", context)
+    response = render(request, "cases/case_detail.html", context)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 # The sanitiser's rules are part of the key, so a change to them renders every text again.
