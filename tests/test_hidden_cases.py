@@ -141,7 +141,7 @@ def test_a_hidden_case_in_rdf_costs_what_a_missing_one_costs(
     missing = reverse("case-detail", kwargs={"slug": "finnes-ikke-sak"})
     missing_count, missing_sql = _queries(client, missing, HTTP_ACCEPT=accept)
     with django_assert_num_queries(missing_count):
-        hidden_count, hidden_sql = _queries(
+        _hidden_count, hidden_sql = _queries(
             client, reverse("case-detail", kwargs={"slug": hidden.slug}), HTTP_ACCEPT=accept
         )
     assert hidden_sql == [sql.replace("finnes-ikke-sak", "hemmelig-sak") for sql in missing_sql]

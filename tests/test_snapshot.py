@@ -47,7 +47,7 @@ def world():
 
 def test_the_snapshot_holds_everything_public_with_checksums(tmp_path, settings):
     settings.SITE_URL = "https://innovasjon.example.no"
-    published, archived, draft, voss = world()
+    published, _archived, _draft, voss = world()
     out = io.StringIO()
     call_command("export_snapshot", directory=str(tmp_path), stdout=out)
 
