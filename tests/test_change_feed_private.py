@@ -12,9 +12,9 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Case, Change
+from tests import change_feed_helpers as feed
 from tests import factories
-from tests import test_change_feed as feed
-from tests.test_change_feed import (  # noqa: F401 - the cache reset is an autouse fixture
+from tests.change_feed_helpers import (  # noqa: F401 - the cache reset is an autouse fixture
     Copy,
     _fresh_throttle_counts,
     adopt,

@@ -25,7 +25,7 @@ from cases.changefeed import read, record
 from cases.models import MODERATORS_GROUP, Change, FeedEpoch, Membership
 from cases.vocabularies import MembershipRole
 from tests import factories
-from tests.test_change_feed import Copy, complete, server
+from tests.change_feed_helpers import Copy, complete, server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
