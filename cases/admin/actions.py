@@ -195,8 +195,8 @@ class SoftDeleteMixin(ServiceActionsMixin):
         return django_delete_selected(self, request, queryset)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never written through the admin."""
+class ReadOnly:
+    """Shown, never written through the admin: for model admins and inlines alike."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -206,3 +206,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass

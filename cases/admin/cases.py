@@ -19,6 +19,7 @@ from ..models import (
 )
 from ..vocabularies import CaseStatus
 from .actions import (
+    ReadOnly,
     ReadOnlyAdmin,
     ReasonActionForm,
     ServiceActionsMixin,
@@ -42,7 +43,7 @@ class AttachmentInline(admin.TabularInline):
         return False
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(ReadOnly, admin.TabularInline):
     """The history, read-only: it is never edited."""
 
     model = CaseEvent
@@ -56,17 +57,8 @@ class CaseEventInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CaseRevisionInline(admin.TabularInline):
+class CaseRevisionInline(ReadOnly, admin.TabularInline):
     model = CaseRevision
     fields = ("status", "created_by", "created_at", "reviewed_by", "reviewed_at", "reason")
     readonly_fields = fields
@@ -77,15 +69,6 @@ class CaseRevisionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "reviewed_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseAdminForm(CaseContent, forms.ModelForm):

@@ -3,9 +3,7 @@
 How the log is written and read without skipping anything: cases/changefeed/.
 """
 
-from typing import Any
-
-from django.db.models import QuerySet, Value
+from django.db.models import Value
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -45,21 +43,19 @@ def never_public(case_ids, adoption_ids) -> set[tuple[str, int]]:
     A row deleted outright is not among them: only a case published once keeps its entries
     when deleted (see changefeed.record.case_deleted). One query, none when both are empty.
     """
-    parts: list[QuerySet[Any, tuple[Any, int]]] = []
-    if case_ids:
-        parts.append(
-            Case.all_objects.filter(pk__in=case_ids, published_at__isnull=True)
-            .annotate(kind=Value(Change.Kind.CASE))
-            .order_by()
-            .values_list("kind", "pk")
-        )
-    if adoption_ids:
-        parts.append(
-            Adoption.all_objects.filter(pk__in=adoption_ids, case__published_at__isnull=True)
-            .annotate(kind=Value(Change.Kind.ADOPTION))
-            .order_by()
-            .values_list("kind", "pk")
-        )
+    never_published = [
+        (case_ids, Case.all_objects.filter(published_at__isnull=True), Change.Kind.CASE),
+        (
+            adoption_ids,
+            Adoption.all_objects.filter(case__published_at__isnull=True),
+            Change.Kind.ADOPTION,
+        ),
+    ]
+    parts = [
+        rows.filter(pk__in=ids).annotate(kind=Value(kind)).order_by().values_list("kind", "pk")
+        for ids, rows, kind in never_published
+        if ids
+    ]
     if not parts:
         return set()
     query = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]

@@ -12,7 +12,7 @@ from .. import permissions, uploads
 from ..content import case_snapshot, snapshot_diff
 from ..models import Attachment, Case, CaseEvent, CaseRevision, User
 from ..vocabularies import CaseStatus
-from .common import locked_case, record_event, require
+from .common import locked_case, record_change, require
 from .revisions import propose_revision
 
 
@@ -61,12 +61,10 @@ def attachment_add(
 def files_changed(case: Case, *, actor: User, before: list[int]) -> None:
     """The files of an unpublished case changed: touch it and say so in its history."""
     touch(case)
-    record_event(
+    record_change(
         case,
         CaseEvent.Kind.EDITED,
         actor=actor,
-        from_status=case.status,
-        to_status=case.status,
         changes={"attachments": [before, case_snapshot(case)["attachments"]]},
     )
 
@@ -124,12 +122,10 @@ def attachment_withdraw(*, actor: User, attachment: Attachment, reason: str = ""
     Attachment.objects.filter(pk=attachment.pk).update(deleted_at=timezone.now())
     after = case_snapshot(case)
     touch(case)
-    record_event(
+    record_change(
         case,
         CaseEvent.Kind.EDITED,
         actor=actor,
-        from_status=case.status,
-        to_status=case.status,
         changes=snapshot_diff(before, after) or None,
         snapshot=after,
         reason=(reason or "").strip() or _("File “%s” removed by a moderator.") % attachment,

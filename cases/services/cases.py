@@ -24,7 +24,7 @@ from ..models import Case, CaseEvent, CaseRevision, Organisation, User
 from ..refusals import Conflict
 from ..vocabularies import CaseStatus, Origin
 from .adoptions import record_origin_adoption
-from .common import FOUR_EYES, locked_case, record_event, require, require_reviewed
+from .common import FOUR_EYES, locked_case, record_change, record_event, require, require_reviewed
 from .content import apply_content, provisional_slug, publish_slug
 from .revisions import propose_revision
 
@@ -78,14 +78,12 @@ def case_update(*, actor: User, case: Case, data: dict[str, Any]) -> Case | Case
     if not changes:
         return case
     apply_content(case, clean)
-    record_event(
+    record_change(
         case,
         CaseEvent.Kind.EDITED,
         actor=actor,
         changes=changes,
         snapshot=case_snapshot(case),
-        from_status=case.status,
-        to_status=case.status,
     )
     return case
 
@@ -265,12 +263,10 @@ def case_delete(*, actor: User, case: Case, reason: str = "") -> Case:
     require(permissions.can_delete_case(actor, case))
     case.deleted_at = case.updated_at = timezone.now()
     case.save(update_fields=["deleted_at", "updated_at"])
-    record_event(
+    record_change(
         case,
         CaseEvent.Kind.DELETED,
         actor=actor,
         reason=reason,
-        from_status=case.status,
-        to_status=case.status,
     )
     return case

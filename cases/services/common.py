@@ -19,6 +19,13 @@ def record_event(
     return CaseEvent.objects.create(case=case, kind=kind, actor=actor, reason=reason, **extra)
 
 
+def record_change(case: Case, kind: str, *, actor: User | None, **extra: Any) -> CaseEvent:
+    """A change to the case that leaves its status as it is, in its history."""
+    return record_event(
+        case, kind, actor=actor, from_status=case.status, to_status=case.status, **extra
+    )
+
+
 def locked_case(case: Case) -> Case:
     """The case row again, locked until the transaction ends (PostgreSQL; SQLite has one writer)."""
     return Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)

@@ -12,7 +12,7 @@ from ..content import case_snapshot, clean_content, snapshot_diff
 from ..models import Case, CaseEvent, CaseRevision, User
 from ..refusals import Conflict
 from .adoptions import record_origin_adoption
-from .common import FOUR_EYES, locked_case, record_event, require, require_reviewed
+from .common import FOUR_EYES, locked_case, record_change, record_event, require, require_reviewed
 from .content import apply_content
 
 
@@ -41,14 +41,12 @@ def propose_revision(*, actor: User, case: Case, clean: dict[str, Any]) -> Case 
         revision = CaseRevision.objects.create(
             case=case, data=proposed, created_by=actor, created_at=now, updated_at=now
         )
-    record_event(
+    record_change(
         case,
         CaseEvent.Kind.REVISION_SUBMITTED,
         actor=actor,
         changes=changes,
         snapshot=proposed,
-        from_status=case.status,
-        to_status=case.status,
     )
     notifications.revision_submitted(revision)
     return revision
@@ -76,14 +74,12 @@ def revision_approve(*, actor: User, revision: CaseRevision, reviewed_version: s
     revision.reviewed_by = actor
     revision.reviewed_at = now
     revision.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    record_event(
+    record_change(
         case,
         CaseEvent.Kind.REVISION_APPROVED,
         actor=actor,
         changes=snapshot_diff(before, case_snapshot(case)),
         snapshot=case_snapshot(case),
-        from_status=case.status,
-        to_status=case.status,
     )
     record_origin_adoption(case, actor=actor)
     notifications.revision_decided(revision)
