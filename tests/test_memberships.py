@@ -394,3 +394,24 @@ def test_members_page_query_count_does_not_grow(
     client.force_login(editor)
     with django_assert_max_num_queries(8):
         assert client.get(_members_url(organisation)).status_code == 200
+
+
+# --- memberships the site or an operator gives ------------------------------------------------
+
+
+def test_a_grant_makes_activates_and_raises_but_never_lowers(owner):
+    user = factories.UserFactory()
+    granted = services.membership_grant(user=user, organisation=owner, role=MembershipRole.MEMBER)
+    assert (granted.role, granted.status) == (MembershipRole.MEMBER, MembershipStatus.ACTIVE)
+
+    raised = services.membership_grant(user=user, organisation=owner, role=MembershipRole.EDITOR)
+    assert raised.pk == granted.pk
+    assert raised.role == MembershipRole.EDITOR
+
+    kept = services.membership_grant(user=user, organisation=owner, role=MembershipRole.MEMBER)
+    assert kept.role == MembershipRole.EDITOR
+
+    Membership.objects.filter(pk=kept.pk).update(status=MembershipStatus.PENDING)
+    active = services.membership_grant(user=user, organisation=owner, role=MembershipRole.MEMBER)
+    assert active.status == MembershipStatus.ACTIVE
+    assert Membership.objects.filter(user=user, organisation=owner).count() == 1

@@ -15,6 +15,7 @@ from typing import cast
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
 from ..links import VERIFY_EMAIL_SALT, verify_email_max_age
-from ..models import ApiToken, Membership, Organisation, User
+from ..models import MODERATORS_GROUP, ApiToken, Membership, Organisation, User
 from ..refusals import Conflict
 from ..vocabularies import MembershipRole, MembershipStatus
 
@@ -171,25 +172,37 @@ def _join_by_domain(user: User) -> list[Membership]:
             for entry in (organisation.email_domains or [])
         }
     ]
+    return [
+        membership_grant(user=user, organisation=organisation, role=MembershipRole.MEMBER)
+        for organisation in matching
+    ]
+
+
+def membership_grant(*, user: User, organisation: Organisation, role: str) -> Membership:
+    """An active membership with at least `role`, given by the site itself (an address in the
+    organisation's domain) or by an operator (`issue_token`): made, or activated and raised to
+    the role; a role above it is kept. Not for people acting on the site: they ask and are
+    approved (membership_request, membership_approve)."""
     now = timezone.now()
-    memberships = []
-    for organisation in matching:
-        membership, created = Membership.objects.get_or_create(
-            user=user,
-            organisation=organisation,
-            defaults={
-                "role": MembershipRole.MEMBER,
-                "status": MembershipStatus.ACTIVE,
-                "approved_at": now,
-            },
-        )
-        if not created and membership.status != MembershipStatus.ACTIVE:
-            membership.status = MembershipStatus.ACTIVE
-            membership.approved_at = now
-            membership.save(update_fields=["status", "approved_at"])
-        memberships.append(membership)
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        organisation=organisation,
+        defaults={"role": role, "status": MembershipStatus.ACTIVE, "approved_at": now},
+    )
+    raised = role == MembershipRole.EDITOR and membership.role != MembershipRole.EDITOR
+    if not created and (raised or membership.status != MembershipStatus.ACTIVE):
+        membership.role = MembershipRole.EDITOR if raised else membership.role
+        membership.status = MembershipStatus.ACTIVE
+        membership.approved_at = now
+        membership.save(update_fields=["role", "status", "approved_at"])
     permissions.forget(user)
-    return memberships
+    return membership
+
+
+def moderator_grant(*, user: User) -> None:
+    """An operator makes the user a moderator (`issue_token --moderator`)."""
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    permissions.forget(user)
 
 
 @transaction.atomic

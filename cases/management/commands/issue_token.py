@@ -12,7 +12,6 @@ account never gains a role silently: a new membership, editor or moderator needs
 (or --force), and the command lists everything it changed.
 """
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
@@ -20,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import permissions, services
-from cases.models import MODERATORS_GROUP, Membership, Organisation, User
+from cases.models import Membership, Organisation, User
 from cases.vocabularies import MembershipRole, MembershipStatus
 
 
@@ -143,22 +142,6 @@ def _promotions(user, target: Organisation, moderator: bool) -> list[str]:
 
 def _promote(user, target: Organisation, moderator: bool) -> None:
     """Make the user an active editor of the organisation, and a moderator if asked."""
-    membership, created = Membership.objects.get_or_create(
-        user=user,
-        organisation=target,
-        defaults={
-            "role": MembershipRole.EDITOR,
-            "status": MembershipStatus.ACTIVE,
-            "approved_at": timezone.now(),
-        },
-    )
-    if not created and (
-        membership.role != MembershipRole.EDITOR or membership.status != MembershipStatus.ACTIVE
-    ):
-        membership.role = MembershipRole.EDITOR
-        membership.status = MembershipStatus.ACTIVE
-        membership.approved_at = timezone.now()
-        membership.save(update_fields=["role", "status", "approved_at"])
+    services.membership_grant(user=user, organisation=target, role=MembershipRole.EDITOR)
     if moderator:
-        user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
-    permissions.forget(user)
+        services.moderator_grant(user=user)
