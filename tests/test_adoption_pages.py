@@ -2,6 +2,7 @@
 and nothing written, confirming, changing and withdrawing a record, and spread activities."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -388,3 +389,22 @@ def test_spread_activity_only_for_own_published_cases(client, owner, owner_membe
         assert response.status_code == 200
         assert "case" in response.context["form"].errors
     assert not SpreadActivity.objects.exists()
+
+
+def test_the_reuse_form_chooses_nothing_in_advance(client, case, adopter):
+    # A preselected answer would be counted as given: the statistics read these fields.
+    client.force_login(adopter)
+    html = client.get(reverse("adoption-create", kwargs={"slug": case.slug})).content.decode()
+    for select in ("channel", "status"):
+        options = html.split(f'name="{select}"')[1].split("</select>")[0]
+        assert re.findall(r'<option value="([^"]*)"[^>]* selected', options) == [""], select
+    assert "checked" not in html.split('name="mode"')[1].split("</fieldset>")[0]
+
+
+def test_a_reuse_without_channel_or_status_is_refused(client, case, adopter, adopter_org):
+    client.force_login(adopter)
+    url = reverse("adoption-create", kwargs={"slug": case.slug})
+    before = snapshot()
+    response = client.post(url, form(adopter_org, channel="", status=""))
+    assert response.status_code == 200
+    assert snapshot() == before

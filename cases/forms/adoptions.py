@@ -22,10 +22,18 @@ class AdoptionForm(StyledFormMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Our organisation"), queryset=Organisation.objects.none(), empty_label=None
     )
+    # Nothing is chosen in advance: a preselected answer would be counted as given.
     mode = forms.ChoiceField(
-        label=_("How did you reuse it?"), choices=AdoptionMode.choices, widget=forms.RadioSelect
+        label=_("How did you reuse it?"),
+        choices=AdoptionMode.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Adapted: inspired by the case, but substantially changed. Copied: largely as it was."
+        ),
     )
-    channel = forms.ChoiceField(label=_("How did you learn of it?"), choices=Channel.choices)
+    channel = forms.ChoiceField(
+        label=_("How did you learn of it?"), choices=[("", _("Choose one")), *Channel.choices]
+    )
     adopted_on = forms.DateField(
         label=_("When did you start?"),
         required=False,
@@ -33,7 +41,7 @@ class AdoptionForm(StyledFormMixin, forms.Form):
         help_text=_("For planned reuse, the planned start."),
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=AdoptionStatus.choices, initial=AdoptionStatus.IN_USE
+        label=_("Status"), choices=[("", _("Choose one")), *AdoptionStatus.choices]
     )
     note = forms.CharField(
         label=_("What did you change?"),

@@ -59,8 +59,10 @@ def test_employee_registers_writes_and_submits_a_case(open_page, demo, mailoutbo
     page.locator("main").get_by_role("button", name="Logg inn").click()
     # The address's domain made her a member of Bergen kommune: she can write its cases.
     expect(page.get_by_role("link", name="Kari Nordmann")).to_be_visible()
+    # She lands on My work, where her drafts will be.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mitt arbeid")
 
-    page.get_by_role("link", name="Del en innovasjon").click()
+    page.locator("main").get_by_role("link", name="Del en innovasjon").click()
     expect(page.locator("#id_organisation")).to_have_value(
         str(Organisation.objects.get(slug="bergen").pk)
     )
@@ -231,6 +233,7 @@ def test_another_municipality_records_reuse(open_page, demo, settings):
     page.get_by_role("link", name="Vi har gjenbrukt denne").click()
     page.get_by_role("radio", name="Tilpasset").check()
     page.locator("#id_channel").select_option("network")
+    page.locator("#id_status").select_option("in-use")
     page.locator("#id_adopted_on").fill("2026-03-02")
     page.locator("#id_note").fill("Vi brukte sjekklisten, men med helsesykepleier som koordinator.")
     page.get_by_role("button", name="Registrer gjenbruk").click()
