@@ -1,7 +1,11 @@
 """Pages of plain information about the site itself."""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
 
 
 def accessibility(request):
@@ -13,3 +17,21 @@ def accessibility(request):
         "pages/accessibility.html",
         {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL},
     )
+
+
+# Pages only signed-in people or moderators see, and the API's data (read it through the
+# catalogue and the API instead): nothing there for a search engine.
+NOT_FOR_CRAWLERS = ["/admin/", "/moderering/", "/profil/", "/mitt-arbeid/", "/api/v1/"]
+
+
+@cache_control(max_age=86400, public=True)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in NOT_FOR_CRAWLERS)]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page names; the icon is a static file."""
+    return redirect(static("favicon.svg"))
