@@ -3,6 +3,8 @@
 - `RequestSizeLimitMiddleware` refuses a body larger than any form needs, before reading it.
 - `RateLimitMiddleware` answers a rate limit met in a view (`cases.ratelimit.Limited`) with
   429, a page in the user's language (JSON under /api/) and Retry-After.
+- `SiteLanguageMiddleware` shows pages in bokmål unless the visitor chose English (and the
+  choice is remembered); the API still follows Accept-Language, as clients expect.
 - `DatabaseUnavailableMiddleware` answers 503 with a friendly page while the database is away,
   instead of a traceback. Connections are health-checked (CONN_HEALTH_CHECKS), so once
   PostgreSQL is back the next request reconnects by itself: the site never needs a restart
@@ -14,6 +16,7 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -147,3 +150,17 @@ def _is_connection_problem(exception: Exception) -> bool:
             "unable to open database",
         )
     )
+
+
+class SiteLanguageMiddleware(LocaleMiddleware):
+    """A Norwegian public service speaks bokmål whatever the browser prefers: English only when
+    the visitor chose it (the language switch sets Django's language cookie)."""
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None

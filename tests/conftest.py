@@ -1,6 +1,7 @@
 """Shared fixtures: factories, and the personas tests speak of (see tests/factories.py)."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
@@ -64,6 +65,12 @@ def published_case(db, municipality):
 
 # The personas the permission rules speak of: members and editors of the owner organisation,
 # a member of another organisation, and a site moderator.
+
+
+def speaking(client, language: str):
+    """The client, having chosen a language with the site's language switch (its cookie)."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+    return client
 
 
 def person(organisation, role=MembershipRole.MEMBER):

@@ -20,6 +20,7 @@ from cases.views import cases as case_views
 from cases.views.cases import ADOPTERS_SHOWN
 from cases.vocabularies import AdoptionStatus, CaseStatus, MembershipRole, Region
 from tests import factories
+from tests.conftest import speaking
 
 pytestmark = pytest.mark.django_db
 
@@ -459,8 +460,8 @@ def test_cached_parts_of_the_page_follow_the_language(client, case):
     factories.AdoptionFactory(case=case, organisation=factories.MunicipalityFactory())
     derived = factories.CaseFactory(published=True, source_case=case, origin="copied")
     url = case.get_absolute_url()
-    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    norwegian = client.get(url, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    english = speaking(client, "en").get(url).content.decode()
+    norwegian = speaking(client, "nb").get(url).content.decode()
     assert "How this case has spread" in english
     assert "(generation 2, copied)" in english
     for html in (english, norwegian):

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
+from tests.conftest import speaking
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +54,10 @@ def test_an_anonymous_client_gets_only_so_many_computed(path, params):
     assert client.get(path, params[0]).status_code == 200
     # A new one would have to be computed: refused, before the database is asked for it.
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, params[3], HTTP_ACCEPT_LANGUAGE="en")
+        response = speaking(client, "en").get(path, params[3])
     assert_limited(response, EN_TEXT)
     assert len(queries) <= 3, [query["sql"] for query in queries]
+    speaking(client, "nb")
     # Forged X-Forwarded-For is the same client; someone else is not held up.
     assert_limited(client.get(path, params[3], HTTP_X_FORWARDED_FOR="198.51.100.1"))
     assert Client(REMOTE_ADDR="198.51.100.1").get(path, params[3]).status_code == 200

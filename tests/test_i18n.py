@@ -216,3 +216,25 @@ def test_nb_po_passes_msgfmt_check(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- which language a page speaks ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_pages_speak_bokmal_whatever_the_browser_prefers(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="nb"' in html
+
+
+@pytest.mark.django_db
+def test_english_once_chosen_is_remembered(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert '<html lang="en"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_still_follows_accept_language(client):
+    response = client.get("/api/v1/cases/?page=x", HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Language"] == "en"

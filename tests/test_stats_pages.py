@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.conftest import speaking
 from tests.factories import (
     AdoptionFactory,
     CaseFactory,
@@ -286,7 +287,7 @@ def test_case_page_shows_reach_curve_generations_and_categories(client, data):
 
 
 def test_case_page_says_when_there_are_too_few_adopters(client, data):
-    html = client.get(data.cases.c5.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = speaking(client, "en").get(data.cases.c5.get_absolute_url()).content.decode()
     assert 'id="diffusion-heading"' in html
     assert "at least 10 adopters" in html
     assert "This case has 5 adopters." in html
