@@ -1,7 +1,7 @@
 """Every write, by concern: `cases` (a case's content and moderation), `revisions` (proposed
 edits of published cases), `attachments`, `reports`, `adoptions` (reuse records and spread
-activities) and `accounts` (users, memberships, API tokens). Callers use
-`from cases import services`."""
+activities), `accounts` (users, memberships, API tokens) and `identity` (a first login through
+an identity provider). Callers use `from cases import services`."""
 
 from ..content import case_snapshot, case_version, snapshot_diff
 from ..refusals import Conflict
@@ -44,11 +44,15 @@ from .cases import (
 )
 from .common import locked_case
 from .content import refresh_search_extra
+from .identity import identity_claims, identity_first_login, identity_source_match
 from .organisations import organisation_check, organisation_delete, organisation_save
 from .reports import case_report, report_resolve
 from .revisions import revision_approve, revision_reject
 
 __all__ = [
+    "identity_claims",
+    "identity_first_login",
+    "identity_source_match",
     "Conflict",
     "adoption_confirm",
     "adoption_record",
