@@ -1,9 +1,9 @@
 """Accounts: Norwegian paths, English names. The paths are part of what emails link to, so keep
 them stable."""
 
-from django.urls import path
+from django.urls import include, path
 
-from .views import accounts
+from .views import accounts, identity
 
 urlpatterns = [
     path("logg-inn/", accounts.LoginView.as_view(), name="login"),
@@ -43,6 +43,15 @@ urlpatterns = [
         name="membership-leave",
     ),
     path("bli-medlem/", accounts.membership_request, name="membership-request"),
+    # Login through identity providers: /konto/oidc/<provider id>/login/ and its callback.
+    path("konto/", include("allauth.socialaccount.providers.openid_connect.urls")),
+    path("konto/sosial/", include("allauth.socialaccount.urls")),
+    path("konto/velkommen/", identity.welcome, name="identity-welcome"),
+    path("konto/stengt/", identity.inactive, name="account_inactive"),
+    # The names allauth redirects to, on the site's own pages.
+    path("logg-inn/", accounts.LoginView.as_view(), name="account_login"),
+    path("logg-ut/", accounts.LogoutView.as_view(), name="account_logout"),
+    path("registrer/", accounts.register, name="account_signup"),
     path(
         "organisasjoner/<slug:slug>/medlemmer/",
         accounts.organisation_members,

@@ -1,0 +1,26 @@
+"""The pages around a login through an identity provider."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ..identity_providers import membership_state
+
+
+@login_required
+def welcome(request: HttpRequest) -> HttpResponse:
+    """After a first login: to "my cases" as a member, or what happens next."""
+    state = membership_state(request.user)  # type: ignore[arg-type]
+    if state == "active":
+        return redirect("my-cases")
+    return render(request, "identity/welcome.html", {"state": state})
+
+
+def inactive(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "socialaccount/authentication_error.html",
+        {"reason": _("This account is closed. Contact us if you think this is a mistake.")},
+        status=403,
+    )
