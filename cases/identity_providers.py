@@ -12,16 +12,21 @@
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, get_adapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
-from django.http import HttpRequest
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -152,3 +157,44 @@ def membership_state(user: User) -> str:
     if MembershipStatus.ACTIVE in statuses:
         return "active"
     return "pending" if statuses else "none"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _authorization_origin(server_url: str) -> str:
+    """Where the provider's authorization endpoint is (ID-porten's is on another host than its
+    issuer), from its discovery document; remembered for an hour."""
+    key = f"oidc-authorization-origin:{server_url}"
+    origin = cache.get(key)
+    if origin is None:
+        try:
+            discovery = server_url
+            if "/.well-known/" not in discovery:
+                discovery = discovery.rstrip("/") + "/.well-known/openid-configuration"
+            answer = requests.get(discovery, timeout=3)
+            answer.raise_for_status()
+            origin = _origin(str(answer.json().get("authorization_endpoint", "")))
+        except (requests.RequestException, ValueError, AttributeError):
+            return ""
+        cache.set(key, origin, 3600)
+    return origin
+
+
+def allow_provider_forms(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Let the page's login buttons reach the providers: browsers hold the redirect after a
+    form is sent to the page's CSP form-action."""
+    origins: list[str] = []
+    apps: list[SocialApp] = get_adapter(request).list_apps(request, provider="openid_connect")
+    for app in apps:
+        server_url = str(app.settings.get("server_url") or "")
+        for origin in (_origin(server_url), _authorization_origin(server_url)):
+            if origin and origin not in origins:
+                origins.append(origin)
+    if origins:
+        policy = dict(settings.SECURE_CSP)
+        policy["form-action"] = [CSP.SELF, *origins]
+        response._csp_config = policy  # type: ignore[attr-defined]
+    return response

@@ -35,7 +35,7 @@ from ..forms.accounts import (
     RegistrationForm,
     SetPasswordForm,
 )
-from ..identity_providers import login_buttons
+from ..identity_providers import allow_provider_forms, login_buttons
 from ..links import verify_email_max_age
 from ..middleware import too_many_requests
 from ..models import ApiToken, Membership, Organisation, User
@@ -65,6 +65,12 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["identity_providers"] = login_buttons(self.request)
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context.get("identity_providers"):
+            allow_provider_forms(self.request, response)
+        return response
 
     def form_invalid(self, form):
         if form.unverified_user is not None:
@@ -275,7 +281,11 @@ def _profile_context(request: HttpRequest, **overrides) -> dict:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", _profile_context(request))
+    context = _profile_context(request)
+    response = render(request, "accounts/profile.html", context)
+    if context["identity_providers"]:
+        allow_provider_forms(request, response)
+    return response
 
 
 @login_required
