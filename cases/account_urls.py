@@ -1,7 +1,9 @@
 """Accounts: Norwegian paths, English names. The paths are part of what emails link to, so keep
 them stable."""
 
+from allauth.socialaccount import views as social_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .views import accounts, identity
 
@@ -45,7 +47,17 @@ urlpatterns = [
     path("bli-medlem/", accounts.membership_request, name="membership-request"),
     # Login through identity providers: /konto/oidc/<provider id>/login/ and its callback.
     path("konto/", include("allauth.socialaccount.providers.openid_connect.urls")),
-    path("konto/sosial/", include("allauth.socialaccount.urls")),
+    path("konto/sosial/signup/", social_views.signup, name="socialaccount_signup"),
+    path(
+        "konto/sosial/avbrutt/", social_views.login_cancelled, name="socialaccount_login_cancelled"
+    ),
+    path("konto/sosial/feil/", social_views.login_error, name="socialaccount_login_error"),
+    # Logins are linked on the profile.
+    path(
+        "konto/sosial/",
+        RedirectView.as_view(pattern_name="profile"),
+        name="socialaccount_connections",
+    ),
     path("konto/velkommen/", identity.welcome, name="identity-welcome"),
     path("konto/stengt/", identity.inactive, name="account_inactive"),
     # The names allauth redirects to, on the site's own pages.
