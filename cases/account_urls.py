@@ -2,7 +2,8 @@
 them stable."""
 
 from allauth.socialaccount import views as social_views
-from django.urls import include, path
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
+from django.urls import path
 from django.views.generic import RedirectView
 
 from .views import accounts, identity
@@ -46,7 +47,12 @@ urlpatterns = [
     ),
     path("bli-medlem/", accounts.membership_request, name="membership-request"),
     # Login through identity providers: /konto/oidc/<provider id>/login/ and its callback.
-    path("konto/", include("allauth.socialaccount.providers.openid_connect.urls")),
+    path("konto/oidc/<str:provider_id>/login/", oidc_views.login, name="openid_connect_login"),
+    path(
+        "konto/oidc/<str:provider_id>/login/callback/",
+        identity.callback,
+        name="openid_connect_callback",
+    ),
     path("konto/sosial/signup/", social_views.signup, name="socialaccount_signup"),
     path(
         "konto/sosial/avbrutt/", social_views.login_cancelled, name="socialaccount_login_cancelled"

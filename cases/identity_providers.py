@@ -6,7 +6,8 @@
 - Every authorization request carries a nonce, kept in allauth's state for the login, and the
   ID token must return it; an `iss` in the response (RFC 9207) must be the provider's issuer;
   where an app requires a level of assurance (`required_acr`), the ID token must carry it.
-  allauth checks state, PKCE, the ID token's signature, issuer and audience.
+  allauth checks state, PKCE, the ID token's issuer and audience; the callback checks its
+  signature against the provider's JWKS (SignatureCheckingAdapter).
 - A first login gets the membership an operator's mapping gives (services.identity_first_login).
 """
 
@@ -18,11 +19,13 @@ import requests
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, get_adapter
+from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,6 +43,21 @@ PROVIDER_NAMES = {
     "ansattporten": gettext_lazy("Ansattporten"),
     "entra": gettext_lazy("work account (Microsoft)"),
 }
+
+
+class SignatureCheckingAdapter(OpenIDConnectOAuth2Adapter):
+    """allauth may skip the ID token's signature when the token came straight from the token
+    endpoint (OpenID Connect allows it over TLS); the site checks it against the JWKS always."""
+
+    def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
+        return jwtkit.verify_and_decode(
+            credential=id_token,
+            keys_url=self.openid_config["jwks_uri"],
+            issuer=self.openid_config["issuer"],
+            audience=app.client_id,
+            lookup_kid=jwtkit.lookup_kid_jwk,
+            verify_signature=True,
+        )
 
 
 class NonceCheckingProvider(OpenIDConnectProvider):
@@ -74,7 +92,7 @@ def _check_response(request: HttpRequest, sociallogin: SocialLogin) -> None:
     id_token = extra.get("id_token") if isinstance(extra.get("id_token"), dict) else None
     state = sociallogin.state or {}
     expected_nonce = state.get("nonce")
-    if expected_nonce and (id_token is None or id_token.get("nonce") != expected_nonce):
+    if not expected_nonce or id_token is None or id_token.get("nonce") != expected_nonce:
         raise refusal(request, _("The answer from the identity provider did not match this login."))
     issuer = request.GET.get("iss")
     if issuer is not None:
@@ -114,7 +132,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.full_name = name[: User._meta.get_field("full_name").max_length]
         return user
 
+    @transaction.atomic
     def save_user(self, request, sociallogin, form=None):
+        # The account and its membership together, or neither.
         user = super().save_user(request, sociallogin, form=form)
         services.identity_first_login(
             user=user,

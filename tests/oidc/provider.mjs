@@ -4,6 +4,7 @@
 // "site" and "site-porten" (secret: the id and "-test-secret"), with PKCE required and the
 // redirect URIs from OIDC_TEST_REDIRECT_URIS (comma-separated). Logging in needs no form: the user is the authorization request's
 // login_hint, one of USERS below.
+import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 
 import Provider from 'oidc-provider';
@@ -16,6 +17,15 @@ const USERS = {
   linda: { name: 'Linda Lenke', email: 'linda.jobb@oslo.kommune.no', email_verified: true },
   anna: { name: 'Anna Ansatt', email_verified: false, orgno: '974760673' },
 };
+
+// The provider signs with one key; /other-jwks publishes another under the same key id, for
+// the test that a token whose signature does not match the published keys is refused.
+function rsaKey(part) {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...pair[part].export({ format: 'jwk' }), kid: 'test-key', use: 'sig', alg: 'RS256' };
+}
+const signingKey = rsaKey('privateKey');
+const otherPublicKey = rsaKey('publicKey');
 
 const redirectUris = (process.env.OIDC_TEST_REDIRECT_URIS || '').split(',').filter(Boolean);
 
@@ -32,6 +42,7 @@ server.listen(0, '127.0.0.1', () => {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
     })),
+    jwks: { keys: [signingKey] },
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
     cookies: { keys: ['tests-only-cookie-key'] },
@@ -60,6 +71,11 @@ server.listen(0, '127.0.0.1', () => {
   });
   const callback = provider.callback();
   server.on('request', async (req, res) => {
+    if (req.url === '/other-jwks') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [otherPublicKey] }));
+      return;
+    }
     if (req.url.startsWith('/interaction/')) {
       try {
         const details = await provider.interactionDetails(req, res);

@@ -38,6 +38,7 @@ def test_the_nonce_must_be_this_logins():
     _check_response(callback(), good)
     assert refused(answer(id_token={"nonce": "n-2"}, state={"nonce": "n-1"})) == 400
     assert refused(answer(id_token={}, state={"nonce": "n-1"})) == 400
+    assert refused(answer(id_token={"nonce": "n-1"}, state={})) == 400
 
 
 def test_a_required_level_must_be_in_the_id_token():

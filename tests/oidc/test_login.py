@@ -203,3 +203,19 @@ def test_logging_out_ends_the_site_session(oidc_apps, oslo, browser_session):
     browser_session.post("/logg-ut/")
 
     assert browser_session.get("/profil/", allow_redirects=False).status_code == 302
+
+
+def test_a_token_signed_by_another_key_is_refused(oidc_apps, oidc_issuer, browser_session):
+    """The provider's published keys say another key signs its tokens (same key id)."""
+    app = oidc_apps["test-entra"]
+    app.settings = {
+        **app.settings,
+        "openid_configuration_overrides": {"jwks_uri": f"{oidc_issuer}/other-jwks"},
+    }
+    app.save()
+
+    answer = browser_session.log_in_with("test-entra", "kari")
+
+    assert answer.status_code >= 400
+    assert "Innloggingen lyktes ikke" in answer.text
+    _nothing_created()
