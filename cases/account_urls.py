@@ -1,9 +1,12 @@
 """Accounts: Norwegian paths, English names. The paths are part of what emails link to, so keep
 them stable."""
 
+from allauth.socialaccount import views as social_views
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.urls import path
+from django.views.generic import RedirectView
 
-from .views import accounts
+from .views import accounts, identity
 
 urlpatterns = [
     path("logg-inn/", accounts.LoginView.as_view(), name="login"),
@@ -43,6 +46,30 @@ urlpatterns = [
         name="membership-leave",
     ),
     path("bli-medlem/", accounts.membership_request, name="membership-request"),
+    # Login through identity providers: /konto/oidc/<provider id>/login/ and its callback.
+    path("konto/oidc/<str:provider_id>/login/", oidc_views.login, name="openid_connect_login"),
+    path(
+        "konto/oidc/<str:provider_id>/login/callback/",
+        identity.callback,
+        name="openid_connect_callback",
+    ),
+    path("konto/sosial/signup/", social_views.signup, name="socialaccount_signup"),
+    path(
+        "konto/sosial/avbrutt/", social_views.login_cancelled, name="socialaccount_login_cancelled"
+    ),
+    path("konto/sosial/feil/", social_views.login_error, name="socialaccount_login_error"),
+    # Logins are linked on the profile.
+    path(
+        "konto/sosial/",
+        RedirectView.as_view(pattern_name="profile"),
+        name="socialaccount_connections",
+    ),
+    path("konto/velkommen/", identity.welcome, name="identity-welcome"),
+    path("konto/stengt/", identity.inactive, name="account_inactive"),
+    # The names allauth redirects to, on the site's own pages.
+    path("logg-inn/", accounts.LoginView.as_view(), name="account_login"),
+    path("logg-ut/", accounts.LogoutView.as_view(), name="account_logout"),
+    path("registrer/", accounts.register, name="account_signup"),
     path(
         "organisasjoner/<slug:slug>/medlemmer/",
         accounts.organisation_members,

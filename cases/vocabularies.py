@@ -24,6 +24,14 @@ class MembershipStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
 
 
+class IdentitySourceKind(models.TextChoices):
+    """What an identity provider asserts that maps a person to an organisation, strongest first."""
+
+    TENANT = "tenant", _("Entra tenant id")
+    ORGANISATION_NUMBER = "orgno", _("Organisation number (Ansattporten)")
+    EMAIL_DOMAIN = "email-domain", _("Email domain")
+
+
 class InnovationType(models.TextChoices):
     SERVICE = "service", _("Service")
     PROCESS = "process", _("Process / new way of organising work")

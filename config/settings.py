@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "cases",
     "demo",
 ]
@@ -98,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Answers a rate limit met anywhere in a view (cases/ratelimit.py) with a 429 page.
     "cases.middleware.RateLimitMiddleware",
     # Last, as django-axes asks: it answers locked-out logins.
@@ -199,6 +204,67 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+
+# Login through OpenID Connect providers (django-allauth; cases/identity_providers.py). Apps
+# come from the database (the admin's "Social applications", one per provider or Entra tenant)
+# and from the environment below. A login is keyed by provider and subject: an email address
+# asserted by a provider never logs in to or connects an existing account.
+ACCOUNT_ADAPTER = "cases.identity_providers.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "cases.identity_providers.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# The site confirms addresses itself (services.identity_first_login).
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ONLY = False
+
+
+def oidc_apps_from_environment() -> list[dict[str, object]]:
+    """One app per provider whose client id is set: OIDC_<NAME>_CLIENT_ID, _CLIENT_SECRET and
+    _SERVER_URL (the issuer; the defaults are Digdir's test environment)."""
+    known = {
+        "idporten": ("ID-porten", "https://test.idporten.no", "openid profile"),
+        "ansattporten": ("Ansattporten", "https://test.ansattporten.no", "openid profile"),
+        "entra": ("Microsoft Entra ID", "", "openid profile email"),
+    }
+    apps: list[dict[str, object]] = []
+    for key, (name, default_server, default_scope) in known.items():
+        prefix = f"OIDC_{key.upper()}_"
+        client_id = env_str(prefix + "CLIENT_ID")
+        server_url = env_str(prefix + "SERVER_URL", default_server)
+        if not client_id or not server_url:
+            continue
+        app_settings: dict[str, object] = {
+            "server_url": server_url,
+            "kind": key,
+            "scope": env_str(prefix + "SCOPE", default_scope).split(),
+            "oauth_pkce_enabled": True,
+        }
+        if acr := env_str(prefix + "ACR", "idporten-loa-substantial" if key == "idporten" else ""):
+            app_settings["auth_params"] = {"acr_values": acr}
+            app_settings["required_acr"] = acr
+        apps.append(
+            {
+                "provider_id": env_str(prefix + "PROVIDER_ID", key),
+                "name": name,
+                "client_id": client_id,
+                "secret": env_str(prefix + "CLIENT_SECRET"),
+                "settings": app_settings,
+            }
+        )
+    return apps
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": oidc_apps_from_environment()}
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

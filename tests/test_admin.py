@@ -22,6 +22,7 @@ from cases.models import (
     CaseTerm,
     Change,
     FeedEpoch,
+    IdentitySource,
     Membership,
     Organisation,
     OutgoingEmail,
@@ -102,6 +103,9 @@ def every_object(superuser, municipality, unit, published_case, submitted_case):
         ),
         Change: Change.objects.filter(kind="case", object_id=published_case.pk).first(),
         FeedEpoch: FeedEpoch.objects.create(key="qwertyui", entries=3, rebased=3),
+        IdentitySource: IdentitySource.objects.create(
+            provider_id="entra-kommune", kind="tenant", value="tenant-id", organisation=municipality
+        ),
     }
 
 
@@ -138,6 +142,7 @@ SHOWN_MODELS = [
     OutgoingEmail,
     Change,
     FeedEpoch,
+    IdentitySource,
 ]
 
 

@@ -23,6 +23,7 @@ EXCLUDED with a reason): that is how new surfaces join the test.
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -54,6 +55,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Routes that this test does not request, and why. Everything else must be requested.
 EXCLUDED = {
     "admin:": "the admin site is for staff only, behind its own login (tests/test_admin.py)",
+    "account_login": "another name of `login` (the same path), for allauth's redirects",
+    "account_logout": "another name of `logout` (the same path), for allauth's redirects",
+    "account_signup": "another name of `register` (the same path), for allauth's redirects",
 }
 
 # The RDF variants of the catalogue and of a case page (cases/catalogue.py).
@@ -434,6 +438,9 @@ def visit_public_pages(visitor, world):
     for case in w.published:
         assert case.get_absolute_url() in sitemap
     assert w.partner.get_absolute_url() not in sitemap
+    # They name no case at all: the crawlers' rules and the icon.
+    assert b"/saker/" not in v.get(reverse("robots-txt")).content
+    v.get(reverse("favicon"))
 
     for case in w.published:
         page = v.get(case.get_absolute_url())
@@ -494,8 +501,17 @@ def visit_public_pages(visitor, world):
         "my-work",
         "case-create",
         "moderation-queue",
+        "identity-welcome",
+        "account_inactive",
+        "socialaccount_signup",
+        "socialaccount_connections",
+        "socialaccount_login_cancelled",
+        "socialaccount_login_error",
     ):
         v.get(reverse(name))
+    # A provider id no app has (the logins themselves: tests/oidc/).
+    for name in ("openid_connect_login", "openid_connect_callback"):
+        assert v.get(reverse(name, kwargs={"provider_id": "ukjent"})).status_code == 404
     v.get(reverse("logout"))
 
 
@@ -659,19 +675,35 @@ def visit_api(visitor, world, persona):
     v.get(reverse("api-docs"), {"script": ""})
 
 
-PERSONAS = ["anonymous", "outsider"]
+# The outsider who came through an identity provider: no password, a login keyed by
+# provider and subject, an editor of the other organisation as the mapping made them.
+PERSONAS = ["anonymous", "outsider", "outsider-from-provider"]
+
+
+def signed_in_as(world, persona):
+    if persona == "outsider-from-provider":
+        world.outsider.set_unusable_password()
+        world.outsider.save()
+        SocialAccount.objects.get_or_create(
+            user=world.outsider,
+            provider="entra-annen",
+            uid="subject-1",
+            defaults={"extra_data": {}},
+        )
+    return world.outsider if persona != "anonymous" else None
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_nothing_hidden_reaches_any_surface(client, world, persona):
-    if persona == "outsider":
-        client.force_login(world.outsider)
+    user = signed_in_as(world, persona)
+    if user is not None:
+        client.force_login(user)
     visitor = Visitor(client, world)
     for language in ("nb", "en"):
         visitor.post(reverse("set_language"), {"language": language, "next": "/"})
         visit_public_pages(visitor, world)
-        if persona == "outsider":
-            client.force_login(world.outsider)
+        if user is not None:
+            client.force_login(user)
     visit_hidden_objects(visitor, world)
     visit_api(visitor, world, persona)
     missing = {name for name in route_names() if not excluded(name)} - visitor.visited

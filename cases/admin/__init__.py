@@ -18,4 +18,4 @@ admin.site.site_title = _("Innovation sharing")
 admin.site.index_title = _("Administration")
 
 # Each module registers its models with the site.
-from . import accounts, adoptions, cases, organisations, outbox  # noqa: E402, F401
+from . import accounts, adoptions, cases, identity, organisations, outbox  # noqa: E402, F401

@@ -17,6 +17,7 @@ from .cases import (
     attachment_path,
 )
 from .changes import Change, FeedEpoch
+from .identity import IdentitySource
 from .organisations import Membership, Organisation
 from .outbox import OutgoingEmail
 
@@ -36,6 +37,7 @@ __all__ = [
     "CaseTerm",
     "Change",
     "FeedEpoch",
+    "IdentitySource",
     "Membership",
     "Organisation",
     "OutgoingEmail",

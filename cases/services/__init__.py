@@ -1,7 +1,7 @@
 """Every write, by concern: `cases` (a case's content and moderation), `revisions` (proposed
 edits of published cases), `attachments`, `reports`, `adoptions` (reuse records and spread
-activities) and `accounts` (users, memberships, API tokens). Callers use
-`from cases import services`."""
+activities), `accounts` (users, memberships, API tokens) and `identity` (a first login through
+an identity provider). Callers use `from cases import services`."""
 
 from ..content import case_snapshot, case_version, snapshot_diff
 from ..refusals import Conflict
@@ -46,6 +46,7 @@ from .cases import (
 )
 from .common import locked_case
 from .content import refresh_search_extra
+from .identity import identity_claims, identity_first_login, identity_source_match
 from .organisations import organisation_check, organisation_delete, organisation_save
 from .reports import case_report, report_resolve
 from .revisions import revision_approve, revision_reject
@@ -75,6 +76,9 @@ __all__ = [
     "case_submit",
     "case_update",
     "case_version",
+    "identity_claims",
+    "identity_first_login",
+    "identity_source_match",
     "locked_case",
     "membership_approve",
     "membership_decline",

@@ -7,6 +7,7 @@ that the existence of an organisation's member list or someone's token does not 
 
 from typing import cast
 
+from allauth.socialaccount.models import SocialAccount
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -34,6 +35,7 @@ from ..forms.accounts import (
     RegistrationForm,
     SetPasswordForm,
 )
+from ..identity_providers import allow_provider_forms, login_buttons
 from ..links import verify_email_max_age
 from ..middleware import too_many_requests
 from ..models import ApiToken, Membership, Organisation, User
@@ -58,6 +60,17 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identity_providers"] = login_buttons(self.request)
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context.get("identity_providers"):
+            allow_provider_forms(self.request, response)
+        return response
 
     def form_invalid(self, form):
         if form.unverified_user is not None:
@@ -258,6 +271,9 @@ def _profile_context(request: HttpRequest, **overrides) -> dict:
         ],
         "new_key": None,
         "new_token": None,
+        "linked_logins": list(SocialAccount.objects.filter(user=user).order_by("provider")),
+        # Only an account with a password can prove its owner before a login is linked to it.
+        "identity_providers": login_buttons(request) if user.has_usable_password() else [],
     }
     context.update(overrides)
     return context
@@ -265,7 +281,11 @@ def _profile_context(request: HttpRequest, **overrides) -> dict:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", _profile_context(request))
+    context = _profile_context(request)
+    response = render(request, "accounts/profile.html", context)
+    if context["identity_providers"]:
+        allow_provider_forms(request, response)
+    return response
 
 
 @login_required
