@@ -359,20 +359,26 @@ def membership_request(*, actor: User, organisation: Organisation) -> Membership
         raise ValidationError(
             {"organisation": [_("You have already asked to join %s.") % organisation]}
         ) from error
+    tell_editors_of_request(membership)
+    _forget(actor)
+    return membership
+
+
+def tell_editors_of_request(membership: Membership) -> None:
+    """Email the organisation's editors that someone waits to join, with a link to approve."""
+    organisation = membership.organisation
     notifications.queue(
         to=_manager_emails(organisation.pk),
         template="membership_requested",
         context={
             "membership": membership,
             "organisation": organisation,
-            "requester": actor,
+            "requester": membership.user,
             "link": notifications.site_url(
                 reverse("organisation-members", kwargs={"slug": organisation.slug})
             ),
         },
     )
-    _forget(actor)
-    return membership
 
 
 def _queue_decision(membership: Membership, *, approved: bool, reason: str = "") -> None:

@@ -9,13 +9,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from .. import notifications, permissions
+from .. import permissions
 from ..models import IdentitySource, Membership, User
 from ..vocabularies import IdentitySourceKind, MembershipStatus
-from .accounts import _manager_emails, _queue_verification, email_domain, membership_grant
+from .accounts import (
+    _queue_verification,
+    email_domain,
+    membership_grant,
+    tell_editors_of_request,
+)
 
 # Ansattporten names the organisations someone acts for as "0192:<organisation number>".
 NORWEGIAN_REGISTRY_PREFIX = "0192:"
@@ -115,17 +119,6 @@ def identity_first_login(
         defaults={"role": source.role, "status": MembershipStatus.PENDING},
     )
     if created:
-        notifications.queue(
-            to=_manager_emails(organisation.pk),
-            template="membership_requested",
-            context={
-                "membership": membership,
-                "organisation": organisation,
-                "requester": user,
-                "link": notifications.site_url(
-                    reverse("organisation-members", kwargs={"slug": organisation.slug})
-                ),
-            },
-        )
+        tell_editors_of_request(membership)
     permissions.forget(user)
     return membership
