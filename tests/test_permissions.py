@@ -1,17 +1,19 @@
 """Who may do what: every role x case state x action, each cell asserted."""
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import translation
 
-from cases import permissions
-from cases.models import MODERATORS_GROUP, Membership
-from cases.vocabularies import CaseStatus, MembershipRole
+from cases import permissions, services
+from cases.models import MODERATORS_GROUP, IdentitySource, Membership
+from cases.vocabularies import CaseStatus, IdentitySourceKind, MembershipRole
 from tests.factories import CaseFactory, MunicipalityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "outsider", "member", "editor", "moderator"]
+FROM_PROVIDER = ["member-from-provider", "editor-from-provider"]
 STATES = [
     CaseStatus.DRAFT,
     CaseStatus.SUBMITTED,
@@ -68,7 +70,29 @@ def world(db):
     Membership.objects.create(user=people["editor"], organisation=owner, role=MembershipRole.EDITOR)
     people["moderator"] = UserFactory()
     people["moderator"].groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    for role in (MembershipRole.MEMBER, MembershipRole.EDITOR):
+        people[f"{role}-from-provider"] = from_provider(owner, role)
     return owner, people
+
+
+def from_provider(organisation, role: str):
+    """Someone who came through an identity provider: no password, a login keyed by provider
+    and subject, and the membership a mapping of their tenant gave at their first login."""
+    tenant = f"tenant-of-{organisation.pk}"
+    IdentitySource.objects.get_or_create(
+        provider_id="entra-test",
+        kind=IdentitySourceKind.TENANT,
+        value=tenant,
+        defaults={"organisation": organisation, "role": role, "status": "active"},
+    )
+    IdentitySource.objects.filter(provider_id="entra-test", value=tenant).update(role=role)
+    user = UserFactory()
+    user.set_unusable_password()
+    user.save()
+    SocialAccount.objects.create(user=user, provider="entra-test", uid=f"subject-{user.pk}")
+    claims = {"tid": tenant, "email": user.email, "email_verified": True}
+    services.identity_first_login(user=user, provider_id="entra-test", claims=claims)
+    return user
 
 
 @pytest.mark.parametrize("action", list(MATRIX))
@@ -76,8 +100,9 @@ def world(db):
 def test_permission_matrix(world, action, state):
     owner, people = world
     case = CaseFactory(organisation=owner, status=state)
-    for role in ROLES:
-        expected = state in MATRIX[action].get(role, set())
+    # Someone who came through an identity provider has exactly the cells of their role.
+    for role in [*ROLES, *FROM_PROVIDER]:
+        expected = state in MATRIX[action].get(role.removesuffix("-from-provider"), set())
         allowed = CHECKS[action](people[role], case)
         assert allowed == expected, f"{role} {action} {state}: expected {expected}"
 
