@@ -18,17 +18,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import vocabularies
 from ..filters import county_choices, term_exists
 from ..models import Case, CaseTerm
-from ..vocabularies import (
-    CentralityClass,
-    EmployeeBand,
-    InnovationType,
-    Region,
-    Sector,
-    SizeClass,
-    WorkplaceType,
-)
 
 FILTER_NAMES = [
     "sector",
@@ -90,15 +82,17 @@ class StatsFilter(django_filters.FilterSet):
     `qs` gives the matching published cases. Unknown parameters are ignored.
     """
 
-    sector = _multiple(_("Sector"), Sector.choices)
-    innovation_type = _multiple(_("Innovation type"), InnovationType.choices)
-    workplace_type = _multiple(_("Workplace type"), WorkplaceType.choices)
-    employee_band = _multiple(_("Number of employees (workplaces)"), EmployeeBand.choices)
+    sector = _multiple(_("Sector"), vocabularies.Sector.choices)
+    innovation_type = _multiple(_("Innovation type"), vocabularies.InnovationType.choices)
+    workplace_type = _multiple(_("Workplace type"), vocabularies.WorkplaceType.choices)
+    employee_band = _multiple(
+        _("Number of employees (workplaces)"), vocabularies.EmployeeBand.choices
+    )
     # The counties come from the database: set in __init__.
     county = _multiple(_("County"), [])
-    region = _multiple(_("Region"), Region.choices)
-    size_class = _multiple(_("Municipality size"), SizeClass.choices)
-    centrality_class = _multiple(_("Centrality class"), CentralityClass.choices)
+    region = _multiple(_("Region"), vocabularies.Region.choices)
+    size_class = _multiple(_("Municipality size"), vocabularies.SizeClass.choices)
+    centrality_class = _multiple(_("Centrality class"), vocabularies.CentralityClass.choices)
     published_from = django_filters.DateFilter(
         label=_("Published from"),
         method="filter_noop",
