@@ -9,11 +9,13 @@
   allauth checks state, PKCE, the ID token's issuer and audience; the callback checks its
   signature against the provider's JWKS (SignatureCheckingAdapter).
 - A first login gets the membership an operator's mapping gives (services.identity_first_login).
+- Logging out of the site also ends the provider's session, where the provider offers that
+  (RP-initiated logout: its `end_session_endpoint`, with the ID token as a hint).
 """
 
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from allauth.account.adapter import DefaultAccountAdapter
@@ -27,7 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
@@ -50,7 +52,7 @@ class SignatureCheckingAdapter(OpenIDConnectOAuth2Adapter):
     endpoint (OpenID Connect allows it over TLS); the site checks it against the JWKS always."""
 
     def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
-        return jwtkit.verify_and_decode(
+        claims = jwtkit.verify_and_decode(
             credential=id_token,
             keys_url=self.openid_config["jwks_uri"],
             issuer=self.openid_config["issuer"],
@@ -58,6 +60,40 @@ class SignatureCheckingAdapter(OpenIDConnectOAuth2Adapter):
             lookup_kid=jwtkit.lookup_kid_jwk,
             verify_signature=True,
         )
+        # Kept for logging out of the provider too (login keeps the session's data).
+        self.request.session[PROVIDER_LOGIN] = {"provider": self.provider_id, "id_token": id_token}
+        return claims
+
+
+# The session key of the provider a person logged in through, and their ID token.
+PROVIDER_LOGIN = "provider_login"
+
+
+def provider_logout_url(request: HttpRequest) -> str | None:
+    """Where the browser goes to end the provider's session as well, after the site's: the
+    provider's end_session_endpoint, or None (a password login, or a provider without one)."""
+    login = request.session.get(PROVIDER_LOGIN)
+    if not login:
+        return None
+    try:
+        adapter = SignatureCheckingAdapter(request, login["provider"])
+        endpoint = adapter.openid_config.get("end_session_endpoint")
+        client_id = adapter.get_provider().app.client_id
+    except (requests.RequestException, ValueError, KeyError, SocialApp.DoesNotExist):
+        # The provider is away, or no longer configured: the site's own logout stands.
+        return None
+    if not endpoint:
+        return None
+    query = urlencode(
+        {
+            "id_token_hint": login["id_token"],
+            "client_id": client_id,
+            "post_logout_redirect_uri": request.build_absolute_uri(
+                resolve_url(settings.LOGOUT_REDIRECT_URL)
+            ),
+        }
+    )
+    return f"{endpoint}?{query}"
 
 
 class NonceCheckingProvider(OpenIDConnectProvider):

@@ -5,7 +5,7 @@ Thin views: forms validate, services act. Things a user may not see answer 404, 
 that the existence of an organisation's member list or someone's token does not leak.
 """
 
-from typing import cast
+from typing import Any, cast
 
 from allauth.socialaccount.models import SocialAccount
 from django.contrib import messages
@@ -35,7 +35,7 @@ from ..forms.accounts import (
     RegistrationForm,
     SetPasswordForm,
 )
-from ..identity_providers import allow_provider_forms, login_buttons
+from ..identity_providers import allow_provider_forms, login_buttons, provider_logout_url
 from ..links import verify_email_max_age
 from ..middleware import too_many_requests
 from ..models import ApiToken, Membership, Organisation, User
@@ -83,7 +83,19 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """POST only (Django refuses GET), then back to the front page."""
+    """POST only (Django refuses GET), then back to the front page; someone who logged in
+    through a provider goes by the provider, which ends its session too and sends them back."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        at_provider = provider_logout_url(request)  # read before the session ends
+        response = super().post(request, *args, **kwargs)
+        if not at_provider:
+            return response
+        # A page that moves on by itself, not a redirect: the form-action rule of the page
+        # the logout button was on would stop a redirect to another site.
+        return render(
+            request, "registration/logged_out_provider.html", {"at_provider": at_provider}
+        )
 
 
 @sensitive_post_parameters("password1", "password2")

@@ -54,4 +54,7 @@ def test_a_mapped_employee_logs_in_with_the_work_account_and_out(page, oidc_apps
 
     # By keyboard: Playwright finds the header's inline logout form over its button.
     page.get_by_role("button", name="Logg ut").press("Enter")
+    # Out of the site, then on to the provider, which ends its session too and sends us back.
+    page.get_by_role("button", name="Yes, sign me out").click()
     expect(page.get_by_role("link", name="Logg inn", exact=True)).to_be_visible()
+    assert not any(cookie["name"] == "_session" for cookie in page.context.cookies())

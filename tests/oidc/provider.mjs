@@ -28,6 +28,8 @@ const signingKey = rsaKey('privateKey');
 const otherPublicKey = rsaKey('publicKey');
 
 const redirectUris = (process.env.OIDC_TEST_REDIRECT_URIS || '').split(',').filter(Boolean);
+// After logging out here, back to the front page of the site the callbacks belong to.
+const postLogoutRedirectUris = [...new Set(redirectUris.map((uri) => `${new URL(uri).origin}/`))];
 
 const server = http.createServer();
 server.listen(0, '127.0.0.1', () => {
@@ -38,13 +40,26 @@ server.listen(0, '127.0.0.1', () => {
       client_id: clientId,
       client_secret: `${clientId}-test-secret`,
       redirect_uris: redirectUris,
+      post_logout_redirect_uris: postLogoutRedirectUris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
     })),
     jwks: { keys: [signingKey] },
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      // The logout confirmation, without the default page's web fonts (no network here).
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          ctx.body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+            <title>Log out</title></head><body><main><h1>Log out of the test provider?</h1>
+            ${form}<button autofocus type="submit" form="op.logoutForm" value="yes"
+            name="logout">Yes, sign me out</button></main></body></html>`;
+        },
+      },
+    },
     cookies: { keys: ['tests-only-cookie-key'] },
     claims: {
       openid: ['sub'],

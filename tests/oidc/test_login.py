@@ -2,10 +2,13 @@
 membership a mapping gives, and the refusals. Users are keyed by provider and subject; an email
 address a provider asserts never reaches an existing account."""
 
+import html
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from django.utils import timezone
 
 from cases.models import IdentitySource, Membership, OutgoingEmail, User
 from cases.vocabularies import IdentitySourceKind, MembershipRole, MembershipStatus
@@ -219,3 +222,43 @@ def test_a_token_signed_by_another_key_is_refused(oidc_apps, oidc_issuer, browse
     assert answer.status_code >= 400
     assert "Innloggingen lyktes ikke" in answer.text
     _nothing_created()
+
+
+def test_logging_out_ends_the_providers_session_too(oidc_apps, oslo, browser_session):
+    map_source(oslo, "tenant-oslo")
+    browser_session.log_in_with("test-entra", "kari")
+    assert provider_session(browser_session)
+
+    # The site's logout ends its own session at once and moves on to the provider (a page
+    # that refreshes itself there, with a link), which asks to confirm.
+    logged_out = browser_session.post("/logg-ut/")
+    assert browser_session.get("/profil/", allow_redirects=False).status_code == 302
+    link = re.search(r'<a [^>]*href="([^"]+)"[^>]*id="provider-logout"', logged_out.text)
+    assert link
+    assert f'content="0;url={link.group(1)}"' in logged_out.text
+    confirm = browser_session.session.get(html.unescape(link.group(1)), timeout=20)
+    assert urlsplit(confirm.url).path.startswith("/session/end")
+    form = re.search(r'<form[^>]*action="([^"]+)"', confirm.text)
+    xsrf = re.search(r'name="xsrf" value="([^"]+)"', confirm.text)
+    assert form
+    assert xsrf
+    back = browser_session.session.post(
+        urljoin(confirm.url, form.group(1)), data={"xsrf": xsrf.group(1), "logout": "yes"}
+    )
+
+    assert back.status_code == 200
+    assert back.url == browser_session.site + "/"
+    assert not provider_session(browser_session)
+    assert browser_session.get("/profil/", allow_redirects=False).status_code == 302
+
+
+def test_a_password_login_logs_out_on_the_site_alone(oidc_apps, browser_session):
+    factories.UserFactory(email="passord@example.no", email_verified_at=timezone.now())
+    browser_session.log_in_with_password("passord@example.no", PASSWORD)
+    answer = browser_session.post("/logg-ut/")
+    assert answer.url == browser_session.site + "/"
+
+
+def provider_session(browser) -> bool:
+    """Whether the browser holds a session at the provider (its cookie; the site's is another)."""
+    return any(cookie.name == "_session" for cookie in browser.session.cookies)
