@@ -480,7 +480,7 @@ def case_graph(case: Case) -> Graph:
     graph.add((uri, DCTERMS.title, Literal(case.title, lang="nb")))
     if case.summary:
         graph.add((uri, DCTERMS.description, Literal(case.summary, lang="nb")))
-    graph.add((uri, DCAT.landingPage, URIRef(site_url(case.get_absolute_url()))))
+    graph.add((uri, DCAT.landingPage, uri))
     graph.add((uri, DCTERMS.language, _language(graph, "NOB")))
     graph.add((uri, DCTERMS.license, _licence(graph)))
     graph.add((uri, DCTERMS.isPartOf, URIRef(f"{_catalogue_uri()}#saker")))

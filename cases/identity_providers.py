@@ -130,13 +130,12 @@ def _check_response(request: HttpRequest, sociallogin: SocialLogin) -> None:
     expected_nonce = state.get("nonce")
     if not expected_nonce or id_token is None or id_token.get("nonce") != expected_nonce:
         raise refusal(request, _("The answer from the identity provider did not match this login."))
+    # The ID token's issuer was checked against the provider's (SignatureCheckingAdapter).
     issuer = request.GET.get("iss")
-    if issuer is not None:
-        configured = OpenIDConnectOAuth2Adapter(request, app.provider_id).openid_config["issuer"]
-        if issuer != configured:
-            raise refusal(request, _("The answer came from another identity provider."))
+    if issuer is not None and issuer != id_token.get("iss"):
+        raise refusal(request, _("The answer came from another identity provider."))
     required_acr = app.settings.get("required_acr")
-    if required_acr and (id_token or {}).get("acr") != required_acr:
+    if required_acr and id_token.get("acr") != required_acr:
         raise refusal(
             request, _("The identity provider did not confirm the required level of security.")
         )
@@ -165,7 +164,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 data.get("name") or f"{data.get('first_name') or ''} {data.get('last_name') or ''}"
             ).split()
         )
-        user.full_name = name[: User._meta.get_field("full_name").max_length]
+        user.full_name = name[: services.accounts.FULL_NAME_MAX_LENGTH]
         return user
 
     @transaction.atomic

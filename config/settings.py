@@ -245,7 +245,6 @@ def oidc_apps_from_environment() -> list[dict[str, object]]:
             "server_url": server_url,
             "kind": key,
             "scope": env_str(prefix + "SCOPE", default_scope).split(),
-            "oauth_pkce_enabled": True,
         }
         if acr := env_str(prefix + "ACR", "idporten-loa-substantial" if key == "idporten" else ""):
             app_settings["auth_params"] = {"acr_values": acr}

@@ -212,9 +212,7 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        result = services.case_update(
-            actor=request.user, case=Case.objects.get(pk=obj.pk), data=form.content()
-        )
+        result = services.case_update(actor=request.user, case=obj, data=form.content())
         if isinstance(result, CaseRevision):
             messages.info(request, gettext("The edit waits for a moderator's approval."))
 

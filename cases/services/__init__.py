@@ -46,7 +46,7 @@ from .cases import (
 )
 from .common import locked_case
 from .content import refresh_search_extra
-from .identity import identity_claims, identity_first_login, identity_source_match
+from .identity import identity_claims, identity_first_login
 from .organisations import organisation_check, organisation_delete, organisation_save
 from .reports import case_report, report_resolve
 from .revisions import revision_approve, revision_reject
@@ -78,7 +78,6 @@ __all__ = [
     "case_version",
     "identity_claims",
     "identity_first_login",
-    "identity_source_match",
     "locked_case",
     "membership_approve",
     "membership_decline",

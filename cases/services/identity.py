@@ -11,7 +11,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .. import permissions
 from ..models import IdentitySource, Membership, User
 from ..vocabularies import IdentitySourceKind, MembershipStatus
 from .accounts import (
@@ -120,5 +119,4 @@ def identity_first_login(
     )
     if created:
         tell_editors_of_request(membership)
-    permissions.forget(user)
     return membership

@@ -291,13 +291,18 @@ def _profile_context(request: HttpRequest, **overrides) -> dict:
     return context
 
 
-@login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    context = _profile_context(request)
-    response = render(request, "accounts/profile.html", context)
+def _render_profile(request: HttpRequest, status: int = 200, **overrides) -> HttpResponse:
+    """The profile page; its buttons that link a provider's login may post to the providers."""
+    context = _profile_context(request, **overrides)
+    response = render(request, "accounts/profile.html", context, status=status)
     if context["identity_providers"]:
         allow_provider_forms(request, response)
     return response
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return _render_profile(request)
 
 
 @login_required
@@ -367,14 +372,8 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
             refusals.onto_form(form, error)
         else:
             # never_cache above marks the response no-store: the key stays out of caches too.
-            return render(
-                request,
-                "accounts/profile.html",
-                _profile_context(request, new_key=key, new_token=token),
-            )
-    return render(
-        request, "accounts/profile.html", _profile_context(request, token_form=form), status=400
-    )
+            return _render_profile(request, new_key=key, new_token=token)
+    return _render_profile(request, status=400, token_form=form)
 
 
 @login_required

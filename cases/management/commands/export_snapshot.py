@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cases import spreadsheet
-from cases.api.serializers import OrganisationSerializer, render_adoptions, render_cases
+from cases.api.serializers import OrganisationSerializer, render_adoptions, render_cases, with_ids
 from cases.catalogue import SNAPSHOT_LATEST
 from cases.links import site_url
 from cases.models import Adoption, Case, Organisation
@@ -77,7 +77,7 @@ def public_cases() -> Iterator[dict]:
     published = Case.objects.published()
     ids = list(published.order_by("pk").values_list("pk", flat=True))
     for chunk in _chunks(ids):
-        rendered = render_cases(published.filter(pk__in=chunk))
+        rendered = render_cases(with_ids(published, chunk))
         for pk in chunk:
             if pk in rendered:
                 case = rendered[pk]
@@ -88,7 +88,7 @@ def public_adoptions() -> Iterator[dict]:
     public = Adoption.objects.public()
     ids = list(public.order_by("pk").values_list("pk", flat=True))
     for chunk in _chunks(ids):
-        rendered = render_adoptions(public.filter(pk__in=chunk))
+        rendered = render_adoptions(with_ids(public, chunk))
         yield from (rendered[pk] for pk in chunk if pk in rendered)
 
 

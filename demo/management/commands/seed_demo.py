@@ -1,9 +1,9 @@
 import textwrap
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from cases.links import site_url
 from cases.services import Conflict
 from demo import dataset, loader
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self):
-        site = settings.SITE_URL.rstrip("/") + "/"
+        site = site_url("/")
         main = [
             (dataset.ADMIN_EMAIL, "administrator (superuser; also /admin/)"),
             (dataset.MODERATOR_EMAIL, "moderator (one case waits in the moderation queue)"),
