@@ -14,6 +14,7 @@ from cases import services
 from cases.models import MODERATORS_GROUP, Adoption, Case, CaseRevision, Change, Membership
 from cases.vocabularies import MembershipRole, Region
 from tests import factories
+from tests.api_helpers import all_pages
 
 
 @pytest.fixture(autouse=True)
@@ -102,19 +103,10 @@ class Copy:
 def server(client: APIClient | None = None) -> dict[str, dict[int, dict]]:
     """The server's published data, as its lists show it."""
     client = client or APIClient()
-
-    def everything(path):
-        found = {}
-        response = client.get(path, {"page_size": 200})
-        while True:
-            assert response.status_code == 200, response.content
-            body = response.json()
-            found.update({item["id"]: item for item in body["results"]})
-            if not body["next"]:
-                return found
-            response = client.get(body["next"])
-
-    return {"case": everything("/api/v1/cases/"), "adoption": everything("/api/v1/adoptions/")}
+    return {
+        kind: {item["id"]: item for item in all_pages(client, path)}
+        for kind, path in (("case", "/api/v1/cases/"), ("adoption", "/api/v1/adoptions/"))
+    }
 
 
 @pytest.fixture

@@ -39,6 +39,10 @@ ONCE_SUBMITTED = (
 ONCE_PUBLISHED = (CaseStatus.PUBLISHED, CaseStatus.ARCHIVED)
 
 
+# Every factory-made user's password.
+PASSWORD = "correct horse battery staple"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -46,7 +50,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.no")
     full_name = factory.Faker("name", locale="no_NO")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
     email_verified_at = factory.LazyFunction(timezone.now)
 
 

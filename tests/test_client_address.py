@@ -10,10 +10,9 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from cases.client_address import client_address
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.test_settings import refused_to_start
 
-PASSWORD = "correct horse battery staple"
 PROXY = "10.0.0.5"
 
 

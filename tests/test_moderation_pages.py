@@ -60,6 +60,17 @@ def login_redirect(response, path: str) -> bool:
     return response.status_code == 302 and f"next={path}" in unquote(response.url)
 
 
+def submitted(owner, author, **fields) -> Case:
+    """A case ready for review that `author` submitted (now, unless `submitted_at` says)."""
+    return factories.CaseFactory(
+        organisation=owner, created_by=author, ready=True, status=CaseStatus.SUBMITTED, **fields
+    )
+
+
+def published(owner, **fields) -> Case:
+    return factories.CaseFactory(organisation=owner, published=True, ready=True, **fields)
+
+
 def edit_data(case: Case, **changes) -> dict:
     snap = services.case_snapshot(case)
     data = {
@@ -107,32 +118,17 @@ def review_revision(revision) -> str:
 
 def test_queue_lists_submitted_cases_oldest_first(client, moderator, member, owner):
     now = timezone.now()
-    middle = factories.CaseFactory(
-        organisation=owner,
-        created_by=member,
-        ready=True,
-        status=CaseStatus.SUBMITTED,
-        title="Midterste sak",
-        submitted_at=now - datetime.timedelta(days=2),
+    middle = submitted(
+        owner, member, title="Midterste sak", submitted_at=now - datetime.timedelta(days=2)
     )
-    newest = factories.CaseFactory(
-        organisation=owner,
-        created_by=member,
-        ready=True,
-        status=CaseStatus.SUBMITTED,
-        title="Nyeste sak",
-        submitted_at=now - datetime.timedelta(hours=1),
+    newest = submitted(
+        owner, member, title="Nyeste sak", submitted_at=now - datetime.timedelta(hours=1)
     )
-    oldest = factories.CaseFactory(
-        organisation=owner,
-        created_by=member,
-        ready=True,
-        status=CaseStatus.SUBMITTED,
-        title="Eldste sak",
-        submitted_at=now - datetime.timedelta(days=9),
+    oldest = submitted(
+        owner, member, title="Eldste sak", submitted_at=now - datetime.timedelta(days=9)
     )
     factories.CaseFactory(organisation=owner, created_by=member, ready=True, title="Et utkast")
-    factories.CaseFactory(organisation=owner, published=True, ready=True, title="En publisert sak")
+    published(owner, title="En publisert sak")
     factories.CaseFactory(
         organisation=owner,
         created_by=member,
@@ -154,23 +150,15 @@ def test_queue_lists_submitted_cases_oldest_first(client, moderator, member, own
 
 
 def test_queue_lists_pending_revisions_and_open_reports(client, moderator, member, owner):
-    edited = factories.CaseFactory(
-        organisation=owner, published=True, ready=True, title="Redigert sak"
-    )
+    edited = published(owner, title="Redigert sak")
     services.case_update(actor=member, case=edited, data={"summary": "Nytt sammendrag"})
-    decided = factories.CaseFactory(
-        organisation=owner, published=True, ready=True, title="Avgjort endring"
-    )
+    decided = published(owner, title="Avgjort endring")
     CaseRevision.objects.create(
         case=decided, data={}, status=CaseRevision.Status.APPROVED, created_by=member
     )
-    reported = factories.CaseFactory(
-        organisation=owner, published=True, ready=True, title="Rapportert sak"
-    )
+    reported = published(owner, title="Rapportert sak")
     CaseReport.objects.create(case=reported, reporter=member, reason="Feil telefonnummer")
-    handled = factories.CaseFactory(
-        organisation=owner, published=True, ready=True, title="Håndtert rapport"
-    )
+    handled = published(owner, title="Håndtert rapport")
     CaseReport.objects.create(
         case=handled, reporter=member, reason="Gammel klage", resolved_at=timezone.now()
     )
@@ -192,14 +180,12 @@ def test_queue_lists_pending_revisions_and_open_reports(client, moderator, membe
 def test_queue_lists_revisions_oldest_first(client, moderator, member, owner):
     now = timezone.now()
     later = CaseRevision.objects.create(
-        case=factories.CaseFactory(organisation=owner, published=True, ready=True, title="Senere"),
+        case=published(owner, title="Senere"),
         data={},
         created_at=now,
     )
     earlier = CaseRevision.objects.create(
-        case=factories.CaseFactory(
-            organisation=owner, published=True, ready=True, title="Tidligere"
-        ),
+        case=published(owner, title="Tidligere"),
         data={},
         created_at=now - datetime.timedelta(days=1),
     )
@@ -209,13 +195,7 @@ def test_queue_lists_revisions_oldest_first(client, moderator, member, owner):
 
 
 def test_anonymous_cannot_see_the_queue(client, member, owner):
-    case = factories.CaseFactory(
-        organisation=owner,
-        created_by=member,
-        ready=True,
-        status=CaseStatus.SUBMITTED,
-        title="Ventende sak",
-    )
+    case = submitted(owner, member, title="Ventende sak")
     for url in (reverse("moderation-queue"), review(case)):
         response = client.get(url)
         assert response.status_code in (302, 404)
@@ -228,11 +208,9 @@ def test_anonymous_cannot_see_the_queue(client, member, owner):
 def test_non_moderators_get_404(client, request, owner, persona):
     user = request.getfixturevalue(persona)
     author = person(owner, MembershipRole.MEMBER)
-    case = factories.CaseFactory(
-        organisation=owner, created_by=author, ready=True, status=CaseStatus.SUBMITTED
-    )
+    case = submitted(owner, author)
     revision = CaseRevision.objects.create(
-        case=factories.CaseFactory(organisation=owner, published=True, ready=True),
+        case=published(owner),
         data={},
         created_by=author,
     )
@@ -255,16 +233,14 @@ def test_non_moderators_get_404(client, request, owner, persona):
 
 def test_a_superuser_is_a_moderator(client, member, owner):
     admin = factories.UserFactory(is_superuser=True, is_staff=True)
-    factories.CaseFactory(
-        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
-    )
+    submitted(owner, member)
     client.force_login(admin)
     assert client.get(reverse("moderation-queue")).status_code == 200
 
 
 def test_moderator_resolves_a_report(client, moderator, member, owner):
     report = CaseReport.objects.create(
-        case=factories.CaseFactory(organisation=owner, published=True, ready=True),
+        case=published(owner),
         reporter=member,
         reason="Spam",
     )
@@ -285,14 +261,7 @@ def test_moderator_resolves_a_report(client, moderator, member, owner):
 
 
 def test_review_page_shows_the_case(client, moderator, member, owner):
-    case = factories.CaseFactory(
-        organisation=owner,
-        created_by=member,
-        ready=True,
-        status=CaseStatus.SUBMITTED,
-        title="Til vurdering",
-        solution="**Løsningen**",
-    )
+    case = submitted(owner, member, title="Til vurdering", solution="**Løsningen**")
     client.force_login(moderator)
     response = client.get(review(case))
     assert response.status_code == 200
@@ -302,13 +271,7 @@ def test_review_page_shows_the_case(client, moderator, member, owner):
 
 
 def test_approve_publishes(client, moderator, member, owner):
-    case = factories.CaseFactory(
-        organisation=owner,
-        created_by=member,
-        ready=True,
-        status=CaseStatus.SUBMITTED,
-        title="Godkjennes",
-    )
+    case = submitted(owner, member, title="Godkjennes")
     client.force_login(moderator)
     response = factories.approve_on_page(client, review(case))
 
@@ -334,15 +297,8 @@ def test_approving_a_case_adapted_from_a_platform_case_records_the_adoption(
     client, moderator, member, owner, county
 ):
     source_owner = factories.MunicipalityFactory(parent=county)
-    source = factories.CaseFactory(organisation=source_owner, published=True, ready=True)
-    case = factories.CaseFactory(
-        organisation=owner,
-        created_by=member,
-        ready=True,
-        status=CaseStatus.SUBMITTED,
-        origin="copied",
-        source_case=source,
-    )
+    source = published(source_owner)
+    case = submitted(owner, member, origin="copied", source_case=source)
     client.force_login(moderator)
     factories.approve_on_page(client, review(case))
     adoption = Adoption.objects.get()
@@ -354,9 +310,7 @@ def test_approving_a_case_adapted_from_a_platform_case_records_the_adoption(
 
 
 def test_request_changes_without_a_reason_changes_nothing(client, moderator, member, owner):
-    case = factories.CaseFactory(
-        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
-    )
+    case = submitted(owner, member)
     client.force_login(moderator)
     response = client.post(review(case), {"action": "request-changes", "reason": "   "})
 
@@ -369,9 +323,7 @@ def test_request_changes_without_a_reason_changes_nothing(client, moderator, mem
 
 
 def test_request_changes_with_a_reason(client, moderator, member, owner):
-    case = factories.CaseFactory(
-        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
-    )
+    case = submitted(owner, member)
     client.force_login(moderator)
     response = client.post(
         review(case), {"action": "request-changes", "reason": "Legg til resultater."}
@@ -391,9 +343,7 @@ def test_request_changes_with_a_reason(client, moderator, member, owner):
 
 
 def test_an_unknown_action_changes_nothing(client, moderator, member, owner):
-    case = factories.CaseFactory(
-        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
-    )
+    case = submitted(owner, member)
     client.force_login(moderator)
     response = client.post(review(case), {"action": "publish-everything"})
     assert response.status_code == 200
@@ -412,9 +362,7 @@ def test_approving_a_draft_is_refused_with_a_message(client, moderator, member, 
 
 
 def test_a_stale_second_approve_gives_a_message(client, moderator, second_moderator, member, owner):
-    case = factories.CaseFactory(
-        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
-    )
+    case = submitted(owner, member)
     client.force_login(moderator)
     factories.approve_on_page(client, review(case))
     client = Client()  # another moderator, in another browser
@@ -434,9 +382,7 @@ def test_a_stale_second_approve_gives_a_message(client, moderator, second_modera
 def test_a_stale_request_changes_after_approval_changes_nothing(
     client, moderator, second_moderator, member, owner
 ):
-    case = factories.CaseFactory(
-        organisation=owner, created_by=member, ready=True, status=CaseStatus.SUBMITTED
-    )
+    case = submitted(owner, member)
     client.force_login(moderator)
     factories.approve_on_page(client, review(case))
     client = Client()  # another moderator, in another browser
@@ -526,10 +472,8 @@ def test_full_loop_draft_submitted_changes_requested_submitted_published(
 
 @pytest.fixture
 def live(owner):
-    case = factories.CaseFactory(
-        organisation=owner,
-        published=True,
-        ready=True,
+    case = published(
+        owner,
         title="Publisert tittel",
         summary="Publisert sammendrag",
         solution="Publisert løsning",
@@ -714,13 +658,8 @@ def test_revision_page_escapes_html_in_the_text(client, moderator, member, owner
 
 
 def test_review_page_of_a_submitted_case_escapes_html(client, moderator, member, owner):
-    case = factories.CaseFactory(
-        organisation=owner,
-        created_by=member,
-        ready=True,
-        status=CaseStatus.SUBMITTED,
-        title="<script>alert(1)</script>",
-        solution="<script>alert(2)</script>",
+    case = submitted(
+        owner, member, title="<script>alert(1)</script>", solution="<script>alert(2)</script>"
     )
     client.force_login(moderator)
     html = client.get(review(case)).content.decode()

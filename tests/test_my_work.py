@@ -7,7 +7,7 @@ from cases import services
 from cases.models import CaseRevision
 from cases.vocabularies import CaseStatus, MembershipRole
 from tests.conftest import person
-from tests.factories import AdoptionFactory, CaseFactory, MunicipalityFactory, UserFactory
+from tests.factories import PASSWORD, AdoptionFactory, CaseFactory, MunicipalityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +31,7 @@ def section(html: str, heading_id: str) -> str:
 
 def test_login_lands_on_my_work(client):
     user = UserFactory()
-    response = client.post(
-        reverse("login"), {"username": user.email, "password": "correct horse battery staple"}
-    )
+    response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
     assert response.status_code == 302
     assert response.url == URL
 

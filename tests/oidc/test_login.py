@@ -13,8 +13,7 @@ from django.utils import timezone
 from cases.models import IdentitySource, Membership, OutgoingEmail, User
 from cases.vocabularies import IdentitySourceKind, MembershipRole, MembershipStatus
 from tests import factories
-
-PASSWORD = "correct horse battery staple"
+from tests.factories import PASSWORD
 
 
 @pytest.fixture
