@@ -482,7 +482,8 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_class = AdoptionApiFilter
 
     def get_queryset(self):
-        return Adoption.objects.public().order_by("-updated_at", "-pk")
+        # Only the ids: the serializer renders the page's rows from them (render_adoptions).
+        return Adoption.objects.public().order_by("-updated_at", "-pk").only("pk")
 
 
 @extend_schema_view(
