@@ -157,6 +157,15 @@ def is_own_organisations(user: Visitor, case: Case) -> bool:
     return not settings.MODERATION_SELF_APPROVAL and is_member(user, case.organisation_id)
 
 
+def can_view_history(user: Visitor, case: Case) -> bool:
+    return case.deleted_at is None and (is_member(user, case.organisation_id) or is_moderator(user))
+
+
+def can_review_edit(user: Visitor, case: Case) -> bool:
+    """Approve or send back the edit waiting beside a published case: moderators."""
+    return case.deleted_at is None and case.status == CaseStatus.PUBLISHED and is_moderator(user)
+
+
 def can_approve_case(user: Visitor, case: Case) -> bool:
     return can_moderate_case(user, case) and not is_own_organisations(user, case)
 
@@ -229,6 +238,10 @@ def _moderator(user: Visitor, case: Case) -> bool:
     return is_moderator(user)
 
 
+def _owner_member_or_moderator(user: Visitor, case: Case) -> bool:
+    return is_member(user, case.organisation_id) or is_moderator(user)
+
+
 def _owner_editor_or_moderator(user: Visitor, case: Case) -> bool:
     return is_editor(user, case.organisation_id) or is_moderator(user)
 
@@ -254,6 +267,28 @@ CASE_ACTIONS: dict[str, tuple[CaseRule, CaseRule, Promise]] = {
         can_archive_case,
         _("Only the owner organisation's editors and moderators can archive this case."),
     ),
+    # Four eyes (can_approve_edit) is refused by the service, with its own message.
+    "review_edit": (
+        _moderator,
+        can_review_edit,
+        _("Only moderators can approve or send back edits."),
+    ),
+    "restore": (
+        _owner_editor_or_moderator,
+        can_restore_case,
+        _("Only the owner organisation's editors and moderators can restore this case."),
+    ),
+    "delete": (
+        _owner_editor_or_moderator,
+        can_delete_case,
+        _("Only the owner organisation's editors and moderators can delete this draft."),
+    ),
+    # Reading the edit that waits for approval: those who see the case's history.
+    "read_pending_edit": (
+        _owner_member_or_moderator,
+        can_view_history,
+        _("Only members of the owner organisation and moderators can read a pending edit."),
+    ),
 }
 
 
@@ -270,10 +305,6 @@ def case_action(user: Visitor, case: Case, action: str) -> CaseAction:
 
 def can_report_case(user: Visitor, case: Case) -> bool:
     return _authenticated(user) and case.deleted_at is None and case.status == CaseStatus.PUBLISHED
-
-
-def can_view_history(user: Visitor, case: Case) -> bool:
-    return case.deleted_at is None and (is_member(user, case.organisation_id) or is_moderator(user))
 
 
 def adopting_organisations(user: Visitor, case: Case) -> list[int]:

@@ -625,7 +625,16 @@ def visit_api(visitor, world, persona):
     for case in w.hidden_cases.values():
         assert v.get(f"/api/v1/cases/{case.pk}/").status_code == 404
         assert v.get(f"/api/v1/cases/{case.pk}/adoptions/").status_code == 404
-        for action in ("submit", "approve", "request-changes", "archive", "adoptions"):
+        for action in (
+            "submit",
+            "approve",
+            "request-changes",
+            "archive",
+            "adoptions",
+            "restore",
+            "pending-edit/approve",
+            "pending-edit/reject",
+        ):
             response = v.post(
                 f"/api/v1/cases/{case.pk}/{action}/",
                 {"reason": "x"},
@@ -634,18 +643,33 @@ def visit_api(visitor, world, persona):
             expected = 401 if persona == "anonymous" else 404
             assert response.status_code in (expected, 403), (action, response.status_code)
 
+    # The edit waiting beside a published case is its owner's and the moderators' business.
+    pending = v.get(f"/api/v1/cases/{w.revised.pk}/pending-edit/")
+    assert pending.status_code == (401 if persona == "anonymous" else 403)
+    for case in w.hidden_cases.values():
+        response = v.get(f"/api/v1/cases/{case.pk}/pending-edit/")
+        assert response.status_code == (401 if persona == "anonymous" else 404)
+
     adoptions = v.get("/api/v1/adoptions/", {"page_size": 200}).json()
     assert {a["id"] for a in adoptions["results"]} == w.public_adoptions
     for adoption in adoptions["results"]:
         v.get(f"/api/v1/adoptions/{adoption['id']}/")
     for adoption in w.hidden_adoptions:
         assert v.get(f"/api/v1/adoptions/{adoption.pk}/").status_code == 404
+        response = v.post(f"/api/v1/adoptions/{adoption.pk}/withdraw/")
+        assert response.status_code == (401 if persona == "anonymous" else 404)
     v.get("/api/v1/adoptions/", {"case": w.archived.pk})
 
     organisations = v.get("/api/v1/organisations/", {"page_size": 200}).json()
     for organisation in organisations["results"]:
         v.get(f"/api/v1/organisations/{organisation['id']}/")
     v.get("/api/v1/vocabularies/")
+    v.get("/api/v1/")
+    me = v.get("/api/v1/me/")
+    if persona == "anonymous":
+        assert me.status_code == 401
+    else:
+        assert [o["id"] for o in me.json()["organisations"]] != [w.owner.pk]
 
     figures = v.get("/api/v1/stats/diffusion/").json()
     assert figures["cases"]["total"] == 3

@@ -35,6 +35,7 @@ MATRIX = {
     "edit": {"member": {D, S, P, C}, "editor": {D, S, P, C}},
     "submit": {"member": {D, C}, "editor": {D, C}},
     "moderate": {"moderator": {S}},
+    "review-edit": {"moderator": {P}},
     "archive": {"editor": {P}, "moderator": {P}},
     "restore": {"editor": {A}, "moderator": {A}},
     "delete": {"editor": {D, C}, "moderator": {D, C}},
@@ -48,6 +49,7 @@ CHECKS = {
     "edit": permissions.can_edit_case,
     "submit": permissions.can_submit_case,
     "moderate": permissions.can_moderate_case,
+    "review-edit": permissions.can_review_edit,
     "archive": permissions.can_archive_case,
     "restore": permissions.can_restore_case,
     "delete": permissions.can_delete_case,
@@ -161,6 +163,10 @@ CASE_ACTION_ROWS = {
     "approve": "moderate",
     "request_changes": "moderate",
     "archive": "archive",
+    "restore": "restore",
+    "delete": "delete",
+    "read_pending_edit": "history",
+    "review_edit": "review-edit",
 }
 
 

@@ -25,6 +25,7 @@ from ..vocabularies import (
     CaseStatus,
     Channel,
     InnovationType,
+    MembershipRole,
     Origin,
     Sector,
     SizeClass,
@@ -238,6 +239,55 @@ class CaseWriteSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ProposedChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text=_("A field of the case, as clients write it."))
+    published = serializers.JSONField(help_text=_("The value the public sees now."))
+    proposed = serializers.JSONField(help_text=_("The value the edit proposes."))
+
+
+class PendingEditSerializer(serializers.Serializer):
+    """An edit of a published case that waits for a moderator: what it changes."""
+
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    changes = ProposedChangeSerializer(many=True)
+
+
+class AdoptionUpdateSerializer(serializers.Serializer):
+    """A change of a reuse record: the fields sent change, the others stay."""
+
+    mode = code_field(AdoptionMode, required=False)
+    channel = code_field(Channel, required=False)
+    adopted_on = serializers.DateField(required=False, allow_null=True)
+    status = code_field(AdoptionStatus, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    derived_case = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
+
+
+class MembershipRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = code_field(MembershipRole)
+
+
+class MeSerializer(serializers.Serializer):
+    """Who the token belongs to and what they may do."""
+
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    moderator = serializers.BooleanField()
+    organisations = MembershipRefSerializer(many=True)
 
 
 # A record of reuse as clients read it (lists and the change feed alike).

@@ -9,6 +9,8 @@ router.register("adoptions", views.AdoptionViewSet, basename="api-adoption")
 router.register("organisations", views.OrganisationViewSet, basename="api-organisation")
 
 urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="api-root"),
+    path("me/", views.MeView.as_view(), name="api-me"),
     path("vocabularies/", views.VocabulariesView.as_view(), name="api-vocabularies"),
     path("stats/diffusion/", views.DiffusionStatsView.as_view(), name="api-stats-diffusion"),
     path("changes/", views.ChangesView.as_view(), name="api-changes"),

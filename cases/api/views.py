@@ -3,6 +3,7 @@
 import copy
 import hashlib
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,17 +18,24 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.exceptions import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from .. import permissions, services
 from ..filters import CaseFilter, UtcIsoDateTimeFilter
-from ..models import Adoption, Case, Organisation
+from ..models import Adoption, Case, CaseRevision, Organisation
 from ..services import Conflict
 from ..statistics.caching import diffusion
 from ..statistics.filters import MULTIPLE, StatsFilter
@@ -37,11 +45,15 @@ from .exceptions import PreconditionFailed, PreconditionRequired
 from .parsers import PARSERS
 from .serializers import (
     AdoptionSerializer,
+    AdoptionUpdateSerializer,
     AdoptionWriteSerializer,
     CaseSerializer,
     CaseWriteSerializer,
     ChangePageSerializer,
+    MeSerializer,
+    OptionalReasonSerializer,
     OrganisationSerializer,
+    PendingEditSerializer,
     ReasonSerializer,
     VocabularyEntrySerializer,
     render_cases,
@@ -76,6 +88,13 @@ def matches_version(if_match: str, case: Case) -> bool:
     """Whether an `If-Match` header names the case's current version (`*` matches anything)."""
     named = named_versions(if_match)
     return "*" in named or services.case_version(case) in named
+
+
+def _reason(request, serializer_class: type[Serializer]) -> str:
+    """The reason a request gives for an action, validated by `serializer_class`."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["reason"]
 
 
 # Ids are positive 64-bit integers; anything else is refused instead of reaching the database.
@@ -197,6 +216,7 @@ TRANSITIONS = {
     services.case_approve: "approve",
     services.case_request_changes: "request_changes",
     services.case_archive: "archive",
+    services.case_restore: "restore",
 }
 
 
@@ -368,16 +388,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         answer = permissions.case_action(self.request.user, case, action)
         self._check(case, answer.role_allows, answer.state_allows, answer.refusal)
 
-    def _transition(self, request, pk, service, *, reason: bool = False):
+    def _transition(self, request, pk, service, *, reason: type[Serializer] | None = None):
         case = self._case(pk)
         self._check_action(case, TRANSITIONS[service])
         kwargs = {}
         if service is services.case_approve:
             kwargs["reviewed_version"] = self._reviewed_version(request, case)
         if reason:
-            serializer = ReasonSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            kwargs["reason"] = serializer.validated_data["reason"]
+            kwargs["reason"] = _reason(request, reason)
         service(actor=request.user, case=case, **kwargs)
         return self._respond(case)
 
@@ -418,7 +436,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request, pk=None):
-        return self._transition(request, pk, services.case_request_changes, reason=True)
+        return self._transition(request, pk, services.case_request_changes, reason=ReasonSerializer)
 
     @extend_schema(
         summary="Archive with a reason (owner's editors, moderators)",
@@ -427,7 +445,125 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
-        return self._transition(request, pk, services.case_archive, reason=True)
+        return self._transition(request, pk, services.case_archive, reason=ReasonSerializer)
+
+    @extend_schema(
+        summary="Restore an archived case (owner's editors, moderators)",
+        description="The case returns to public view as it was approved, with its reuse records.",
+        request=OptionalReasonSerializer,
+        responses={200: CaseSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        return self._transition(request, pk, services.case_restore, reason=OptionalReasonSerializer)
+
+    @extend_schema(
+        summary="Delete a draft that was never published (owner's editors, moderators)",
+        description=(
+            "The draft leaves every view; its history is kept. Published cases are archived, "
+            "not deleted. Send `If-Match` to get 412 if the draft changed since you read it."
+        ),
+        request=None,
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            412: OpenApiResponse(description="The case changed since you read it."),
+            **ERRORS,
+        },
+    )
+    def destroy(self, request, pk=None):
+        case = self._case(pk)
+        self._check_action(case, "delete")
+        expected = request.headers.get("If-Match")
+        with transaction.atomic():
+            if expected:
+                case = services.locked_case(case)
+                if not matches_version(expected, case):
+                    raise PreconditionFailed()
+            services.case_delete(actor=request.user, case=case)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _pending_edit(self, pk, action: str) -> tuple[Case, CaseRevision]:
+        if not self.request.user.is_authenticated:
+            raise NotAuthenticated()
+        case = self._case(pk)
+        self._check_action(case, action)
+        revision = case.revisions.filter(status=CaseRevision.Status.PENDING).first()
+        if revision is None:
+            raise NotFound(_("No edit of this case is waiting for approval."))
+        return case, revision
+
+    @extend_schema(
+        summary="The edit waiting for approval (owner's members, moderators)",
+        description=(
+            "What a proposed edit of a published case changes, field by field. The ETag is the "
+            "case's version: send it as `If-Match` to approve exactly what you read. 404 when "
+            "no edit waits."
+        ),
+        responses={200: PendingEditSerializer, **{k: v for k, v in ERRORS.items() if k != 409}},
+    )
+    @action(detail=True, methods=["get"], url_path="pending-edit")
+    def pending_edit(self, request, pk=None):
+        case, revision = self._pending_edit(pk, "read_pending_edit")
+        published = services.case_snapshot(case)
+        changes = [
+            {"field": field, "published": before, "proposed": after}
+            for field, (before, after) in services.snapshot_diff(published, revision.data).items()
+        ]
+        data = PendingEditSerializer(
+            {
+                "id": revision.pk,
+                "case_id": case.pk,
+                "created_at": revision.created_at,
+                "updated_at": revision.updated_at,
+                "changes": changes,
+            }
+        ).data
+        response = Response(data)
+        response["ETag"] = f'"{services.case_version(case)}"'
+        return response
+
+    @extend_schema(
+        summary="Approve the edit waiting for approval (moderators)",
+        description=(
+            "Publishes exactly the edit you read: send `If-Match` with the ETag of the case or "
+            "of its pending edit. Without it 428; if the edit changed since, 412. A moderator "
+            "of the owner organisation, or who proposed the edit, gets 403."
+        ),
+        request=None,
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)
+        ],
+        responses={
+            200: CaseSerializer,
+            412: OpenApiResponse(description="The edit changed since you read it."),
+            428: OpenApiResponse(description="If-Match is missing."),
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="pending-edit/approve")
+    def approve_pending_edit(self, request, pk=None):
+        case, revision = self._pending_edit(pk, "review_edit")
+        services.revision_approve(
+            actor=request.user,
+            revision=revision,
+            reviewed_version=self._reviewed_version(request, case),
+        )
+        return self._respond(case)
+
+    @extend_schema(
+        summary="Send the edit waiting for approval back, with a reason (moderators)",
+        description="The published text stays as it is; the authors are told the reason.",
+        request=ReasonSerializer,
+        responses={200: CaseSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="pending-edit/reject")
+    def reject_pending_edit(self, request, pk=None):
+        case, revision = self._pending_edit(pk, "review_edit")
+        services.revision_reject(
+            actor=request.user, revision=revision, reason=_reason(request, ReasonSerializer)
+        )
+        return self._respond(case)
 
     @extend_schema(
         methods=["get"],
@@ -481,9 +617,53 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = AdoptionApiFilter
 
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = PARSERS
+
     def get_queryset(self):
         # Only the ids: the serializer renders the page's rows from them (render_adoptions).
         return Adoption.objects.public().order_by("-updated_at", "-pk").only("pk")
+
+    def _adoption(self, pk) -> Adoption:
+        adoption = get_object_or_404(
+            Adoption.objects.public().select_related("case", "organisation"), pk=pk
+        )
+        if not permissions.can_change_adoption(self.request.user, adoption):
+            raise PermissionDenied(
+                _("Only the reusing organisation's members and moderators can change this record.")
+            )
+        return adoption
+
+    @extend_schema(
+        summary="Change a reuse record (the reusing organisation's members, moderators)",
+        description="The fields sent change; the others stay as they are.",
+        request=AdoptionUpdateSerializer,
+        responses={200: AdoptionSerializer, **ERRORS},
+    )
+    def partial_update(self, request, pk=None):
+        adoption = self._adoption(pk)
+        serializer = AdoptionUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        adoption = services.adoption_update(
+            actor=request.user, adoption=adoption, **serializer.validated_data
+        )
+        return Response(AdoptionSerializer(adoption).data)
+
+    @extend_schema(
+        summary="Withdraw a reuse record (the reusing organisation's members, moderators)",
+        description=(
+            "The record leaves the public view and the case's count; it is kept, and the case's "
+            "history says who withdrew it and why."
+        ),
+        request=OptionalReasonSerializer,
+        responses={204: OpenApiResponse(description="Withdrawn."), **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        adoption = self._adoption(pk)
+        reason = _reason(request, OptionalReasonSerializer)
+        services.adoption_withdraw(actor=request.user, adoption=adoption, reason=reason)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -604,4 +784,79 @@ class ChangesView(APIView):
                 limit=limit,
                 context={"request": request},
             )
+        )
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Who you are: your organisations and roles",
+        responses={200: MeSerializer, 401: ERRORS[401], 429: ERRORS[429]},
+    )
+    def get(self, request):
+        user = request.user
+        roles = permissions.roles(user)
+        organisations = Organisation.objects.filter(pk__in=roles).order_by("name", "pk")
+        return Response(
+            MeSerializer(
+                {
+                    "id": user.pk,
+                    "email": user.email,
+                    "name": user.get_full_name() or user.email,
+                    "moderator": permissions.is_moderator(user),
+                    "organisations": [
+                        {"id": o.pk, "name": o.name, "role": roles[o.pk]} for o in organisations
+                    ],
+                }
+            ).data
+        )
+
+
+# The resources the root lists, by URL name; each name's reverse() is its address.
+ROOT_RESOURCES = {
+    "cases": "api-case-list",
+    "adoptions": "api-adoption-list",
+    "organisations": "api-organisation-list",
+    "vocabularies": "api-vocabularies",
+    "statistics": "api-stats-diffusion",
+    "changes": "api-changes",
+    "me": "api-me",
+    "schema": "api-schema",
+    "documentation": "api-docs",
+    "catalogue": "catalogue",
+}
+
+
+class ApiRootView(APIView):
+    @extend_schema(
+        summary="What this API offers, and on which terms",
+        responses={
+            200: inline_serializer(
+                "ApiRoot",
+                {
+                    "resources": serializers.DictField(child=serializers.URLField()),
+                    "licence": inline_serializer(
+                        "DataLicence",
+                        {"name": serializers.CharField(), "url": serializers.URLField()},
+                    ),
+                    "contact": serializers.EmailField(),
+                },
+            ),
+            429: ERRORS[429],
+        },
+    )
+    def get(self, request):
+        return Response(
+            {
+                "resources": {
+                    name: reverse(url_name, request=request)
+                    for name, url_name in ROOT_RESOURCES.items()
+                },
+                "licence": {
+                    "name": settings.DATA_LICENCE["name"],
+                    "url": settings.DATA_LICENCE["uri"],
+                },
+                "contact": settings.CATALOGUE_CONTACT_EMAIL,
+            }
         )
