@@ -1,8 +1,14 @@
 """Atom feeds of newly published cases: all of them, or those matching any search (the search
 page's filters, from the query string: /saker/feed/?q=robot&sector=health-care follows the
-search /saker/?q=robot&sector=health-care)."""
+search /saker/?q=robot&sector=health-care).
 
-from dataclasses import dataclass
+A feed is paged as RFC 5005 describes: the first page has the newest cases, and `first`,
+`previous`, `next` and `last` links lead through the older ones (`?page=2`, ...), so a reader
+that missed more than a page can catch up.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -22,10 +28,39 @@ NOT_FILTERS = ("page", "ordering")
 class FeedQuery:
     filterset: CaseFilter
     query_string: str
+    page: int
+    pages: int
+    # RFC 5005's links to the other pages, as the feed generator takes them.
+    links: dict[str, str] = field(default_factory=dict)
+
+    def url(self, page: int) -> str:
+        """The address of one page of this feed (the first has no page number)."""
+        params = self.query_string + ("&" if self.query_string else "")
+        params += urlencode({"page": page}) if page > 1 else ""
+        return reverse("feed-cases") + (f"?{params.rstrip('&')}" if params.rstrip("&") else "")
+
+
+class PagedAtomFeed(Atom1Feed):
+    """Atom with RFC 5005's paging links on the feed."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for relation in ("first", "previous", "next", "last"):
+            href = self.feed.get(f"{relation}_link")
+            if href:
+                handler.addQuickElement("link", "", {"rel": relation, "href": href})
+
+
+def _page_number(value: str | None) -> int:
+    """The page asked for; anything but a positive number is the first page."""
+    try:
+        return max(1, int(value or 1))
+    except (TypeError, ValueError):
+        return 1
 
 
 class CaseFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PagedAtomFeed
 
     def get_object(self, request, *args, **kwargs):
         # The feed's "object" is the search, from the query string. Unknown filter values are
@@ -39,7 +74,23 @@ class CaseFeed(Feed):
         params = filterset.data.copy() if filterset.is_bound else request.GET.copy()
         for name in NOT_FILTERS:
             params.pop(name, None)
-        return FeedQuery(filterset=filterset, query_string=params.urlencode())
+        pages = max(1, -(-filterset.qs.count() // FEED_SIZE))
+        query = FeedQuery(
+            filterset=filterset,
+            query_string=params.urlencode(),
+            page=min(_page_number(request.GET.get("page")), pages),
+            pages=pages,
+        )
+        neighbours = {"first": 1, "last": pages}
+        if query.page > 1:
+            neighbours["previous"] = query.page - 1
+        if query.page < pages:
+            neighbours["next"] = query.page + 1
+        query.links = {
+            f"{relation}_link": request.build_absolute_uri(query.url(page))
+            for relation, page in neighbours.items()
+        }
+        return query
 
     def title(self, obj: FeedQuery):
         if obj.filterset.query:
@@ -53,7 +104,10 @@ class CaseFeed(Feed):
         return reverse("case-list") + (f"?{obj.query_string}" if obj.query_string else "")
 
     def feed_url(self, obj: FeedQuery):
-        return reverse("feed-cases") + (f"?{obj.query_string}" if obj.query_string else "")
+        return obj.url(obj.page)
+
+    def feed_extra_kwargs(self, obj: FeedQuery):
+        return obj.links
 
     def subtitle(self, obj: FeedQuery):
         return _(
@@ -61,7 +115,8 @@ class CaseFeed(Feed):
         )
 
     def items(self, obj: FeedQuery):
-        return obj.filterset.qs.order_by("-published_at", "-pk")[:FEED_SIZE]
+        start = (obj.page - 1) * FEED_SIZE
+        return obj.filterset.qs.order_by("-published_at", "-pk")[start : start + FEED_SIZE]
 
     def item_title(self, case):
         return case.title

@@ -132,10 +132,41 @@ def test_feed_ignores_only_unknown_values(client, published):
     assert [e["title"] for e in entries(root)] == ["Midt sykkel"]
 
 
-def test_feed_is_capped(client, owner):
+def links(root) -> dict[str, str]:
+    return {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+
+
+def test_feed_pages_lead_to_every_case_once(client, owner):
+    """RFC 5005: the first page has the newest cases; next/previous/first/last lead through
+    the rest, and the search's filters stay in every link."""
     for n in range(FEED_SIZE + 2):
         factories.CaseFactory(organisation=owner, published=True, title=f"Sak {n}", days_ago=n)
-    assert len(entries(feed(client))) == FEED_SIZE
+    factories.CaseFactory(organisation=owner, published=True, title="Annen by", days_ago=1)
+    first = feed(client, {"q": "sak"})
+    assert len(entries(first)) == FEED_SIZE
+    assert entries(first)[0]["title"] == "Sak 0"
+    first_links = links(first)
+    assert "previous" not in first_links
+    assert first_links["first"] == "http://testserver/saker/feed/?q=sak"
+    assert (
+        first_links["next"] == first_links["last"] == "http://testserver/saker/feed/?q=sak&page=2"
+    )
+    second = client.get(first_links["next"])
+    assert second.status_code == 200
+    root = ET.fromstring(second.content)
+    assert [e["title"] for e in entries(root)] == [f"Sak {FEED_SIZE}", f"Sak {FEED_SIZE + 1}"]
+    assert links(root)["previous"] == first_links["first"]
+    assert "next" not in links(root)
+    assert links(root)["self"] == first_links["last"]
+    # A page beyond the last is the last; nonsense is the first.
+    assert entries(feed(client, {"q": "sak", "page": "99"})) == entries(root)
+    assert entries(feed(client, {"q": "sak", "page": "x"})) == entries(first)
+
+
+def test_home_links_the_feed(client, published):
+    html = client.get("/").content.decode()
+    assert 'type="application/atom+xml"' in html
+    assert f'href="{FEED}"' in html
 
 
 def test_the_search_page_links_its_feed(client, published):
