@@ -63,6 +63,9 @@ urlpatterns = [
     # The page's earlier address, kept for bookmarks and old emails.
     path("mine-saker/", RedirectView.as_view(pattern_name="my-work", permanent=True)),
     path("tilgjengelighet/", pages.accessibility, name="accessibility"),
+    path("om/", pages.about, name="about"),
+    path("personvern/", pages.privacy, name="privacy"),
+    path("kontakt/", pages.contact, name="contact"),
     path("statistikk/", stats.dashboard, name="stats-dashboard"),
     path("statistikk/<slug:table>.csv", stats.csv_download, name="stats-csv"),
     path("moderering/", moderation.queue, name="moderation-queue"),

@@ -332,6 +332,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Innovasjonsdeling <ikke-svar
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the accessibility statement asks people to report barriers: a read inbox in production.
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "tilgjengelighet@localhost")
+# Where the contact and privacy pages send questions about the service and personal data.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "kontakt@localhost")
 # Absolute links in email point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 

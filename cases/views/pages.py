@@ -19,6 +19,33 @@ def accessibility(request):
     )
 
 
+def _about_the_operator() -> dict:
+    """Who runs the site and where people write: what the plain pages below name."""
+    return {
+        "operator": settings.CATALOGUE_PUBLISHER_NAME,
+        "contact_email": settings.CONTACT_EMAIL,
+        "accessibility_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+        "data_email": settings.CATALOGUE_CONTACT_EMAIL,
+    }
+
+
+def about(request):
+    """What the service is, who may publish, how cases are checked and what the data may be
+    used for."""
+    return render(request, "pages/about.html", _about_the_operator())
+
+
+def privacy(request):
+    """The privacy statement (personvernerklæring): what personal data the site keeps, why,
+    who sees it, the cookies it sets, and how to ask for access, correction or deletion."""
+    return render(request, "pages/privacy.html", _about_the_operator())
+
+
+def contact(request):
+    """Where to write, by what the question is about."""
+    return render(request, "pages/contact.html", _about_the_operator())
+
+
 # Pages only signed-in people or moderators see, and the API's data (read it through the
 # catalogue and the API instead): nothing there for a search engine.
 NOT_FOR_CRAWLERS = ["/admin/", "/moderering/", "/profil/", "/mitt-arbeid/", "/api/v1/"]

@@ -98,6 +98,9 @@ PAGE_TYPES = [
         url_name="accessibility",
         logged_in_differs_in=HEADER,
     ),
+    PageType("about", "/om/", url_name="about", logged_in_differs_in=HEADER),
+    PageType("contact", "/kontakt/", url_name="contact", logged_in_differs_in=HEADER),
+    PageType("privacy", "/personvern/", url_name="privacy", logged_in_differs_in=HEADER),
     PageType("error-404", "/finnes-ikke/", status=404, logged_in_differs_in=HEADER),
     PageType("error-403", "/test/403/", status=403, urlconf=ERROR_URLCONF),
     # Rendered without a request, so the same for everyone.
