@@ -157,7 +157,8 @@ class SiteLanguageMiddleware(LocaleMiddleware):
     the visitor chose it (the language switch sets Django's language cookie)."""
 
     def process_request(self, request):
-        if request.path.startswith("/api/"):
+        # The API documentation is a page of the site, in the site's language.
+        if request.path.startswith("/api/") and not request.path.startswith("/api/docs/"):
             return super().process_request(request)
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

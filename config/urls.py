@@ -2,14 +2,22 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from cases.api.reference import api_reference
+
 # Uploaded files are never served straight from MEDIA_ROOT: a view checks who may see them.
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cases.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The split view serves its start-up script as a file, so the docs need no inline script.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_reference, name="api-docs"),
+    # Trying requests in the browser. The split view serves its start-up script as a file, so
+    # the page needs no inline script.
+    path(
+        "api/docs/utforsker/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+        name="api-explorer",
+    ),
     path("", include("cases.urls")),
 ]
 

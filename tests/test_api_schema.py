@@ -461,11 +461,35 @@ def test_every_case_in_a_list_matches_the_schema(world, check):
 
 
 def _asset_urls(html: str) -> list[str]:
-    return re.findall(r'(?:src|href)="([^"]+)"', html)
+    """Every address the page loads or links to, but the in-page anchors and the footer's link
+    to the data licence (which is somewhere else by design)."""
+    return [
+        url
+        for url in re.findall(r'(?:src|href)="([^"]+)"', html)
+        if not url.startswith("#") and url != settings.DATA_LICENCE["uri"]
+    ]
+
+
+EXPLORER = "/api/docs/utforsker/"
+
+
+def test_the_reference_lists_every_operation_and_data_type_of_the_schema(schema, db):
+    response = APIClient().get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1" in html
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "patch", "put", "delete"):
+                assert f'id="{operation["operationId"]}"' in html, (method, path)
+                assert f"<code>{method.upper()} {path}</code>" in html, (method, path)
+    for name in schema["components"]["schemas"]:
+        assert f'id="schema-{name}"' in html, name
+    assert f'href="{EXPLORER}"' in html
 
 
 def test_docs_use_only_files_the_site_serves(db):
-    response = APIClient().get("/api/docs/")
+    response = APIClient().get(EXPLORER)
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger-ui" in html
@@ -489,7 +513,7 @@ def test_docs_use_only_files_the_site_serves(db):
 
 
 def test_the_docs_start_up_script_is_served_by_the_site_and_loads_the_local_schema(db):
-    page = APIClient().get("/api/docs/").content.decode()
+    page = APIClient().get(EXPLORER).content.decode()
     script_url = next(url for url in _asset_urls(page) if "script" in url)
     response = APIClient().get(script_url)
     assert response.status_code == 200

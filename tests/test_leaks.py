@@ -696,7 +696,8 @@ def visit_api(visitor, world, persona):
     v.get(reverse("api-schema"))
     v.get(reverse("api-schema"), {"format": "json"})
     v.get(reverse("api-docs"))
-    v.get(reverse("api-docs"), {"script": ""})
+    v.get(reverse("api-explorer"))
+    v.get(reverse("api-explorer"), {"script": ""})
 
 
 # The outsider who came through an identity provider: no password, a login keyed by

@@ -101,6 +101,7 @@ PAGE_TYPES = [
     PageType("about", "/om/", url_name="about", logged_in_differs_in=HEADER),
     PageType("contact", "/kontakt/", url_name="contact", logged_in_differs_in=HEADER),
     PageType("privacy", "/personvern/", url_name="privacy", logged_in_differs_in=HEADER),
+    PageType("api-docs", "/api/docs/", url_name="api-docs", logged_in_differs_in=HEADER),
     PageType("error-404", "/finnes-ikke/", status=404, logged_in_differs_in=HEADER),
     PageType("error-403", "/test/403/", status=403, urlconf=ERROR_URLCONF),
     # Rendered without a request, so the same for everyone.
