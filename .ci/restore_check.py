@@ -135,7 +135,11 @@ def server(client: APIClient) -> dict:
                 return found
             response = client.get(body["next"])
 
-    return {"case": everything("/api/v1/cases/"), "adoption": everything("/api/v1/adoptions/")}
+    return {
+        "case": everything("/api/v1/cases/"),
+        "adoption": everything("/api/v1/adoptions/"),
+        "organisation": everything("/api/v1/organisations/"),
+    }
 
 
 def sync(client: APIClient, copy: dict, cursor: str | None) -> tuple[str, int]:
@@ -166,18 +170,20 @@ def exact(copy: dict, client: APIClient, what: str) -> None:
     expected = server(client)
     if copy != expected:
         fail(
-            f"{what}: the copy has {sorted(copy['case'])} cases and {sorted(copy['adoption'])} "
-            f"adoptions, the server {sorted(expected['case'])} and {sorted(expected['adoption'])}"
+            f"{what}: the copy has {sorted(copy['case'])} cases, {sorted(copy['adoption'])} "
+            f"adoptions and {len(copy['organisation'])} organisations, the server "
+            f"{sorted(expected['case'])}, {sorted(expected['adoption'])} and "
+            f"{len(expected['organisation'])}"
         )
     print(
         f"restore-check: {what}: an exact copy ({len(copy['case'])} cases, "
-        f"{len(copy['adoption'])} adoptions)"
+        f"{len(copy['adoption'])} adoptions, {len(copy['organisation'])} organisations)"
     )
 
 
 def full_sync(file: str) -> None:
     client = APIClient()
-    copy = {"case": {}, "adoption": {}}
+    copy = {"case": {}, "adoption": {}, "organisation": {}}
     cursor, entries = sync(client, copy, None)
     exact(copy, client, f"full sync of {entries} entries")
     Path(file).write_text(cursor)
@@ -204,7 +210,7 @@ def restored(file: str) -> None:
         fail(f"/helse/ answered {health.status_code}: {health.content!r}")
     print("restore-check: after after_restore: /helse/ 200")
 
-    copy = {"case": {}, "adoption": {}}
+    copy = {"case": {}, "adoption": {}, "organisation": {}}
     cursor, entries = sync(client, copy, None)
     exact(copy, client, f"a new full sync of {entries} entries")
 

@@ -44,7 +44,7 @@ class Copy:
     def __init__(self, client: APIClient | None = None):
         self.client = client or APIClient()
         self.cursor: str | None = None
-        self.objects: dict[str, dict[int, dict]] = {"case": {}, "adoption": {}}
+        self.objects: dict[str, dict[int, dict]] = {"case": {}, "adoption": {}, "organisation": {}}
         self.pages = 0
 
     def read(self, limit: int = 100) -> dict:
@@ -105,7 +105,11 @@ def server(client: APIClient | None = None) -> dict[str, dict[int, dict]]:
     client = client or APIClient()
     return {
         kind: {item["id"]: item for item in all_pages(client, path)}
-        for kind, path in (("case", "/api/v1/cases/"), ("adoption", "/api/v1/adoptions/"))
+        for kind, path in (
+            ("case", "/api/v1/cases/"),
+            ("adoption", "/api/v1/adoptions/"),
+            ("organisation", "/api/v1/organisations/"),
+        )
     }
 
 

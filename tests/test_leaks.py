@@ -484,7 +484,8 @@ def visit_public_pages(visitor, world):
     assert v.get(w.publisher.get_absolute_url()).context["reach"]["adoptions"] == 3
     assert v.get(w.partner.get_absolute_url()).context["case_count"] == 0
 
-    v.get(reverse("accessibility"))
+    for name in ("accessibility", "about", "contact", "privacy"):
+        v.get(reverse(name))
     v.get(reverse("health"))
     visit_statistics(v, w)
     for name in (
@@ -678,7 +679,7 @@ def visit_api(visitor, world, persona):
     assert hidden_sector["cases"]["total"] == 0
 
     # The change feed, from the start to the end, a few entries at a time.
-    cursor, pages, upserted = "", 0, {"case": set(), "adoption": set()}
+    cursor, pages, upserted = "", 0, {"case": set(), "adoption": set(), "organisation": set()}
     while True:
         page = v.get("/api/v1/changes/", {"since": cursor, "limit": 7}).json()
         pages += 1

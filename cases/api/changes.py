@@ -15,9 +15,9 @@ from ..changefeed.read import (
     entries,
     latest_per_object,
 )
-from ..models import Adoption, Case, Change
+from ..models import Adoption, Case, Change, Organisation
 from .exceptions import CursorExpired, FeedUnavailable
-from .serializers import render_adoptions, render_cases, with_ids
+from .serializers import OrganisationSerializer, render_adoptions, render_cases, with_ids
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -77,8 +77,13 @@ def read(*, since: str | None, limit: int, context: dict) -> dict:
     latest = latest_per_object(rows, epoch)
     case_ids = [oid for kind, oid, _cursor in latest if kind == Change.Kind.CASE]
     adoption_ids = [oid for kind, oid, _cursor in latest if kind == Change.Kind.ADOPTION]
+    organisation_ids = [oid for kind, oid, _cursor in latest if kind == Change.Kind.ORGANISATION]
     request = context.get("request")
-    found: dict[str, dict] = {Change.Kind.CASE: {}, Change.Kind.ADOPTION: {}}
+    found: dict[str, dict] = {
+        Change.Kind.CASE: {},
+        Change.Kind.ADOPTION: {},
+        Change.Kind.ORGANISATION: {},
+    }
     if case_ids:
         found[Change.Kind.CASE] = render_cases(
             with_ids(Case.objects.published(), case_ids), request
@@ -87,6 +92,15 @@ def read(*, since: str | None, limit: int, context: dict) -> dict:
         found[Change.Kind.ADOPTION] = render_adoptions(
             with_ids(Adoption.objects.public(), adoption_ids)
         )
+    if organisation_ids:
+        # Every organisation is public while it exists, as the organisations list shows.
+        organisations = Organisation.objects.filter(pk__in=organisation_ids).select_related(
+            "county"
+        )
+        found[Change.Kind.ORGANISATION] = {
+            organisation.pk: OrganisationSerializer(organisation).data
+            for organisation in organisations
+        }
     hidden = never_public(
         [oid for oid in case_ids if oid not in found[Change.Kind.CASE]],
         [oid for oid in adoption_ids if oid not in found[Change.Kind.ADOPTION]],

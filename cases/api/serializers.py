@@ -354,9 +354,11 @@ class VocabularyEntrySerializer(serializers.Serializer):
         "oneOf": [
             {"$ref": "#/components/schemas/Case"},
             {"$ref": "#/components/schemas/Adoption"},
+            {"$ref": "#/components/schemas/Organisation"},
         ],
         "nullable": True,
-        "description": "The case or adoption as the lists show it; null for `delete`.",
+        "description": "The case, adoption or organisation as the lists show it; null for "
+        "`delete`.",
     }
 )
 class ChangeObjectField(serializers.DictField):
@@ -365,7 +367,7 @@ class ChangeObjectField(serializers.DictField):
 
 class ChangeSerializer(serializers.Serializer):
     cursor = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["case", "adoption"])
+    kind = serializers.ChoiceField(choices=["case", "adoption", "organisation"])
     id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=["upsert", "delete"])
     object = ChangeObjectField(allow_null=True)

@@ -1,7 +1,7 @@
 """Writing the change feed's log (reading it is cases/changefeed/read.py).
 
-Every save of a case or an adoption appends entries in the same transaction: the object
-itself, and every other public object whose representation depends on what changed (and
+Every save of a case, an adoption or an organisation appends entries in the same transaction:
+the object itself, and every other public object whose representation depends on what changed (and
 removes those objects' earlier entries, which the new ones make redundant: see _compact).
 The feed renders an object as it is when a client reads the entry, so an entry only has to
 say *which* object to look at again. What depends on what:
@@ -37,6 +37,17 @@ from ..vocabularies import CaseStatus
 # What an organisation shows of itself in a case's or adoption's representation, and what
 # decides whether its adoptions are public.
 SHOWN_ORGANISATION_FIELDS = ("name", "kind", "number", "municipality_id", "county_id", "deleted_at")
+# What the organisations list shows of an organisation (the API's OrganisationSerializer; its
+# county as number and name, which a county's own save changes for all in it).
+LISTED_ORGANISATION_FIELDS = (
+    *SHOWN_ORGANISATION_FIELDS,
+    "slug",
+    "parent_id",
+    "region",
+    "size_class",
+    "centrality_class",
+    "population",
+)
 
 
 def _txid():
@@ -230,28 +241,35 @@ def adoption_deleted(sender, instance: Adoption, **kwargs):
 
 def organisation_saving(sender, instance: Organisation, raw=False, **kwargs):
     if raw or instance.pk is None:
-        instance._feed_shown_before = None
+        instance._feed_listed_before = None
         return
-    instance._feed_shown_before = (
+    instance._feed_listed_before = (
         Organisation.all_objects.filter(pk=instance.pk)
-        .values_list(*SHOWN_ORGANISATION_FIELDS)
+        .values_list(*LISTED_ORGANISATION_FIELDS)
         .first()
     )
 
 
 def organisation_saved(sender, instance: Organisation, created=False, raw=False, **kwargs):
-    if raw or created:
+    if raw:
         return
-    before = getattr(instance, "_feed_shown_before", None)
-    now = tuple(getattr(instance, field) for field in SHOWN_ORGANISATION_FIELDS)
-    if before is None or tuple(before) == now:
+    before = getattr(instance, "_feed_listed_before", None)
+    now = tuple(getattr(instance, field) for field in LISTED_ORGANISATION_FIELDS)
+    if created or before is None:
+        record(Change.Kind.ORGANISATION, [instance.pk])
         return
-    _organisation_shown_differently(instance.pk)
+    if tuple(before) == now:
+        return
+    record(Change.Kind.ORGANISATION, [instance.pk])
+    shown = len(SHOWN_ORGANISATION_FIELDS)
+    if tuple(before[:shown]) != now[:shown]:
+        _organisation_shown_differently(instance.pk)
 
 
 def organisation_deleting(sender, instance: Organisation, **kwargs):
     # Cases that name it as a partner lose it (the partner rows go with it).
     _organisation_shown_differently(instance.pk)
+    record(Change.Kind.ORGANISATION, [instance.pk])
 
 
 def _organisation_shown_differently(pk: int) -> None:
@@ -259,6 +277,11 @@ def _organisation_shown_differently(pk: int) -> None:
     as owner or adopter, as the owner's or adopter's municipality or county, or as partner."""
     shown_in = Q(pk=pk) | Q(municipality_id=pk) | Q(county_id=pk)
     organisations = Organisation.all_objects.filter(shown_in).values("pk")
+    # A county's name and number are in each listed organisation of it.
+    record(
+        Change.Kind.ORGANISATION,
+        Organisation.all_objects.filter(county_id=pk).exclude(pk=pk).values_list("pk", flat=True),
+    )
     record(
         Change.Kind.CASE,
         Case.all_objects.filter(Q(organisation__in=organisations) | Q(partners=pk))

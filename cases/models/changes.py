@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Change(models.Model):
-    """One entry of the change feed: "something about this case or adoption may have changed".
+    """One entry of the change feed: "something about this case, adoption or organisation may
+    have changed".
 
     Written in the same transaction as the change. The feed renders the object as it is when a
     client reads the entry, so an entry needs no payload; see cases/api/changes.py for how the
@@ -16,8 +17,9 @@ class Change(models.Model):
     class Kind(models.TextChoices):
         CASE = "case", "case"
         ADOPTION = "adoption", "adoption"
+        ORGANISATION = "organisation", "organisation"
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     object_id = models.BigIntegerField()
     # The writing transaction's id on PostgreSQL (pg_current_xact_id()); 0 on SQLite, which has
     # one writer at a time so that ids already follow commit order.
