@@ -89,12 +89,17 @@ def _facets(filterset, counts, texts: dict[int, str]):
             }
             for value, label in field.choices
         ]
+        chosen = sum(1 for option in options if option["selected"])
         facets.append(
             {
                 "name": name,
                 "label": field.label,
                 "options": options,
-                "selected": any(option["selected"] for option in options),
+                "selected": bool(chosen),
+                "chosen": chosen,
+                # Options no result has, unless chosen: the page folds them away under
+                # "Show N more" (a chosen option always stays in sight).
+                "zero": sum(1 for o in options if not o["count"] and not o["selected"]),
             }
         )
     return facets
@@ -115,34 +120,36 @@ def _without(params, name: str, value: str | None = None) -> str:
     return params.urlencode()
 
 
+def _chip(kind: str, text, params, name: str, value: str = "") -> dict:
+    """One chosen filter (or the search words) as the page shows it above the results: its
+    text, and the address of the results without it. `name` and `value` say which control of
+    the form holds it, so that the page's script can clear that control instead of loading
+    the address (an empty value: every value of the parameter)."""
+    return {
+        "kind": kind,
+        "text": str(text),
+        "name": name,
+        "value": value,
+        "query_string": _without(params, name, value or None),
+    }
+
+
 def _active_filters(params, filterset, facets) -> list[dict]:
-    """What narrows the results now, each with the address of the results without it."""
+    """What narrows the results now, each with the address of the results without it.
+
+    Built from `facets` (every facet group the page shows), the search words, "reused" and
+    the filters that have no control on the page, so that a new facet group gets its chips
+    without changes here."""
     active = []
     if filterset.query:
-        active.append(
-            {
-                "label": _("Search"),
-                "value": filterset.query.text,
-                "query_string": _without(params, "q"),
-            }
-        )
+        active.append(_chip("query", filterset.query.text, params, "q"))
     if filterset.is_bound and filterset.form.cleaned_data.get("reused"):
-        active.append(
-            {
-                "label": _("Reused by others"),
-                "value": "",
-                "query_string": _without(params, "reused"),
-            }
-        )
+        active.append(_chip("filter", _("Reused by others"), params, "reused"))
     for facet in facets:
         for option in facet["options"]:
             if option["selected"]:
                 active.append(
-                    {
-                        "label": facet["label"],
-                        "value": option["label"],
-                        "query_string": _without(params, facet["name"], option["value"]),
-                    }
+                    _chip("filter", option["label"], params, facet["name"], option["value"])
                 )
     # Filters without a facet on the page (from a link or the feed): show them, so that no
     # hidden filter explains an empty result.
@@ -155,14 +162,19 @@ def _active_filters(params, filterset, facets) -> list[dict]:
                 value = _organisation_name(pk=value) or value
             elif name == "municipality":
                 value = _organisation_name(number=value, kind="municipality") or value
-            active.append(
-                {
-                    "label": filterset.filters[name].label,
-                    "value": str(value),
-                    "query_string": _without(params, name),
-                }
-            )
+            text = f"{filterset.filters[name].label}: {value}"
+            active.append(_chip("filter", text, params, name))
     return active
+
+
+def _without_filters(params) -> str:
+    """The query string that keeps the search words and the sort order and drops every
+    filter ("Remove all filters")."""
+    kept = params.copy()
+    for name in list(kept.keys()):
+        if name not in {"q", "ordering"}:
+            kept.pop(name)
+    return kept.urlencode()
 
 
 def _organisation_name(**lookup) -> str | None:
@@ -220,6 +232,7 @@ def case_search(request):
     texts: dict[int, str] = {}
     facets = _facets(filterset, counts, texts)
     params.pop("page", None)
+    active_filters = _active_filters(params, filterset, facets)
     context = {
         "filter": filterset,
         "form": filterset.form,
@@ -235,7 +248,9 @@ def case_search(request):
         "ordering": ordering_key,
         "query_string": params.urlencode(),
         "feed_query_string": _without(params, "ordering"),
-        "active_filters": _active_filters(params, filterset, facets),
+        "active_filters": active_filters,
+        "filter_count": sum(1 for chip in active_filters if chip["kind"] == "filter"),
+        "clear_filters_query_string": _without_filters(params),
         "hidden_filters": [
             (name, value) for name in HIDDEN_FILTERS for value in params.getlist(name)
         ],

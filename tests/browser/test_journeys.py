@@ -151,10 +151,12 @@ def _search_and_narrow(page, *, javascript: bool) -> None:
     expect(
         results.get_by_role("link", name="Medisinrobot for multidose i hjemmetjenesten")
     ).to_be_visible()
-    for box, query in (
-        ("#f-sector-health-care", "sector=health-care"),
-        ("#f-region-trondelag", "region=trondelag"),
+    for group, box, query in (
+        ("sector", "#f-sector-health-care", "sector=health-care"),
+        ("region", "#f-region-trondelag", "region=trondelag"),
     ):
+        # The filter groups are folded until opened.
+        page.locator(f"details.facet[data-facet={group}] > summary").click()
         page.locator(box).check()
         if not javascript:
             page.get_by_role("button", name="Oppdater resultatene").click()
