@@ -1,4 +1,5 @@
-"""Links that carry a secret: confirming an email address and choosing a new password.
+"""Links that carry a secret: confirming an email address, choosing a new password, and
+unsubscribing from a followed search.
 
 Whoever holds one can act as the person it was made for, so they are made only when an email
 is sent (see `notifications.LINK_EMAILS`) and kept nowhere: not in the outbox, not in the
@@ -46,5 +47,47 @@ def password_reset_url(user) -> str:
                 "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
                 "token": default_token_generator.make_token(user),
             },
+        )
+    )
+
+
+# Unsubscribing from a followed search. The link must work for as long as emails are sent, so it
+# does not expire; it names one saved search of one person and does nothing else.
+UNSUBSCRIBE_SALT = "cases.saved-search.unsubscribe"
+
+
+def unsubscribe_token(saved_search) -> str:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object(
+        {"s": saved_search.pk, "u": saved_search.user_id}
+    )
+
+
+def unsubscribe_token_ids(token: str) -> tuple[int, int] | None:
+    """(saved search id, user id) of a token, or None if it was not made here or was altered."""
+    try:
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    search, user = data.get("s"), data.get("u")
+    if not isinstance(search, int) or not isinstance(user, int):
+        return None
+    return search, user
+
+
+def unsubscribe_url(saved_search) -> str:
+    """The page that asks "stop these emails?" and stops them on a click, without logging in."""
+    return site_url(
+        reverse("saved-search-unsubscribe", kwargs={"token": unsubscribe_token(saved_search)})
+    )
+
+
+def one_click_unsubscribe_url(saved_search) -> str:
+    """RFC 8058's address: a mail program POSTs "List-Unsubscribe=One-Click" to it."""
+    return site_url(
+        reverse(
+            "saved-search-unsubscribe-one-click",
+            kwargs={"token": unsubscribe_token(saved_search)},
         )
     )

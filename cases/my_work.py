@@ -1,5 +1,5 @@
-"""What waits for a signed-in person: their organisations' cases by where each stands, and the
-reuse records of their cases that an editor is asked to confirm. Private reads (unlike
+"""What waits for a signed-in person: their organisations' cases by where each stands, the
+reuse records of their cases that an editor is asked to confirm, and the searches they follow. Private reads (unlike
 `selectors`, which see public data only); the number of queries does not grow with the data."""
 
 from dataclasses import dataclass, field
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from . import permissions
-from .models import Adoption, Case, CaseEvent, CaseRevision, User
+from .models import Adoption, Case, CaseEvent, CaseRevision, SavedSearch, User
 from .vocabularies import CaseStatus, MembershipRole
 
 
@@ -22,6 +22,8 @@ class MyWork:
     archived: list[Case] = field(default_factory=list)
     # Reuse of the cases of organisations the person edits for, not yet confirmed.
     reuse_to_confirm: list[Adoption] = field(default_factory=list)
+    # The searches the person follows (not part of `is_empty`: nothing in them waits).
+    saved_searches: list[SavedSearch] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -51,9 +53,12 @@ def send_back_reason(case: Case) -> str:
 
 
 def my_work(user: User) -> MyWork:
-    """Three queries at most: memberships (cached per request), cases, reuse records."""
+    """Four queries at most: saved searches, memberships (cached per request), cases, reuse
+    records."""
+    work = MyWork(
+        saved_searches=list(SavedSearch.objects.filter(user=user).order_by("-created_at", "-pk"))
+    )
     roles = permissions.roles(user)
-    work = MyWork()
     if not roles:
         return work
     last_send_back = _send_backs(OuterRef("pk")).values("reason")[:1]

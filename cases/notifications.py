@@ -1,5 +1,9 @@
 """Who is told what, by email. Messages are queued in the writing transaction and sent after it
-commits (see OutgoingEmail), in the recipient's site language (Norwegian bokmål)."""
+commits (see OutgoingEmail), in the recipient's site language (Norwegian bokmål).
+
+Emails about followed searches are sent by `send_queued_email` rather than inside the request
+that published the case: a case that many people follow would otherwise keep the moderator
+waiting for the mail server once per follower."""
 
 import logging
 from collections.abc import Callable
@@ -7,7 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +19,16 @@ from django.utils import timezone, translation
 
 from . import links
 from .links import site_url
-from .models import MODERATORS_GROUP, Adoption, Case, CaseReport, CaseRevision, OutgoingEmail
+from .models import (
+    MODERATORS_GROUP,
+    Adoption,
+    Case,
+    CaseReport,
+    CaseRevision,
+    OutgoingEmail,
+    SavedSearch,
+    User,
+)
 from .vocabularies import MembershipRole, MembershipStatus
 
 log = logging.getLogger(__name__)
@@ -54,6 +67,16 @@ def _render(template: str, context: dict, *, body: bool = True) -> tuple[str, st
         subject = render_to_string(f"email/{template}_subject.txt", context).strip()
         text = render_to_string(f"email/{template}.txt", context) if body else ""
     return " ".join(subject.split()), text
+
+
+# Emails that have an HTML part beside the plain text (email/<template>.html).
+HTML_EMAILS = {"saved_search_match", "saved_search_digest"}
+
+
+def _render_html(template: str, context: dict) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
+        return render_to_string(f"email/{template}.html", context)
 
 
 def queue(*, to: list[str], template: str, context: dict) -> OutgoingEmail | None:
@@ -158,10 +181,71 @@ def _password_reset(email: OutgoingEmail) -> tuple[list[str], dict] | None:
     return [user.email], {"user": user, "link": links.password_reset_url(user)}
 
 
+def _followed(email: OutgoingEmail) -> tuple[User, SavedSearch] | None:
+    """The person and the saved search an email was queued for, while they still follow it."""
+    user = _addressee(email)
+    if user is None:
+        return None
+    saved = SavedSearch.objects.filter(
+        pk=email.params.get("saved_search"), user=user, active=True
+    ).first()
+    return None if saved is None else (user, saved)
+
+
+def _followed_context(user: User, saved: SavedSearch) -> dict:
+    return {
+        "user": user,
+        "saved_search": saved,
+        "search_url": site_url(saved.get_search_url()),
+        "my_work_url": site_url(reverse("my-work")),
+        "unsubscribe_url": links.unsubscribe_url(saved),
+        "one_click_unsubscribe_url": links.one_click_unsubscribe_url(saved),
+    }
+
+
+def _saved_search_match(email: OutgoingEmail) -> tuple[list[str], dict] | None:
+    found = _followed(email)
+    if found is None:
+        return None
+    user, saved = found
+    # Archived (or deleted) since it was published: nothing to tell any more.
+    case = (
+        Case.objects.published()
+        .select_related("organisation")
+        .filter(pk=email.params.get("case"))
+        .first()
+    )
+    if case is None:
+        return None
+    return [user.email], {**_followed_context(user, saved), "case": case}
+
+
+def _saved_search_digest(email: OutgoingEmail) -> tuple[list[str], dict] | None:
+    found = _followed(email)
+    if found is None:
+        return None
+    user, saved = found
+    cases = list(
+        Case.objects.published()
+        .select_related("organisation")
+        .filter(pk__in=email.params.get("cases") or [])
+        .order_by("-published_at", "-pk")
+    )
+    if not cases:
+        return None
+    return [user.email], {
+        **_followed_context(user, saved),
+        "cases": cases,
+        "more": int(email.params.get("more") or 0),
+    }
+
+
 LINK_EMAILS: dict[str, Callable[[OutgoingEmail], tuple[list[str], dict] | None]] = {
     "verify_email": _verify_email,
     "verify_email_existing": _verify_email_existing,
     "password_reset": _password_reset,
+    "saved_search_match": _saved_search_match,
+    "saved_search_digest": _saved_search_digest,
 }
 
 
@@ -175,6 +259,7 @@ def send(pk: int) -> bool:
     if email is None:
         return True
     to, subject, body = email.to, email.subject, email.body
+    html, headers = None, {}
     if email.template in LINK_EMAILS:
         made = LINK_EMAILS[email.template](email)
         if made is None:
@@ -182,8 +267,21 @@ def send(pk: int) -> bool:
             return True
         to, context = made
         subject, body = _render(email.template, context)
+        if email.template in HTML_EMAILS:
+            html = _render_html(email.template, context)
+        if one_click := context.get("one_click_unsubscribe_url"):
+            # RFC 8058: a mail program offers "unsubscribe" and POSTs to the address itself.
+            headers = {
+                "List-Unsubscribe": f"<{one_click}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            }
     try:
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to).send()
+        message = EmailMultiAlternatives(
+            subject, body, settings.DEFAULT_FROM_EMAIL, to, headers=headers
+        )
+        if html is not None:
+            message.attach_alternative(html, "text/html")
+        message.send()
     except Exception as error:  # any transport failure: keep the message for the next try
         log.warning("Sending email %s failed: %s", email.pk, error)
         OutgoingEmail.objects.filter(pk=pk).update(
@@ -255,4 +353,31 @@ def adoption_recorded(adoption: Adoption) -> None:
         to=_editor_emails(adoption.source_organisation_id),
         template="adoption_recorded",
         context={"adoption": adoption, "case": adoption.case},
+    )
+
+
+def saved_search_matched(saved_search: SavedSearch, case: Case) -> OutgoingEmail | None:
+    """A newly published case matches a search someone follows as it happens."""
+    return queue_with_link(
+        to=[saved_search.user.email],
+        template="saved_search_match",
+        params={"user": saved_search.user_id, "saved_search": saved_search.pk, "case": case.pk},
+        send_after_commit=False,
+    )
+
+
+def saved_search_digest(
+    saved_search: SavedSearch, case_ids: list[int], *, more: int = 0
+) -> OutgoingEmail | None:
+    """The week's new cases of a search someone follows weekly (`more`: those not listed)."""
+    return queue_with_link(
+        to=[saved_search.user.email],
+        template="saved_search_digest",
+        params={
+            "user": saved_search.user_id,
+            "saved_search": saved_search.pk,
+            "cases": case_ids,
+            "more": more,
+        },
+        send_after_commit=False,
     )

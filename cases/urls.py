@@ -16,6 +16,7 @@ from .views import (
     moderation,
     organisations,
     pages,
+    saved_searches,
     stats,
 )
 
@@ -60,6 +61,27 @@ urlpatterns = [
         name="spread-create",
     ),
     path("mitt-arbeid/", cases.my_work, name="my-work"),
+    path("lagrede-sok/folg/", saved_searches.saved_search_follow, name="saved-search-follow"),
+    path(
+        "lagrede-sok/<int:pk>/epost/",
+        saved_searches.saved_search_frequency,
+        name="saved-search-frequency",
+    ),
+    path(
+        "lagrede-sok/<int:pk>/slett/",
+        saved_searches.saved_search_delete,
+        name="saved-search-delete",
+    ),
+    path(
+        "lagrede-sok/avmeld/<str:token>/",
+        saved_searches.saved_search_unsubscribe,
+        name="saved-search-unsubscribe",
+    ),
+    path(
+        "lagrede-sok/avmeld/<str:token>/ett-klikk/",
+        saved_searches.saved_search_unsubscribe_one_click,
+        name="saved-search-unsubscribe-one-click",
+    ),
     # The page's earlier address, kept for bookmarks and old emails.
     path("mine-saker/", RedirectView.as_view(pattern_name="my-work", permanent=True)),
     path("tilgjengelighet/", pages.accessibility, name="accessibility"),

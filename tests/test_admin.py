@@ -26,6 +26,7 @@ from cases.models import (
     Membership,
     Organisation,
     OutgoingEmail,
+    SavedSearch,
     SpreadActivity,
     User,
 )
@@ -106,6 +107,9 @@ def every_object(superuser, municipality, unit, published_case, submitted_case):
         IdentitySource: IdentitySource.objects.create(
             provider_id="entra-kommune", kind="tenant", value="tenant-id", organisation=municipality
         ),
+        SavedSearch: SavedSearch.objects.create(
+            user=member, query="q=robot", label="«robot»", frequency="weekly"
+        ),
     }
 
 
@@ -143,6 +147,7 @@ SHOWN_MODELS = [
     Change,
     FeedEpoch,
     IdentitySource,
+    SavedSearch,
 ]
 
 

@@ -27,13 +27,21 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from cases import services
-from cases.models import MODERATORS_GROUP, Adoption, Case, CaseRevision, Membership
+from cases.models import (
+    MODERATORS_GROUP,
+    Adoption,
+    Case,
+    CaseRevision,
+    Membership,
+    SavedSearch,
+)
 from cases.services import accounts as account_services
 from cases.statistics.caching import diffusion
 from cases.statistics.tables import build_tables
@@ -500,6 +508,7 @@ def visit_public_pages(visitor, world):
         "profile",
         "password_change",
         "my-work",
+        "saved-search-follow",
         "case-create",
         "moderation-queue",
         "identity-welcome",
@@ -590,6 +599,20 @@ def visit_hidden_objects(visitor, world):
     uid = urlsafe_base64_encode(force_bytes(w.author.pk))
     v.get(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": "feil-nokkel"}))
     v.get(reverse("verify-email", kwargs={"token": "feil-nokkel"}))
+    # Someone else's saved search: neither changed nor deleted, and a made-up link stops nothing.
+    saved, _new = services.saved_search_follow(
+        user=w.author, data=QueryDict("q=robot"), frequency="weekly"
+    )
+    for name in ("saved-search-frequency", "saved-search-delete"):
+        response = v.post(reverse(name, kwargs={"pk": saved.pk}), {"frequency": "off"})
+        assert response.status_code in (302, 404), (name, response.status_code)
+    for name in ("saved-search-unsubscribe", "saved-search-unsubscribe-one-click"):
+        response = v.post(
+            reverse(name, kwargs={"token": f"{saved.pk}:feil-nokkel"}),
+            {"List-Unsubscribe": "One-Click"},
+        )
+        assert response.status_code in (400, 403), (name, response.status_code)
+    assert SavedSearch.objects.filter(pk=saved.pk, active=True).exists()
     assert (
         Case.all_objects.filter(pk__in=[c.pk for c in w.hidden_cases.values()])
         .exclude(status__in=["draft", "submitted", "changes-requested", "archived"])

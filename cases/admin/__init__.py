@@ -18,4 +18,12 @@ admin.site.site_title = _("Innovation sharing")
 admin.site.index_title = _("Administration")
 
 # Each module registers its models with the site.
-from . import accounts, adoptions, cases, identity, organisations, outbox  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    accounts,
+    adoptions,
+    cases,
+    identity,
+    organisations,
+    outbox,
+    saved_searches,
+)

@@ -20,6 +20,7 @@ from .changes import Change, FeedEpoch
 from .identity import IdentitySource
 from .organisations import Membership, Organisation
 from .outbox import OutgoingEmail
+from .saved_searches import SavedSearch
 
 __all__ = [
     "COUNTER_FIELDS",
@@ -41,6 +42,7 @@ __all__ = [
     "Membership",
     "Organisation",
     "OutgoingEmail",
+    "SavedSearch",
     "SoftDeleteQuerySet",
     "SpreadActivity",
     "User",

@@ -50,6 +50,14 @@ from .identity import identity_claims, identity_first_login
 from .organisations import organisation_check, organisation_delete, organisation_save
 from .reports import case_report, report_resolve
 from .revisions import revision_approve, revision_reject
+from .saved_searches import (
+    saved_search_delete,
+    saved_search_digests,
+    saved_search_follow,
+    saved_search_from_token,
+    saved_search_set_frequency,
+    saved_search_unsubscribe,
+)
 
 __all__ = [
     "Conflict",
@@ -94,6 +102,12 @@ __all__ = [
     "report_resolve",
     "revision_approve",
     "revision_reject",
+    "saved_search_delete",
+    "saved_search_digests",
+    "saved_search_follow",
+    "saved_search_from_token",
+    "saved_search_set_frequency",
+    "saved_search_unsubscribe",
     "snapshot_diff",
     "spread_activity_record",
     "user_mark_email_verified",

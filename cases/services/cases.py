@@ -27,6 +27,7 @@ from .adoptions import record_origin_adoption
 from .common import FOUR_EYES, locked_case, record_change, record_event, require, require_reviewed
 from .content import apply_content, provisional_slug, publish_slug
 from .revisions import propose_revision
+from .saved_searches import saved_searches_case_published
 
 
 @transaction.atomic
@@ -160,6 +161,7 @@ def case_approve(*, actor: User, case: Case, reviewed_version: str) -> Case:
     if case.source_case and source_chain_reaches(case.source_case, case):
         raise ValidationError({"source_case": [SOURCE_CYCLE]})
     now = timezone.now()
+    first_publication = case.published_at is None
     case.status = CaseStatus.PUBLISHED
     case.published_at = case.published_at or now
     case.updated_at = now
@@ -175,6 +177,9 @@ def case_approve(*, actor: User, case: Case, reviewed_version: str) -> Case:
     )
     record_origin_adoption(case, actor=actor)
     notifications.case_approved(case, actor=actor)
+    if first_publication:
+        # Followers hear of a case once, when it first becomes public.
+        saved_searches_case_published(case)
     return case
 
 

@@ -38,6 +38,36 @@ def _registration_errors(page) -> None:
     page.wait_for_load_state()
 
 
+def _followed_search():
+    """The employee follows a search (the same one every time: saving it again changes
+    nothing)."""
+    from django.http import QueryDict
+
+    from cases import services
+    from cases.models import User
+
+    user = User.objects.get(email=EMPLOYEE)
+    return services.saved_search_follow(
+        user=user, data=QueryDict("q=sykehjem&sector=health-care"), frequency="weekly"
+    )[0]
+
+
+def _with_saved_search(page) -> None:
+    _followed_search()
+    page.reload()
+    page.locator("#saved-searches-heading").wait_for()
+
+
+def _unsubscribe_page(page) -> None:
+    """The page an email's unsubscribe link opens, for someone not logged in."""
+    from urllib.parse import urlsplit
+
+    from cases import links
+
+    page.goto(urlsplit(links.unsubscribe_url(_followed_search())).path)
+    page.locator("main form button[type=submit]").wait_for()
+
+
 @dataclass(frozen=True)
 class PageType:
     name: str
@@ -81,6 +111,21 @@ PAGE_TYPES = [
         prepare=_preview,
     ),
     PageType("my-work", "/mitt-arbeid/", (EMPLOYEE,)),
+    PageType("my-work-saved-searches", "/mitt-arbeid/", (EMPLOYEE,), prepare=_with_saved_search),
+    PageType(
+        "follow-search",
+        "/lagrede-sok/folg/?q=sykehjem&sector=health-care",
+        (EMPLOYEE,),
+        url_name="saved-search-follow",
+    ),
+    PageType("unsubscribe-invalid", "/lagrede-sok/avmeld/ugyldig/", (ANONYMOUS,), status=400),
+    PageType(
+        "unsubscribe",
+        "/lagrede-sok/avmeld/ugyldig/",
+        (ANONYMOUS,),
+        status=400,
+        prepare=_unsubscribe_page,
+    ),
     PageType("case-history", "/saker/mobil-rontgen/historikk/", (EMPLOYEE,)),
     PageType("adoption-form", "/saker/vandreboka/gjenbruk/", (OUTSIDER,)),
     PageType("moderation-queue", "/moderering/", (MODERATOR,)),
