@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_identity_sources'),
+        ('cases', '0013_change_feed_organisations'),
     ]
 
     operations = [
