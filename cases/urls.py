@@ -64,6 +64,7 @@ urlpatterns = [
     path("mine-saker/", RedirectView.as_view(pattern_name="my-work", permanent=True)),
     path("tilgjengelighet/", pages.accessibility, name="accessibility"),
     path("statistikk/", stats.dashboard, name="stats-dashboard"),
+    path("statistikk/metode/", stats.method, name="stats-method"),
     path("statistikk/<slug:table>.csv", stats.csv_download, name="stats-csv"),
     path("moderering/", moderation.queue, name="moderation-queue"),
     path("moderering/saker/<slug:slug>/", moderation.review_case, name="moderation-case"),
