@@ -32,6 +32,8 @@ class Column:
     # figures.share dict), survey (a published survey figure), text.
     kind: str = "int"
     places: int = 1
+    # A shorter name for a chart's legend, where a long one would be cut off on a phone.
+    short: str = ""
 
 
 @dataclass
@@ -255,7 +257,10 @@ def _comparison_table(comparison: dict) -> Table:
         [
             *_code_and_label(_("Figure"), key="key"),
             Column(
-                "ks", _("Reported in a survey: Norway (%s)") % survey_name(sources["ks"]), "survey"
+                "ks",
+                _("Reported in a survey: Norway (%s)") % survey_name(sources["ks"]),
+                "survey",
+                short=_("Survey in Norway (KS %(year)s)") % {"year": sources["ks"]["year"]},
             ),
             Column(
                 "coi",

@@ -11,8 +11,9 @@
  *        data-chart-label="Chart: ... The numbers are in the table below."></div>
  *
  * The labels are the row headers (<th scope="row">) of the table's body; each series is the
- * column whose header has data-key="KEY", read from the cells' data-value (plain numbers,
- * not localised text). The table stays on the page beside the chart; the canvas is an image
+ * column whose header has data-key="KEY" (named in the legend by its data-short-label, if it
+ * has one, else by its text), read from the cells' data-value (plain numbers, not localised
+ * text). The table stays on the page beside the chart; the canvas is an image
  * whose accessible name says where its numbers are; a long table inside
  * <details data-chart-numbers open> is folded once its chart is drawn. No inline script or
  * style attribute is needed.
@@ -48,8 +49,10 @@
   var patterns = [null, "stripes", "dots", "cross"];
   var dashes = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
   var points = ["circle", "triangle", "rect", "rectRot"];
-  // An average character of the charts' 12 px font, to estimate how much text fits.
+  // An average character of the charts' 12 px font, and of the titles' 15 px bold, to
+  // estimate how much text fits.
   var CHARACTER_WIDTH = 6.5;
+  var TITLE_CHARACTER_WIDTH = 8.5;
   var textColour = token("--ds-color-neutral-text-default", "#1e2b3c");
   var gridColour = token("--ds-color-neutral-border-subtle", "#d4d8dd");
   var language = document.documentElement.lang || "nb";
@@ -62,7 +65,8 @@
   function readTable(table, keys) {
     var names = {};
     table.querySelectorAll("thead th[data-key]").forEach(function (header) {
-      names[header.getAttribute("data-key")] = header.textContent.trim();
+      names[header.getAttribute("data-key")] =
+        header.getAttribute("data-short-label") || header.textContent.trim();
     });
     var labels = [];
     var series = keys.map(function (key) {
@@ -162,6 +166,10 @@
       return Infinity;
     }
     return Math.max(6, Math.floor(width / Math.max(count, 1) / CHARACTER_WIDTH) - 1);
+  }
+
+  function titleWidth(width) {
+    return Math.max(16, Math.floor(width / TITLE_CHARACTER_WIDTH));
   }
 
   function wrapAll(labels, width) {
@@ -268,11 +276,12 @@
         // Labels are broken into lines anew for the width the chart gets.
         onResize: function (chart, size) {
           chart.data.labels = wrapAll(data.labels, labelWidth(size.width, horizontal, count));
+          chart.options.plugins.title.text = wrap(title, titleWidth(size.width));
         },
         plugins: {
           title: {
             display: Boolean(title),
-            text: title,
+            text: wrap(title, titleWidth(box.clientWidth)),
             color: textColour,
             align: "start",
             font: { size: 15, weight: "bold" },
