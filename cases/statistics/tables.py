@@ -402,7 +402,7 @@ def _breakdown_table(name: str, rows: list[dict]) -> Table:
         f"breakdown-{name.replace('_', '-')}",
         str(BREAKDOWN_TITLES[name]),
         [
-            *_code_and_label(_("Value")),
+            *_code_and_label(str(BREAKDOWN_DIMENSIONS[name])),
             *_metric_columns(),
         ],
         body,
@@ -413,7 +413,6 @@ def _breakdown_table(name: str, rows: list[dict]) -> Table:
             title=_("Cases and adoptions %(breakdown)s")
             % {"breakdown": str(BREAKDOWN_TITLES[name]).lower()},
             value_axis=_("Number of cases and of adoptions"),
-            category_axis=str(BREAKDOWN_DIMENSIONS[name]),
         ),
         notes=[
             _(
