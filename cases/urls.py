@@ -89,6 +89,7 @@ urlpatterns = [
     path("personvern/", pages.privacy, name="privacy"),
     path("kontakt/", pages.contact, name="contact"),
     path("statistikk/", stats.dashboard, name="stats-dashboard"),
+    path("statistikk/metode/", stats.method, name="stats-method"),
     path("statistikk/<slug:table>.csv", stats.csv_download, name="stats-csv"),
     path("moderering/", moderation.queue, name="moderation-queue"),
     path("moderering/saker/<slug:slug>/", moderation.review_case, name="moderation-case"),

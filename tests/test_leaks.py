@@ -526,19 +526,21 @@ def visit_public_pages(visitor, world):
 
 
 def visit_statistics(v, w):
-    dashboard = v.get(reverse("stats-dashboard"))
-    figures = dashboard.context["result"]
-    assert figures["cases"]["total"] == 3
-    assert figures["adoptions"]["total"] == 3
-    # The owner organisation spread only its archived case: that does not count.
-    assert figures["spreaders"]["active"]["numerator"] == 0
-    sectors = {row["code"]: row for row in figures["breakdowns"]["sector"]}
-    assert sectors[SHARED_SECTOR]["cases"] == 3
-    assert sectors.get(HIDDEN_CODES["sector"], {"cases": 0})["cases"] == 0
-    assert sum(month["cases"] for month in figures["monthly"]["months"]) == 3
-    narrowed = v.get(reverse("stats-dashboard"), {"sector": HIDDEN_CODES["sector"]})
-    assert narrowed.context["result"]["cases"]["total"] == 0
-    assert narrowed.context["result"]["adoptions"]["total"] == 0
+    # The overview and the method page show the same figures, in more or less detail.
+    for name in ("stats-dashboard", "stats-method"):
+        page = v.get(reverse(name))
+        figures = page.context["result"]
+        assert figures["cases"]["total"] == 3
+        assert figures["adoptions"]["total"] == 3
+        # The owner organisation spread only its archived case: that does not count.
+        assert figures["spreaders"]["active"]["numerator"] == 0
+        sectors = {row["code"]: row for row in figures["breakdowns"]["sector"]}
+        assert sectors[SHARED_SECTOR]["cases"] == 3
+        assert sectors.get(HIDDEN_CODES["sector"], {"cases": 0})["cases"] == 0
+        assert sum(month["cases"] for month in figures["monthly"]["months"]) == 3
+        narrowed = v.get(reverse(name), {"sector": HIDDEN_CODES["sector"]})
+        assert narrowed.context["result"]["cases"]["total"] == 0
+        assert narrowed.context["result"]["adoptions"]["total"] == 0
     for table in build_tables(diffusion(filters={})):
         csv = v.get(reverse("stats-csv", kwargs={"table": table}))
         assert csv["Content-Type"].startswith("text/csv")

@@ -17,14 +17,29 @@ KNOWN_ORIGINS = [Origin.FIRST.value, Origin.ADAPTED.value, Origin.COPIED.value]
 
 # Published survey figures the platform's own figures are set beside (percent of workplaces,
 # or of the latest innovations). They are reported in surveys, not measured here.
+# Each with the edition the figures are from: the year it was published, the period its
+# questions were about ("the last two years" before the fieldwork), and how many workplaces
+# answered (KS: unit managers in health and care and in education, asked in September and
+# October 2017; COI: public workplaces of every kind, weighted to the whole public sector).
 SURVEYS = {
     "ks": {
         "name": "KS, Innovasjonsbarometeret for kommunal sektor",
         "country": "NO",
+        "year": 2018,
+        "period": "2016–2017",
+        "sample": 1786,
+        "url": (
+            "https://www.ks.no/fagomrader/innovasjon/innovasjonsledelse/"
+            "innovasjonsbarometeret-for-kommunal-sektor/"
+        ),
     },
     "coi": {
         "name": "COI (Center for Offentlig Innovation), Innovationsbarometeret",
         "country": "DK",
+        "year": 2015,
+        "period": "2013–2014",
+        "sample": 1255,
+        "url": "https://www.co-pi.dk/innovationsbarometeret/",
     },
 }
 SURVEY_FIGURES = {

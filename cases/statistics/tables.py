@@ -27,10 +27,13 @@ from .groups import BREAKDOWNS, TERM_BREAKDOWNS
 class Column:
     key: str
     label: str
-    # label: the row's header cell; code: CSV only; int, decimal (to `places`), share (a
+    # label: the row's header cell; month: a row header that is a month ("2023-05", shown as
+    # "mai 2023", exported as it is); code: CSV only; int, decimal (to `places`), share (a
     # figures.share dict), survey (a published survey figure), text.
     kind: str = "int"
     places: int = 1
+    # A shorter name for a chart's legend, where a long one would be cut off on a phone.
+    short: str = ""
 
 
 @dataclass
@@ -39,6 +42,11 @@ class Chart:
     series: list[str]
     horizontal: bool = False
     unit: str = ""  # "%" when the series are percentages
+    # What the chart shows, drawn above it, and the names of its axes: the values' (how many
+    # of what, or percent) and the categories' (what the bars or points are).
+    title: str = ""
+    value_axis: str = ""
+    category_axis: str = ""
 
     @property
     def series_keys(self) -> str:
@@ -71,7 +79,29 @@ class Table:
 
     @property
     def charts(self) -> list[Chart]:
-        return ([self.chart] if self.chart else []) + self.more_charts
+        charts = ([self.chart] if self.chart else []) + self.more_charts
+        header = next((c.label for c in self.columns if c.kind in ("label", "month")), "")
+        for chart in charts:
+            chart.title = chart.title or self.caption
+            chart.category_axis = chart.category_axis or header
+            if not chart.value_axis:
+                chart.value_axis = _("Percent") if chart.unit == "%" else _("Number")
+        return charts
+
+    def narrowed(self, keys: list[str]) -> "Table":
+        """The same table with only the columns `keys` (in the table's order), for a page
+        that shows the main figures and links to the full table (the CSV has every column)."""
+        chosen = [i for i, column in enumerate(self.columns) if column.key in keys]
+        return Table(
+            self.slug,
+            self.caption,
+            [self.columns[i] for i in chosen],
+            [[row[i] for i in chosen] for row in self.rows],
+            chart=self.chart,
+            notes=self.notes,
+            more_charts=self.more_charts,
+            collapse=self.collapse,
+        )
 
 
 BREAKDOWN_TITLES = {
@@ -86,6 +116,17 @@ BREAKDOWN_TITLES = {
 }
 # The breakdowns whose rows are vocabulary codes (the counties' rows come from the database).
 VOCABULARIES = {name: vocabulary for name, vocabulary in BREAKDOWNS.items() if vocabulary}
+# What the rows of each breakdown are, for the axis of its chart.
+BREAKDOWN_DIMENSIONS = {
+    "sector": gettext_lazy("Sector"),
+    "innovation_type": gettext_lazy("Innovation type"),
+    "workplace_type": gettext_lazy("Workplace type"),
+    "employee_band": gettext_lazy("Number of employees (workplaces)"),
+    "size_class": gettext_lazy("Municipality size"),
+    "centrality_class": gettext_lazy("Centrality class"),
+    "region": gettext_lazy("Region"),
+    "county": gettext_lazy("County"),
+}
 BUCKET_LABELS = {
     "0": gettext_lazy("No adopters"),
     "1": gettext_lazy("1 adopter"),
@@ -217,19 +258,25 @@ def _comparison_table(comparison: dict) -> Table:
             *_code_and_label(_("Figure"), key="key"),
             Column(
                 "ks",
-                _("Reported in a survey: Norway (%(source)s)") % {"source": sources["ks"]["name"]},
+                _("Reported in a survey: Norway (%s)") % survey_name(sources["ks"]),
                 "survey",
+                short=_("Survey in Norway (KS %(year)s)") % {"year": sources["ks"]["year"]},
             ),
             Column(
                 "coi",
-                _("Reported in a survey: Denmark (%(source)s)")
-                % {"source": sources["coi"]["name"]},
+                _("Reported in a survey: Denmark (%s)") % survey_name(sources["coi"]),
                 "survey",
             ),
             Column("platform", _("Recorded on this platform"), "share"),
         ],
         rows,
-        chart=Chart("bar", ["ks", "platform"], horizontal=True, unit="%"),
+        chart=Chart(
+            "bar",
+            ["ks", "platform"],
+            horizontal=True,
+            unit="%",
+            title=_("The survey in Norway and this platform, in percent"),
+        ),
         notes=[
             _(
                 "Survey figures are shares of workplaces (or of their latest innovation) "
@@ -263,7 +310,7 @@ def _origin_table(cases: dict) -> Table:
             Column("share_known", _("Share of cases with known origin"), "share"),
         ],
         rows,
-        chart=Chart("bar", ["count"], horizontal=True),
+        chart=Chart("bar", ["count"], horizontal=True, value_axis=_("Number of cases")),
     )
 
 
@@ -281,7 +328,7 @@ def _adopters_table(reuse: dict) -> Table:
             [row["bucket"], str(BUCKET_LABELS[row["bucket"]]), row["numerator"], row]
             for row in reuse["distribution"]
         ],
-        chart=Chart("bar", ["count"]),
+        chart=Chart("bar", ["count"], value_axis=_("Number of cases")),
     )
 
 
@@ -314,7 +361,13 @@ def _adoption_tables(adoptions: dict, spreaders: dict) -> list[Table]:
             _("Channel"),
             adoptions["by_channel"],
             Channel,
-            chart=Chart("bar", ["count"], horizontal=True),
+            chart=Chart(
+                "bar",
+                ["count"],
+                horizontal=True,
+                title=_("Adoptions by channel"),
+                value_axis=_("Number of adoptions"),
+            ),
         ),
         _share_table(
             "spread-channels",
@@ -349,11 +402,18 @@ def _breakdown_table(name: str, rows: list[dict]) -> Table:
         f"breakdown-{name.replace('_', '-')}",
         str(BREAKDOWN_TITLES[name]),
         [
-            *_code_and_label(_("Value")),
+            *_code_and_label(str(BREAKDOWN_DIMENSIONS[name])),
             *_metric_columns(),
         ],
         body,
-        chart=Chart("bar", ["cases", "adoptions"], horizontal=True),
+        chart=Chart(
+            "bar",
+            ["cases", "adoptions"],
+            horizontal=True,
+            title=_("Cases and adoptions %(breakdown)s")
+            % {"breakdown": str(BREAKDOWN_TITLES[name]).lower()},
+            value_axis=_("Number of cases and of adoptions"),
+        ),
         notes=[
             _(
                 "A case with several values (sectors, innovation types) is counted "
@@ -371,7 +431,7 @@ def _monthly_table(monthly: dict) -> Table:
         "monthly",
         _("New cases and adoptions per month"),
         [
-            Column("month", _("Month"), "label"),
+            Column("month", _("Month"), "month"),
             Column("cases", _("New cases")),
             Column("adoptions", _("Adoptions")),
             Column("cumulative_adoptions", _("Adoptions so far")),
@@ -380,8 +440,17 @@ def _monthly_table(monthly: dict) -> Table:
             [row["month"], row["cases"], row["adoptions"], row["cumulative_adoptions"]]
             for row in monthly["months"]
         ],
-        chart=Chart("bar", ["cases", "adoptions"]),
-        more_charts=[Chart("line", ["cumulative_adoptions"])],
+        chart=Chart(
+            "bar", ["cases", "adoptions"], value_axis=_("Number of cases and of adoptions")
+        ),
+        more_charts=[
+            Chart(
+                "line",
+                ["cumulative_adoptions"],
+                title=_("Adoptions so far, month by month"),
+                value_axis=_("Adoptions so far"),
+            )
+        ],
         collapse=True,
     )
 
@@ -428,7 +497,12 @@ def _top_spreaders_table(top_spreaders: list[dict]) -> Table:
             ]
             for row in top_spreaders
         ],
-        chart=Chart("bar", ["adopters"], horizontal=True),
+        chart=Chart(
+            "bar",
+            ["adopters"],
+            horizontal=True,
+            value_axis=_("Organisations that reused their cases"),
+        ),
     )
 
 
@@ -478,7 +552,7 @@ def _bass_tables(fits: dict) -> list[Table]:
                 "bass-curve",
                 _("Adoptions so far: recorded and as the Bass model fits them"),
                 [
-                    Column("month", _("Month"), "label"),
+                    Column("month", _("Month"), "month"),
                     Column("observed", _("Recorded")),
                     Column("fitted", _("Bass model"), "decimal", places=1),
                 ],
@@ -488,7 +562,7 @@ def _bass_tables(fits: dict) -> list[Table]:
                         months, overall["observed"], overall["fitted"], strict=True
                     )
                 ],
-                chart=Chart("line", ["observed", "fitted"]),
+                chart=Chart("line", ["observed", "fitted"], value_axis=_("Adoptions so far")),
                 collapse=True,
             )
         )
@@ -519,6 +593,15 @@ def _months_from(start: str, count: int) -> list[str]:
         if month > 12:
             year, month = year + 1, 1
     return months
+
+
+def survey_name(source: dict) -> str:
+    """A survey as its figures should be cited: name, edition, and how many answered."""
+    return _("%(name)s %(year)s, %(sample)s workplaces answered") % {
+        "name": source["name"],
+        "year": source["year"],
+        "sample": number_format(source["sample"], force_grouping=True),
+    }
 
 
 def _format_percent(value) -> str:

@@ -1,4 +1,9 @@
-"""The diffusion statistics dashboard and its CSV downloads.
+"""The diffusion statistics: two pages and the CSV downloads.
+
+The overview (`dashboard`, /statistikk/) is for everyone: the key figures, the surveys beside
+the platform and a few charts in plain words. The method page (`method`, /statistikk/metode/)
+has every table, the model fits with their quality, the definitions and how each figure is
+computed. Both take the same filters from the query string, and link to each other with it.
 
 The figures come from `cases.statistics.caching.diffusion`, the same function the API answers
 with, and are arranged as tables by `cases.statistics.tables`: each table is shown on the page
@@ -22,7 +27,9 @@ from .. import ratelimit, spreadsheet
 from ..forms import styled
 from ..statistics.caching import cache_seconds, diffusion, diffusion_and_version
 from ..statistics.filters import FILTER_NAMES, StatsFilter, normalise_filters
-from ..statistics.tables import Column, build_tables
+from ..statistics.generations import ROGERS_CATEGORIES, ROGERS_LABELS, ROGERS_MIN_ADOPTERS
+from ..statistics.tables import Column, build_tables, label
+from ..vocabularies import InnovationType, Sector
 
 
 def _filterset(request):
@@ -53,28 +60,63 @@ def _active_filters(filterset, filters: dict) -> list[dict]:
     return active
 
 
-def _figures_html(result: dict, version: str, filters: dict, query: str) -> str:
-    """The page's figures, every table rendered (templates/stats/_figures.html).
+# The overview's short versions of the breakdowns: the counts and the reuse rate. The method
+# page and the CSV have every column.
+OVERVIEW_COLUMNS = ["label", "cases", "adoptions", "reused"]
+OVERVIEW_BREAKDOWNS = ["breakdown_sector", "breakdown_size_class", "breakdown_centrality_class"]
+
+
+def spread_in_words(fits: dict) -> list[dict]:
+    """The groups whose Bass fit says something, each with how it spreads, in words.
+
+    Only fits marked identifiable count: a curve far from saturation gives parameters that mean
+    nothing, however closely it follows the data. Imitation (q) larger than outside influence
+    (p) means reuse spreads mostly from those who already adopted; otherwise mostly from
+    outside (networks, suppliers, the media). No parameter is given: the method page has them.
+    """
+    groups = [("all", None, fits.get("all") or {})]
+    for name in ("sector", "innovation_type"):
+        groups += [(name, fit.get("code"), fit) for fit in fits.get(name, [])]
+    found = []
+    for name, code, fit in groups:
+        if fit.get("status") != "ok" or not fit.get("identifiable"):
+            continue
+        p, q = fit.get("p"), fit.get("q")
+        if p is None or q is None:
+            continue
+        found.append({"group": name, "code": code, "imitation": q > p})
+    return found
+
+
+def _figures_html(template: str, result: dict, version: str, filters: dict, query: str) -> str:
+    """A page's figures, every table rendered (templates/stats/_overview.html for the
+    overview, templates/stats/_figures.html for the method page).
 
     Cached like the figures themselves: some thousand table cells cost more to render than all
     the rest of the request, and they are the same for everyone who asks for the same filters
     in the same language until the data change (`version`, the data version of `result`). One
-    entry per language and query string, replaced when the version changes.
+    entry per page, language and query string, replaced when the version changes.
     """
-    payload = json.dumps([get_language(), query])
+    payload = json.dumps([template, get_language(), query])
     key = "stats:html:" + hashlib.sha256(payload.encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None and cached["version"] == version:
         return mark_safe(cached["html"])  # noqa: S308 - rendered from our template, escaped there
     tables = build_tables(result)
+    # Template variables cannot contain hyphens: the slugs' become underscores.
+    by_name = {slug.replace("-", "_"): table for slug, table in tables.items()}
+    for name in OVERVIEW_BREAKDOWNS:
+        by_name[f"short_{name}"] = by_name[name].narrowed(OVERVIEW_COLUMNS)
     html = render_to_string(
-        "stats/_figures.html",
+        template,
         {
             "result": result,
-            # Template variables cannot contain hyphens: the slugs' become underscores.
-            "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
+            "tables": by_name,
             "query": query,
             "sources": result["comparison"]["sources"],
+            "spread": _spread_labels(spread_in_words(result["bass"])),
+            "rogers": _rogers_definitions(),
+            "rogers_min_adopters": ROGERS_MIN_ADOPTERS,
         },
     )
     seconds = cache_seconds(normalise_filters(filters))
@@ -82,8 +124,33 @@ def _figures_html(result: dict, version: str, filters: dict, query: str) -> str:
     return mark_safe(html)  # noqa: S308 - rendered from our template, escaped there
 
 
-def dashboard(request):
-    """The statistics page: filters in the URL (GET), every figure with its table."""
+def _rogers_definitions() -> list[dict]:
+    """Rogers' adopter categories with the part of the adopters, in order of adoption, that
+    each one is (percent from and to)."""
+    rows, lower = [], 0.0
+    for code, upper in ROGERS_CATEGORIES:
+        rows.append(
+            {
+                "label": ROGERS_LABELS[code],
+                "start": round(100 * lower, 1),
+                "end": round(100 * upper, 1),
+                "percent": round(100 * (upper - lower), 1),
+            }
+        )
+        lower = upper
+    return rows
+
+
+def _spread_labels(found: list[dict]) -> list[dict]:
+    labels = {"sector": Sector, "innovation_type": InnovationType}
+    for item in found:
+        if item["group"] in labels:
+            item["label"] = label(labels[item["group"]], item["code"])
+    return found
+
+
+def _page(request, template: str, figures_template: str):
+    """A statistics page: filters in the URL (GET), the figures of `figures_template`."""
     filterset, filters, errors = _filterset(request)
     result, version = diffusion_and_version(
         filters=filters, before_computing=ratelimit.expensive_work(request)
@@ -94,14 +161,26 @@ def dashboard(request):
         "errors": errors,
         "active_filters": _active_filters(filterset, filters),
         "result": result,
-        "figures": _figures_html(result, version, filters, query),
+        "query": query,
+        "spread": bool(spread_in_words(result["bass"])),
+        "figures": _figures_html(figures_template, result, version, filters, query),
         "form_groups": [
             (_("What"), ["sector", "innovation_type", "workplace_type", "employee_band"]),
             (_("Where"), ["region", "county", "size_class", "centrality_class"]),
             (_("When the case was published"), ["published_from", "published_to"]),
         ],
     }
-    return render(request, "stats/dashboard.html", context)
+    return render(request, template, context)
+
+
+def dashboard(request):
+    """The statistics overview: the main figures for everyone."""
+    return _page(request, "stats/dashboard.html", "stats/_overview.html")
+
+
+def method(request):
+    """Every table, the model fits, the definitions and how each figure is computed."""
+    return _page(request, "stats/method.html", "stats/_figures.html")
 
 
 def csv_download(request, table):

@@ -131,6 +131,12 @@ PAGE_TYPES = [
     PageType("moderation-queue", "/moderering/", (MODERATOR,)),
     PageType("moderation-review", "/moderering/saker/chatbot-for-innbyggersporsmal/", (MODERATOR,)),
     PageType("statistics", "/statistikk/", url_name="stats-dashboard", logged_in_differs_in=HEADER),
+    PageType(
+        "statistics-method",
+        "/statistikk/metode/",
+        url_name="stats-method",
+        logged_in_differs_in=HEADER,
+    ),
     PageType("organisation", "/organisasjoner/oslo/"),
     PageType("login", "/logg-inn/", (ANONYMOUS,)),
     PageType("login-error", "/logg-inn/", (ANONYMOUS,), prepare=_login_error),
