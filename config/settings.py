@@ -163,6 +163,9 @@ DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 # How long a browser keeps reading from the primary after it has written something.
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Statistics show a share only when its denominator is at least this; below it the counts alone,
+# marked, as statistics offices do (cases/statistics/figures.py, `share`).
+STATISTICS_MIN_DENOMINATOR = env_int("STATISTICS_MIN_DENOMINATOR", 10)
 # dumpdata/loaddata/export_data keep timestamps to the microsecond (see cases/serialization.py).
 SERIALIZATION_MODULES = {"json": "cases.serialization"}
 

@@ -546,6 +546,6 @@ def test_change_feed_shape(cases):
     assert len(body["results"]) <= 3
     for entry in body["results"]:
         assert list(entry) == ["cursor", "kind", "id", "action", "object"]
-        assert entry["kind"] in {"case", "adoption"}
+        assert entry["kind"] in {"case", "adoption", "organisation"}
         assert entry["action"] in {"upsert", "delete"}
     assert body["next_cursor"] == body["results"][-1]["cursor"]

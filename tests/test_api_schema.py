@@ -158,7 +158,7 @@ def test_schema_documents_codes_and_orderings(schema):
         "archived",
     ]
     assert components["AdoptionStatusEnum"]["enum"] == ["planned", "in-use", "discontinued"]
-    assert components["ChangeKindEnum"]["enum"] == ["case", "adoption"]
+    assert components["ChangeKindEnum"]["enum"] == ["case", "adoption", "organisation"]
     assert set(components["ActionEnum"]["enum"]) == {"upsert", "delete"}
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
     assert {"-published_at", "title", "-adoption_count", "-updated_at"} <= set(
@@ -410,7 +410,7 @@ def test_every_answer_of_the_main_endpoints_matches_the_schema(world, check):
     check(anonymous.get("/api/v1/stats/diffusion/", {"sector": "education"}))
     feed = check(anonymous.get("/api/v1/changes/"))
     assert {entry["action"] for entry in feed["results"]} == {"upsert"}
-    assert {entry["kind"] for entry in feed["results"]} == {"case", "adoption"}
+    assert {entry["kind"] for entry in feed["results"]} == {"case", "adoption", "organisation"}
 
     # Archived: the feed says delete, for the case and its adoption.
     check(editor.post(path + "archive/", {"reason": "Hagen er lagt ned."}, format="json"), "post")

@@ -145,3 +145,79 @@ def test_diffusion_fits_the_monthly_adoptions_from_the_database():
     assert overall["m"] == pytest.approx(60, rel=0.1)
     health = next(row for row in result["bass"]["sector"] if row["code"] == "health-care")
     assert health["status"] == "too-few-data"
+
+
+# ------------------------------------------------------------------------------------------
+# Per year, with 95 % intervals, and whether the data identify the parameters at all
+# ------------------------------------------------------------------------------------------
+
+
+def drawn_from_bass(p_year: float, q_year: float, m: int, years: int, seed: int) -> np.ndarray:
+    """Adoptions per month over `years` of m adopters, each adopting at a time drawn from the
+    Bass distribution with p and q per year (those adopting later are not observed)."""
+    edges = np.arange(0, years * 12 + 1) / 12
+    probabilities = np.diff(bass.cumulative(edges, p_year, q_year, 1.0))
+    later = 1.0 - probabilities.sum()
+    draw = np.random.default_rng(seed).multinomial(m, [*probabilities, later])
+    return draw[:-1]
+
+
+TRUE = {"p": 0.03, "q": 0.38, "m": 500}
+SEEDS = range(20)
+
+
+def test_recovers_p_q_m_per_year_within_their_intervals():
+    """Twenty draws of 500 adopters over ten years: every fit identifiable, its estimates inside
+    its intervals, and each 95 % interval holding the true value in at least 17 of 20 draws
+    (a correct interval misses about one in twenty)."""
+    covered = dict.fromkeys(TRUE, 0)
+    for seed in SEEDS:
+        counts = drawn_from_bass(0.03, 0.38, 500, years=10, seed=seed)
+        fit = bass.fit(counts)
+        assert fit["status"] == "ok"
+        assert fit["identifiable"] is True
+        estimates = {"p": fit["p_per_year"], "q": fit["q_per_year"], "m": fit["m"]}
+        for name, true in TRUE.items():
+            low, high = fit[f"{name}_interval"]
+            assert low < estimates[name] < high
+            # The intervals say something: narrower than the estimates themselves.
+            assert high - low < estimates[name]
+            covered[name] += low <= true <= high
+        assert fit["m_interval"][0] >= counts.sum()
+        # Per month is a twelfth of per year.
+        assert fit["p"] == pytest.approx(fit["p_per_year"] / 12, rel=1e-3)
+        assert fit["q"] == pytest.approx(fit["q_per_year"] / 12, rel=1e-3)
+    assert all(count >= 17 for count in covered.values()), covered
+
+
+def test_one_draw_recovers_the_parameters_within_its_intervals():
+    fit = bass.fit(drawn_from_bass(0.03, 0.38, 500, years=10, seed=2026))
+    assert fit["p_interval"][0] < 0.03 < fit["p_interval"][1]
+    assert fit["q_interval"][0] < 0.38 < fit["q_interval"][1]
+    assert fit["m_interval"][0] < 500 < fit["m_interval"][1]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_slow_curve_far_from_saturation_is_not_identifiable(seed):
+    # R² is high for such a series, and says nothing about p, q or m.
+    counts = drawn_from_bass(0.05, 0.1, 300, years=10, seed=seed)
+    fit = bass.fit(counts)
+    assert fit["status"] == "ok"
+    assert fit["identifiable"] is False
+    assert fit["r_squared"] > 0.98
+
+
+def test_intervals_are_pairs_and_too_few_data_is_not_identifiable():
+    assert bass.fit([1] * 12)["identifiable"] is False
+    fit = bass.fit(noisy(monthly_from_model(24)))
+    for key in ("p_interval", "q_interval", "m_interval"):
+        low, high = fit[key]
+        assert 0 <= low <= high
+
+
+def test_the_early_phase_is_not_identifiable():
+    # Five years of a curve that would saturate only after some fifteen.
+    counts = drawn_from_bass(0.002, 0.6, 20_000, years=5, seed=7)
+    fit = bass.fit(counts)
+    assert fit["status"] == "ok"
+    assert fit["identifiable"] is False

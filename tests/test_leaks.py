@@ -20,8 +20,10 @@ A new route fails `test_every_route_is_visited` until this file requests it (or 
 EXCLUDED with a reason): that is how new surfaces join the test.
 """
 
+import io
 from urllib.parse import urlsplit
 
+import openpyxl
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
@@ -344,6 +346,8 @@ class Visitor:
         body = (
             b"".join(response.streaming_content) if response.streaming else response.content
         ).decode("utf-8", "replace")
+        if response.get("Content-Type", "").startswith(XLSX):
+            body = workbook_text(response.content)
         # A page may show its own address (the language switch, a login link, a redirect's
         # `next`): an address made from a hidden case's slug is not a leak of it.
         headers = "\n".join(f"{name}: {value}" for name, value in response.items())
@@ -351,6 +355,21 @@ class Visitor:
         found = [m for m in MARKERS.values() if m in text]
         assert not found, f"{url} shows {found} ({response.status_code})"
         return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_text(content: bytes) -> str:
+    """Every cell of an Excel download, as text (the file itself is compressed)."""
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
 
 
 def route_names() -> set[str]:
@@ -545,6 +564,9 @@ def visit_statistics(v, w):
         csv = v.get(reverse("stats-csv", kwargs={"table": table}))
         assert csv["Content-Type"].startswith("text/csv")
         v.get(reverse("stats-csv", kwargs={"table": table}), {"sector": HIDDEN_CODES["sector"]})
+        v.get(reverse("stats-csv-norwegian", kwargs={"table": table}))
+        v.get(reverse("stats-xlsx", kwargs={"table": table}), {"sector": HIDDEN_CODES["sector"]})
+    v.get(reverse("stats-xlsx-all"))
 
 
 def visit_hidden_objects(visitor, world):

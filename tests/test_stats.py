@@ -247,6 +247,13 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _every_share_shown(settings):
+    """This world is small on purpose, so that every share can be worked out by hand: the
+    small-number rule (tests/test_small_numbers.py) is set aside to check the arithmetic."""
+    settings.STATISTICS_MIN_DENOMINATOR = 1
+
+
 @pytest.fixture
 def data(db):
     return build_dataset()
@@ -264,10 +271,17 @@ def s(numerator, denominator, percent):
         "denominator": denominator,
         "share": round(numerator / denominator, 4),
         "percent": percent,
+        "suppressed": False,
     }
 
 
-NONE_SHARE = {"numerator": 0, "denominator": 0, "share": None, "percent": None}
+NONE_SHARE = {
+    "numerator": 0,
+    "denominator": 0,
+    "share": None,
+    "percent": None,
+    "suppressed": False,
+}
 
 
 def by_code(rows):

@@ -37,6 +37,13 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _every_share_shown(settings):
+    """This world is small on purpose, so that every share can be worked out by hand: the
+    small-number rule (tests/test_small_numbers.py) is set aside to check the arithmetic."""
+    settings.STATISTICS_MIN_DENOMINATOR = 1
+
+
 @pytest.fixture
 def data(db):
     return build_dataset()
@@ -359,14 +366,16 @@ def test_csv_download_of_a_table(client, data):
     response = client.get("/statistikk/origin.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="spredning-origin.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="statistikk-opphav.csv"'
     rows = read_csv(response)
-    assert len(rows[0]) == 9  # code, label, count, and two shares in three columns each
+    # code, label, count, and two shares in four columns each (percent, numerator,
+    # denominator, whether the share is withheld for its small base).
+    assert len(rows[0]) == 11
     body = {row[0]: row for row in rows[1:]}
     assert list(body) == ["first", "adapted", "copied", "unknown"]
     # first: 1 case; 20 % of all 5; 25 % of the 4 with known origin.
-    assert body["first"][2:] == ["1", "20.0", "1", "5", "25.0", "1", "4"]
-    assert body["unknown"][6:] == ["", "", ""]  # no share of known origin
+    assert body["first"][2:] == ["1", "20.0", "1", "5", "0", "25.0", "1", "4", "0"]
+    assert body["unknown"][7:] == ["", "", "", ""]  # no share of known origin
 
 
 def test_csv_download_follows_the_filters(client, data):

@@ -717,8 +717,14 @@ class DiffusionStatsView(APIView):
         summary="Diffusion statistics",
         description=(
             "The dashboard's figures for the published cases the filters describe; every "
-            "share comes with its numerator and denominator. Within one filter the values "
-            "are alternatives (repeat the parameter); filters combine."
+            "share comes with its numerator and denominator: `{numerator, denominator, share, "
+            "percent, suppressed}`. A share whose denominator is under the site's minimum "
+            "(STATISTICS_MIN_DENOMINATOR, 10 unless set) is not given: `share` and `percent` "
+            "are null and `suppressed` is true, the counts stay. Bass fits give p and q per "
+            "year (`p_per_year`, `q_per_year`; `p` and `q` are per month) with 95 % intervals "
+            "(`p_interval`, `q_interval`, `m_interval`, each [low, high]) and `identifiable`, "
+            "false when the data do not determine the parameters. Within one filter the "
+            "values are alternatives (repeat the parameter); filters combine."
         ),
         parameters=[
             *(

@@ -6,12 +6,22 @@ imitation coefficient `q`: networks, word of mouth). The cumulative number of ad
 
     N(t) = m * (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})
 
-We fit N(t) by non-linear least squares (scipy.optimize.least_squares, bounded: p > 0, q >= 0,
-m at least the adoptions already observed) to the cumulative counts at the end of each month,
-t = 1 ... T months after the start of the series. The starting point comes from Bass' own
-discrete regression, n(t) = a + b N(t-1) + c N(t-1)^2, with a few fixed guesses beside it, and
-the best of those fits wins. Quality is reported as R² and RMSE on the cumulative counts (what
-was fitted; cumulative series flatter a fit, so R² on the monthly counts is given as well).
+p and q are rates per unit of t; the fit states them per year (`p_per_year`, `q_per_year`),
+and per month as well (`p`, `q`: a twelfth of the yearly ones, the unit of the series).
+
+We fit the adoptions of each month, n(k) = N(k/12) - N((k-1)/12) with t in years, by
+non-linear least squares (Srinivasan & Mason 1986; scipy.optimize.least_squares, bounded:
+p > 0, q >= 0, m at least the adoptions already observed). Monthly counts, unlike cumulative
+ones, have errors that do not carry over from month to month, so the usual covariance of a
+least-squares fit, s² (JᵀJ)⁻¹ from the Jacobian J at the solution, gives honest 95 % intervals
+(estimate ± 1.96 standard errors). The starting point comes from Bass' own discrete
+regression, n(t) = a + b N(t-1) + c N(t-1)^2, with a few fixed guesses beside it, and the best
+of those fits wins. Quality is reported as R² and RMSE on the cumulative counts and R² on the
+monthly counts.
+
+A good R² does not make the parameters meaningful: a series still far from saturation fits
+many curves equally well. A fit is *identifiable* only when m is not at its upper bound and
+each of p, q and m is larger than the width of its 95 % interval; otherwise it says so (`identifiable: false`) and its parameters should not be read.
 
 A fit needs data: at least MIN_MONTHS months and MIN_ADOPTIONS adoptions. With less the result
 says so instead of inventing three parameters from a handful of points.
@@ -35,19 +45,24 @@ MIN_ADOPTIONS = 20
 # m is bounded above so that a series still in its early, exponential phase cannot run off to
 # infinity; a fit that ends on this bound says so (`m_at_bound`), since m is then not identified.
 MAX_M_FACTOR = 50.0
-P_BOUNDS = (1e-6, 1.0)
-Q_BOUNDS = (0.0, 3.0)
+# Per year (the fit's unit): up to 12 and 36 a year, 1 and 3 a month.
+P_BOUNDS = (1e-5, 12.0)
+Q_BOUNDS = (0.0, 36.0)
+# The normal quantile of a two-sided 95 % interval.
+Z_95 = 1.959964
 
 
 def cumulative(t, p: float, q: float, m: float):
-    """Bass' cumulative adopters N(t) (t in months; works on numbers and numpy arrays)."""
+    """Bass' cumulative adopters N(t), with p and q per unit of t (works on numbers and numpy
+    arrays)."""
     t = np.asarray(t, dtype=float)
     decay = np.exp(-(p + q) * t)
     return m * (1.0 - decay) / (1.0 + (q / p) * decay)
 
 
 def _regression_start(counts: np.ndarray, total: float) -> tuple[float, float, float] | None:
-    """Bass' 1969 estimate from n(t) = a + b N(t-1) + c N(t-1)^2, if it gives sensible values."""
+    """Bass' 1969 estimate from n(t) = a + b N(t-1) + c N(t-1)^2, if it gives sensible values
+    (p and q per month, as the series)."""
     before = np.concatenate([[0.0], np.cumsum(counts)[:-1]])
     design = np.column_stack([np.ones_like(before), before, before**2])
     try:
@@ -64,13 +79,17 @@ def _regression_start(counts: np.ndarray, total: float) -> tuple[float, float, f
         return None
     p = a / m
     q = -m * c
-    if not (P_BOUNDS[0] < p < P_BOUNDS[1] and Q_BOUNDS[0] <= q < Q_BOUNDS[1]):
+    if not (P_BOUNDS[0] < 12 * p < P_BOUNDS[1] and Q_BOUNDS[0] <= 12 * q < Q_BOUNDS[1]):
         return None
     return float(p), float(q), float(m)
 
 
 def _significant(value: float, digits: int = 4) -> float:
     return float(f"{value:.{digits}g}")
+
+
+def _interval(low: float, high: float) -> list[float]:
+    return [_significant(low), _significant(high)]
 
 
 def _too_few(months: int, adoptions: int) -> dict:
@@ -80,7 +99,24 @@ def _too_few(months: int, adoptions: int) -> dict:
         "adoptions": adoptions,
         "min_months": MIN_MONTHS,
         "min_adoptions": MIN_ADOPTIONS,
+        "identifiable": False,
     }
+
+
+def _standard_errors(solution, months: int) -> np.ndarray | None:
+    """Standard errors of (p, q, m / total) from the Jacobian at the solution, s² (JᵀJ)⁻¹ with
+    s² the residual variance; None when JᵀJ is singular (a parameter the data do not move)."""
+    jacobian = np.asarray(solution.jac, dtype=float)
+    residuals = np.asarray(solution.fun, dtype=float)
+    variance = float(residuals @ residuals) / max(months - 3, 1)
+    try:
+        covariance = variance * np.linalg.inv(jacobian.T @ jacobian)
+    except np.linalg.LinAlgError:
+        return None
+    diagonal = np.diag(covariance)
+    if not np.all(np.isfinite(diagonal)) or np.any(diagonal < 0):
+        return None
+    return np.sqrt(diagonal)
 
 
 def fit(
@@ -92,10 +128,13 @@ def fit(
     """Fit the Bass model to adoptions per month (first month first, no gaps: zeros included).
 
     Returns a JSON-serialisable dict. Always: `status` ("ok", "too-few-data" or "no-fit"),
-    `months`, `adoptions`, `min_months`, `min_adoptions`. With status "ok" also `p`, `q`, `m`,
-    `r_squared`, `rmse` (on cumulative counts), `r_squared_monthly`, `m_at_bound`,
-    `peak_month` (when the model's adoptions per month are highest, t* = ln(q/p)/(p+q), or None
-    when q <= p and adoptions only fall), `observed` and `fitted` (cumulative, one per month).
+    `months`, `adoptions`, `min_months`, `min_adoptions`, `identifiable`. With status "ok" also
+    `p_per_year`, `q_per_year` with their 95 % intervals `p_interval`, `q_interval` (per year,
+    [low, high]), `m` with `m_interval`, `p` and `q` per month, `r_squared`, `rmse` (on
+    cumulative counts), `r_squared_monthly`, `m_at_bound`, `peak_month` (when the model's
+    adoptions per month are highest, t* = ln(q/p)/(p+q) in months, or None when q <= p and
+    adoptions only fall), `observed` and `fitted` (cumulative, one per month). An interval is
+    None when the data cannot give one (the fit is then not identifiable).
     """
     counts = np.asarray(list(monthly_counts), dtype=float)
     months = int(counts.size)
@@ -105,7 +144,8 @@ def fit(
         result.update(min_months=min_months, min_adoptions=min_adoptions)
         return result
 
-    t = np.arange(1, months + 1, dtype=float)
+    # t in years at the end of each month, 0 at the start of the series.
+    edges = np.arange(0, months + 1, dtype=float) / 12.0
     observed = np.cumsum(counts)
     # Fit m as a multiple of the observed total so the three parameters have similar scales.
     lower = [P_BOUNDS[0], Q_BOUNDS[0], 1.0]
@@ -113,13 +153,20 @@ def fit(
 
     def residuals(x):
         p, q, scale = x
-        return cumulative(t, p, q, scale * total) - observed
+        return np.diff(cumulative(edges, p, q, scale * total)) - counts
 
-    starts = [(0.01, 0.3, 1.5), (0.03, 0.4, 1.1), (0.005, 0.8, 3.0)]
+    # Per year: slow and fast diffusion, mostly by outside influence or mostly by imitation.
+    starts = [
+        (0.12, 3.6, 1.5),
+        (0.36, 4.8, 1.1),
+        (0.06, 9.6, 3.0),
+        (0.05, 0.1, 3.0),
+        (0.3, 0.5, 1.5),
+    ]
     regression = _regression_start(counts, total)
     if regression is not None:
         p0, q0, m0 = regression
-        starts.insert(0, (p0, q0, min(max(m0 / total, 1.0), MAX_M_FACTOR)))
+        starts.insert(0, (12 * p0, 12 * q0, min(max(m0 / total, 1.0), MAX_M_FACTOR)))
     best = None
     for start in starts:
         x0 = np.clip(start, lower, upper)
@@ -140,33 +187,55 @@ def fit(
             "adoptions": int(total),
             "min_months": min_months,
             "min_adoptions": min_adoptions,
+            "identifiable": False,
         }
 
     p, q, scale = (float(v) for v in best.x)
     m = scale * total
-    fitted = cumulative(t, p, q, m)
+    fitted = cumulative(edges[1:], p, q, m)
     residual = observed - fitted
     ss_res = float(np.sum(residual**2))
     ss_tot = float(np.sum((observed - observed.mean()) ** 2))
     monthly_fitted = np.diff(np.concatenate([[0.0], fitted]))
     ss_res_monthly = float(np.sum((counts - monthly_fitted) ** 2))
     ss_tot_monthly = float(np.sum((counts - counts.mean()) ** 2))
-    peak = float(np.log(q / p) / (p + q)) if q > p else None
+    peak = float(12 * np.log(q / p) / (p + q)) if q > p else None
+    m_at_bound = bool(scale >= MAX_M_FACTOR * 0.999)
+
+    errors = _standard_errors(best, months)
+    if errors is None:
+        p_interval = q_interval = m_interval = None
+        identifiable = False
+    else:
+        margins = Z_95 * errors * np.array([1.0, 1.0, total])
+        estimates = np.array([p, q, m])
+        # The parameters cannot be negative and m is at least the adoptions observed.
+        p_interval = _interval(max(p - margins[0], 0.0), p + margins[0])
+        q_interval = _interval(max(q - margins[1], 0.0), q + margins[1])
+        m_interval = [round(float(max(m - margins[2], total)), 1), round(float(m + margins[2]), 1)]
+        # Not identifiable when an interval is as wide as the estimate itself.
+        identifiable = bool(not m_at_bound and np.all(2 * margins < estimates))
     return {
         "status": "ok",
         "months": months,
         "adoptions": int(total),
         "min_months": min_months,
         "min_adoptions": min_adoptions,
-        "p": _significant(p),
-        "q": _significant(q),
+        "p_per_year": _significant(p),
+        "q_per_year": _significant(q),
+        "p_interval": p_interval,
+        "q_interval": q_interval,
         "m": round(m, 1),
+        "m_interval": m_interval,
+        "identifiable": identifiable,
+        "p": _significant(p / 12),
+        "q": _significant(q / 12),
         "r_squared": round(1.0 - ss_res / ss_tot, 4) if ss_tot > 0 else None,
         "rmse": round(float(np.sqrt(ss_res / months)), 3),
         "r_squared_monthly": (
             round(1.0 - ss_res_monthly / ss_tot_monthly, 4) if ss_tot_monthly > 0 else None
         ),
-        "m_at_bound": bool(scale >= MAX_M_FACTOR * 0.999),
+        "m_at_bound": m_at_bound,
         "peak_month": round(peak, 1) if peak is not None else None,
         "observed": [int(v) for v in observed],
         "fitted": [round(float(v), 2) for v in fitted],

@@ -13,7 +13,7 @@ from django.db import connections, router
 
 from ..models import Adoption, Case, Change, Organisation, SpreadActivity
 from . import months
-from .figures import compute
+from .figures import compute, min_denominator
 from .filters import filters_as_json, normalise_filters
 
 
@@ -23,7 +23,9 @@ def diffusion(
     """Every diffusion statistic for the published cases the filters describe.
 
     `filters` is `StatsFilter(...).form.cleaned_data` (or {} for everything). Returns a
-    JSON-serialisable dict; every share is `{"numerator", "denominator", "share", "percent"}`:
+    JSON-serialisable dict; every share is `{"numerator", "denominator", "share", "percent",
+    "suppressed"}` (share and percent null when the denominator is below
+    settings.STATISTICS_MIN_DENOMINATOR, see `figures.share`):
 
     - `filters`: the filters applied (lists of codes, ISO dates or null);
     - `cases`: `total` and `origin` (`counts` by code, `known`, `shares_of_known` for first /
@@ -152,7 +154,8 @@ def warm(filters: dict | None = None) -> str:
 
 def _cache_keys(clean: dict) -> tuple[str, str]:
     """The cache keys of the figures for normalised filters, and of the lock on computing them."""
-    payload = json.dumps(filters_as_json(clean), sort_keys=True)
+    # The small-number rule is part of the figures: another threshold, other figures.
+    payload = json.dumps([filters_as_json(clean), min_denominator()], sort_keys=True)
     key = "stats:diffusion:" + hashlib.sha256(payload.encode()).hexdigest()
     return key, f"{key}:lock"
 

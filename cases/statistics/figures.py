@@ -4,6 +4,7 @@ comparison with the surveys."""
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count
 
@@ -57,20 +58,36 @@ SURVEY_FIGURES = {
 # ------------------------------------------------------------------------------------------
 
 
+def min_denominator() -> int:
+    """The smallest denominator a share is shown for (settings.STATISTICS_MIN_DENOMINATOR)."""
+    return max(int(getattr(settings, "STATISTICS_MIN_DENOMINATOR", 10)), 1)
+
+
 def share(numerator: int, denominator: int) -> dict:
     """A share that shows its working: numerator, denominator, the fraction and the percent.
 
     `share` is a fraction (0-1, four decimals) and `percent` is rounded to one decimal; both are
-    None when the denominator is 0 (there is nothing to take a share of).
+    None when the denominator is 0 (there is nothing to take a share of), and when it is below
+    `min_denominator()`: then `suppressed` is true and the counts alone are given, as statistics
+    offices do, since "100 % (1 of 1)" says more about chance than about anything measured.
+    This is the one place that decides; the pages, the downloads and the API only follow it.
     """
     numerator, denominator = int(numerator or 0), int(denominator or 0)
-    if not denominator:
-        return {"numerator": numerator, "denominator": denominator, "share": None, "percent": None}
+    suppressed = 0 < denominator < min_denominator()
+    if not denominator or suppressed:
+        return {
+            "numerator": numerator,
+            "denominator": denominator,
+            "share": None,
+            "percent": None,
+            "suppressed": suppressed,
+        }
     return {
         "numerator": numerator,
         "denominator": denominator,
         "share": round(numerator / denominator, 4),
         "percent": round(100 * numerator / denominator, 1),
+        "suppressed": False,
     }
 
 

@@ -29,7 +29,8 @@ class Column:
     label: str
     # label: the row's header cell; month: a row header that is a month ("2023-05", shown as
     # "mai 2023", exported as it is); code: CSV only; int, decimal (to `places`), share (a
-    # figures.share dict), survey (a published survey figure), text.
+    # figures.share dict), survey (a published survey figure), interval ([low, high] or None,
+    # to `places`), text.
     kind: str = "int"
     places: int = 1
     # A shorter name for a chart's legend, where a long one would be cut off on a phone.
@@ -76,6 +77,15 @@ class Table:
             [(c, v) for c, v in zip(self.columns, row, strict=True) if c.kind != "code"]
             for row in self.rows
         ]
+
+    @property
+    def has_suppressed(self) -> bool:
+        """Whether a share of the table is not shown for its small base (its footnote)."""
+        return any(
+            isinstance(value, dict) and value.get("suppressed")
+            for row in self.rows
+            for value in row
+        )
 
     @property
     def charts(self) -> list[Chart]:
@@ -229,8 +239,7 @@ def _comparison_table(comparison: dict) -> Table:
         if row["key"] == "main-channels":
             survey_text = ", ".join(label(Channel, code) for code in survey.get("ks", []))
             platform_text = ", ".join(
-                f"{label(Channel, item['code'])} ({_format_percent(item['percent'])})"
-                for item in platform
+                f"{label(Channel, item['code'])} ({_share_text(item)})" for item in platform
             )
             rows.append(
                 [
@@ -238,7 +247,10 @@ def _comparison_table(comparison: dict) -> Table:
                     str(COMPARISON_LABELS[row["key"]]),
                     {"text": survey_text},
                     None,
-                    {"text": platform_text or "–"},
+                    {
+                        "text": platform_text or "–",
+                        "suppressed": any(item["suppressed"] for item in platform),
+                    },
                 ]
             )
             continue
@@ -520,9 +532,13 @@ def _bass_tables(fits: dict) -> list[Table]:
                 *_code_and_label(_("Group"), key="key"),
                 Column("months", _("Months")),
                 Column("adoptions", _("Adoptions")),
-                Column("p", _("Innovation coefficient p"), "decimal", places=4),
-                Column("q", _("Imitation coefficient q"), "decimal", places=4),
-                Column("m", _("Market potential m"), "decimal", places=1),
+                Column("p", _("Innovation coefficient p (per year)"), "decimal", places=4),
+                Column("p_interval", _("p, 95 % interval"), "interval", places=4),
+                Column("q", _("Imitation coefficient q (per year)"), "decimal", places=4),
+                Column("q_interval", _("q, 95 % interval"), "interval", places=4),
+                Column("m", _("Market potential m (adopters)"), "decimal", places=1),
+                Column("m_interval", _("m, 95 % interval"), "interval", places=1),
+                Column("identifiable", _("Identifiable"), "text"),
                 Column("r_squared", _("R² (cumulative)"), "decimal", places=3),
                 Column("rmse", _("RMSE (adoptions)"), "decimal", places=2),
                 Column("note", _("Note"), "text"),
@@ -533,9 +549,13 @@ def _bass_tables(fits: dict) -> list[Table]:
                     text,
                     fit["months"],
                     fit["adoptions"],
-                    fit.get("p"),
-                    fit.get("q"),
+                    fit.get("p_per_year"),
+                    fit.get("p_interval"),
+                    fit.get("q_per_year"),
+                    fit.get("q_interval"),
                     fit.get("m"),
+                    fit.get("m_interval"),
+                    _identifiable_text(fit),
                     fit.get("r_squared"),
                     fit.get("rmse"),
                     _bass_note(fit),
@@ -578,10 +598,22 @@ def _bass_note(fit: dict) -> str:
         return _("The model could not be fitted to these data.")
     if fit["m_at_bound"]:
         return _(
-            "The market potential is not determined by the data yet (diffusion is still in "
-            "its early phase); m is a lower bound at best."
+            "Not identifiable: the market potential is not determined by the data yet "
+            "(diffusion is still in its early phase); m is a lower bound at best."
+        )
+    if not fit["identifiable"]:
+        return _(
+            "Not identifiable: the curve is still far from saturation, and other values of "
+            "p, q and m fit the data as well (an interval is as wide as its estimate). Do not "
+            "read the parameters."
         )
     return ""
+
+
+def _identifiable_text(fit: dict) -> str:
+    if fit["status"] != "ok":
+        return ""
+    return _("Yes") if fit["identifiable"] else _("No")
 
 
 def _months_from(start: str, count: int) -> list[str]:
@@ -604,7 +636,11 @@ def survey_name(source: dict) -> str:
     }
 
 
-def _format_percent(value) -> str:
-    if value is None:
+def _share_text(item: dict) -> str:
+    """A share in words: "51,0 %", or "3 av 7 ¹" when it is not shown for its small base."""
+    if item.get("suppressed"):
+        counts = _("%(n)s of %(d)s") % {"n": item["numerator"], "d": item["denominator"]}
+        return f"{counts}\u00a0¹"
+    if item.get("percent") is None:
         return "–"
-    return f"{number_format(value, 1)}\u00a0%"
+    return f"{number_format(item['percent'], 1)}\u00a0%"

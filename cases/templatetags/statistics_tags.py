@@ -5,6 +5,8 @@ import datetime as dt
 from django import template
 from django.utils.formats import date_format, number_format
 
+from ..statistics.figures import min_denominator as _min_denominator
+
 register = template.Library()
 
 
@@ -25,3 +27,9 @@ def month_label(value) -> str:
 def grouped(value) -> str:
     """A whole number with the language's thousands separator ("1 786", "1,786")."""
     return number_format(value, force_grouping=True)
+
+
+@register.simple_tag
+def min_denominator() -> int:
+    """The smallest denominator a share is shown for (`figures.min_denominator`)."""
+    return _min_denominator()

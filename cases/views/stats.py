@@ -7,8 +7,8 @@ computed. Both take the same filters from the query string, and link to each oth
 
 The figures come from `cases.statistics.caching.diffusion`, the same function the API answers
 with, and are arranged as tables by `cases.statistics.tables`: each table is shown on the page
-and downloads as CSV with the same filters. A share is exported as three columns: percent,
-numerator and denominator.
+and downloads with the same filters as CSV (two dialects) and as an Excel workbook
+(`cases.statistics.downloads`).
 """
 
 import hashlib
@@ -19,16 +19,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import ratelimit, spreadsheet
+from .. import ratelimit
 from ..forms import styled
+from ..statistics import downloads
 from ..statistics.caching import cache_seconds, diffusion, diffusion_and_version
+from ..statistics.figures import min_denominator
 from ..statistics.filters import FILTER_NAMES, StatsFilter, normalise_filters
 from ..statistics.generations import ROGERS_CATEGORIES, ROGERS_LABELS, ROGERS_MIN_ADOPTERS
-from ..statistics.tables import Column, build_tables, label
+from ..statistics.tables import build_tables, label
 from ..vocabularies import InnovationType, Sector
 
 
@@ -97,7 +100,7 @@ def _figures_html(template: str, result: dict, version: str, filters: dict, quer
     in the same language until the data change (`version`, the data version of `result`). One
     entry per page, language and query string, replaced when the version changes.
     """
-    payload = json.dumps([template, get_language(), query])
+    payload = json.dumps([template, get_language(), query, min_denominator()])
     key = "stats:html:" + hashlib.sha256(payload.encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None and cached["version"] == version:
@@ -183,66 +186,50 @@ def method(request):
     return _page(request, "stats/method.html", "stats/_figures.html")
 
 
-def csv_download(request, table):
-    """One table of the dashboard as CSV, with the filters of the query string."""
+def _download_tables(request):
+    """The tables with the filters of the query string, or the response that says which filter
+    was not understood."""
     _unused, filters, errors = _filterset(request)
     if errors:
-        return HttpResponse(
+        return None, HttpResponse(
             "\n".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
     result = diffusion(filters=filters, before_computing=ratelimit.expensive_work(request))
-    tables = build_tables(result)
+    return build_tables(result), None
+
+
+def csv_download(request, table, dialect="standard"):
+    """One table of the dashboard as CSV (`downloads.DIALECTS`), with the filters of the query
+    string."""
+    tables, error = _download_tables(request)
+    if error is not None:
+        return error
     if table not in tables:
         raise Http404
-    chosen = tables[table]
+    chosen = downloads.DIALECTS[dialect]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="spredning-{chosen.slug}.csv"'
-    # A byte order mark, so that spreadsheet programs read æ, ø and å correctly.
-    response.write("\ufeff")
-    writer = spreadsheet.writer(response)
-    writer.writerow([cell for column in chosen.columns for cell in _csv_header(column)])
-    for row in chosen.rows:
-        writer.writerow(
-            [
-                cell
-                for column, value in zip(chosen.columns, row, strict=True)
-                for cell in _csv_cells(column, value)
-            ]
-        )
+    response["Content-Disposition"] = content_disposition_header(
+        True, downloads.file_name(tables[table], "csv", chosen)
+    )
+    downloads.write_csv(response, tables[table], chosen)
     return response
 
 
-def _csv_header(column: Column) -> list[str]:
-    """A column's header cells: a share takes three (see _csv_cells), a survey figure one."""
-    names = {"label": column.label}
-    if column.kind == "share":
-        return [
-            _("%(label)s (percent)") % names,
-            _("%(label)s (numerator)") % names,
-            _("%(label)s (denominator)") % names,
-        ]
-    if column.kind == "survey":
-        return [_("%(label)s (percent)") % names]
-    return [column.label]
-
-
-def _csv_cells(column: Column, value) -> list:
-    if column.kind == "share":
-        if not value:
-            return ["", "", ""]
-        if "numerator" not in value:  # a text cell in a share column (main channels)
-            return [value.get("text", ""), "", ""]
-        return [
-            "" if value["percent"] is None else value["percent"],
-            value["numerator"],
-            value["denominator"],
-        ]
-    if column.kind == "survey":
-        if not value:
-            return [""]
-        return [value["percent"] if "percent" in value else value.get("text", "")]
-    if isinstance(value, dict):
-        return [value.get("text", "")]
-    return ["" if value is None else value]
+def xlsx_download(request, table=None):
+    """One table, or all of them, as an Excel workbook with the filters of the query string."""
+    tables, error = _download_tables(request)
+    if error is not None:
+        return error
+    if table is not None and table not in tables:
+        raise Http404
+    chosen = [tables[table]] if table is not None else list(tables.values())
+    response = HttpResponse(
+        downloads.workbook(chosen),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, downloads.file_name(tables[table] if table is not None else None, "xlsx")
+    )
+    return response
