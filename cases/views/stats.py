@@ -23,6 +23,7 @@ from ..forms import styled
 from ..statistics.caching import cache_seconds, diffusion, diffusion_and_version
 from ..statistics.filters import FILTER_NAMES, StatsFilter, normalise_filters
 from ..statistics.tables import Column, build_tables
+from .stats_map import reuse_map
 
 
 def _filterset(request):
@@ -95,6 +96,7 @@ def dashboard(request):
         "active_filters": _active_filters(filterset, filters),
         "result": result,
         "figures": _figures_html(result, version, filters, query),
+        "reuse_map": reuse_map(filters=filters, query=query, version=version),
         "form_groups": [
             (_("What"), ["sector", "innovation_type", "workplace_type", "employee_band"]),
             (_("Where"), ["region", "county", "size_class", "centrality_class"]),

@@ -208,7 +208,7 @@ class Command(BaseCommand):
                 f"The map would be {len(content):,} bytes, more than {MAX_BYTES:,}: "
                 "simplify more (KEEP) before committing it."
             )
-        output: Path = options["output"]
+        output = options["output"]
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(content)
         if options["verbosity"] >= 1:
