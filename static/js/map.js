@@ -27,7 +27,15 @@
   var SVG = "http://www.w3.org/2000/svg";
   var language = document.documentElement.lang || "nb";
   var locale = language === "nb" ? "nb-NO" : language;
-  var COLOURS = ["#deebf7", "#9ecae1", "#4292c6", "#08519c", "#08306b"];
+  // Sequential blues (ColorBrewer), one ramp per number of classes: each class stands out from
+  // its neighbours and from zero (white), and the highest is always the darkest.
+  var RAMPS = [
+    ["#08519c"],
+    ["#6baed6", "#08306b"],
+    ["#9ecae1", "#3182bd", "#08306b"],
+    ["#c6dbef", "#6baed6", "#2171b5", "#08306b"],
+    ["#deebf7", "#9ecae1", "#4292c6", "#08519c", "#08306b"],
+  ];
   var ZERO = "#ffffff";
   var NONE = "#d9d9d9";
   // The case map: generation 1, 2, 3 and later; the owner.
@@ -69,7 +77,14 @@
   function attribution(svg, width, height) {
     var text = element(
       "text",
-      { x: width - 4, y: height - 6, "text-anchor": "end", class: "map-attribution" },
+      {
+        x: width - 4,
+        y: height - 6,
+        "text-anchor": "end",
+        // Some 10 px or more wherever the map is scaled to a phone's width.
+        "font-size": Math.max(12, Math.round(width / 36)),
+        class: "map-attribution",
+      },
       svg,
     );
     text.textContent = "© Kartverket";
@@ -196,9 +211,7 @@
   function colourOf(index, count) {
     if (index === -2) return NONE;
     if (index === -1) return ZERO;
-    // Fewer classes take the darker end of the ramp: the highest is always the darkest, and
-    // every class stands out from zero (white).
-    return COLOURS[COLOURS.length - count + index];
+    return RAMPS[count - 1][index];
   }
 
   function choropleth(root) {
@@ -228,7 +241,6 @@
           viewBox: "0 0 " + width + " " + height,
           class: "map-svg",
           role: "group",
-          "aria-labelledby": "map-caption",
         });
         var group = element("g", { class: "map-municipalities" }, svg);
         var features = layers.municipalities.features.slice().sort(function (a, b) {
@@ -308,7 +320,12 @@
             var entry = rows[path.getAttribute("data-number")];
             return entry ? entry.values[measure] : null;
           });
-          if (shown.indexOf(null) !== -1) items.push({ colour: NONE, text: texts.no_figure });
+          if (shown.indexOf(null) !== -1) {
+            items.push({
+              colour: NONE,
+              text: measure === "reuse_share" ? texts.no_figure_share : texts.no_figure,
+            });
+          }
           if (shown.indexOf(0) !== -1) items.push({ colour: ZERO, text: texts.zero + unit });
           bounds.forEach(function (bound, index) {
             var lower = whole ? bound.lower + 1 : bound.lower;
