@@ -50,7 +50,8 @@ def reuse_map(*, filters: dict, query: str, version: str) -> dict:
         ],
         "topology_url": static(TOPOLOGY),
         "api_url": f"{api}?{query}" if query else api,
-        "texts": map_texts(),
+        # JSON in a data attribute: the page has no inline script, not even a data block.
+        "texts": json.dumps(map_texts()),
     }
 
 
@@ -164,6 +165,4 @@ def map_texts() -> dict[str, str]:
         "range": _("%(lower)s–%(upper)s"),
         "above": _("over %(lower)s to %(upper)s"),
         "legend": _("Classes of %(measure)s"),
-        "sorted_ascending": _("sorted ascending"),
-        "sorted_descending": _("sorted descending"),
     }

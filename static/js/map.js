@@ -3,7 +3,7 @@
  * TopoJSON (static/maps/norge-2024.topo.json, © Kartverket): no tiles, no outside requests.
  *
  * 1. The choropleth of the statistics page (templates/stats/_map.html):
- *      <div data-reuse-map data-topology="URL" data-table="TABLE-ID" data-texts="JSON-ID" hidden>
+ *      <div data-reuse-map data-topology="URL" data-table="TABLE-ID" data-texts="{JSON}" hidden>
  *    Its numbers are the table's: each <tr data-number="0301"> has cells
  *    <td data-key="MEASURE" data-value="plain number or empty" data-text="as the table says">.
  *    The measure is chosen with the radio buttons named map-measure. Each municipality is a
@@ -105,7 +105,7 @@
 
   /* ---------- sortable tables ---------- */
 
-  function sortable(table, texts) {
+  function sortable(table) {
     var headers = Array.prototype.slice.call(table.querySelectorAll("thead th[data-sort]"));
     var collator = new Intl.Collator(locale);
     headers.forEach(function (header, column) {
@@ -126,7 +126,6 @@
         });
         header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         state.textContent = ascending ? " ▲" : " ▼";
-        button.setAttribute("title", ascending ? texts.sorted_ascending : texts.sorted_descending);
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
         var numeric = header.getAttribute("data-sort") === "number";
@@ -215,7 +214,7 @@
   }
 
   function choropleth(root) {
-    var texts = JSON.parse(document.getElementById(root.getAttribute("data-texts")).textContent);
+    var texts = JSON.parse(root.getAttribute("data-texts"));
     var table = document.getElementById(root.getAttribute("data-table"));
     var inputs = Array.prototype.slice.call(root.querySelectorAll('input[name="map-measure"]'));
     var measures = inputs.map(function (input) {
@@ -489,11 +488,7 @@
 
   function start() {
     var ready = window.d3 && window.d3.geoPath && window.topojson;
-    document.querySelectorAll("table[data-sortable]").forEach(function (table) {
-      var textsId = table.getAttribute("data-texts") || "map-texts";
-      var source = document.getElementById(textsId);
-      sortable(table, source ? JSON.parse(source.textContent) : {});
-    });
+    document.querySelectorAll("table[data-sortable]").forEach(sortable);
     if (!ready) return;
     document.querySelectorAll("[data-reuse-map]").forEach(choropleth);
     document.querySelectorAll("[data-case-map]").forEach(caseMap);
