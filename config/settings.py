@@ -295,6 +295,9 @@ STATICFILES_DIRS = [
     ("designsystemet/css", BASE_DIR / "node_modules/@digdir/designsystemet-css/dist"),
     ("designsystemet/theme", BASE_DIR / "node_modules/@digdir/designsystemet-theme/brand"),
     ("chartjs", BASE_DIR / "node_modules/chart.js/dist"),
+    ("d3", BASE_DIR / "node_modules/d3-array/dist"),
+    ("d3", BASE_DIR / "node_modules/d3-geo/dist"),
+    ("topojson", BASE_DIR / "node_modules/topojson-client/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

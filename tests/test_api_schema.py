@@ -46,6 +46,7 @@ CONTRACT_PATHS = {
     "/api/v1/organisations/{id}/": {"get"},
     "/api/v1/vocabularies/": {"get"},
     "/api/v1/stats/diffusion/": {"get"},
+    "/api/v1/stats/municipalities/": {"get"},
     "/api/v1/changes/": {"get"},
 }
 
@@ -59,6 +60,10 @@ CONTRACT_FILTERS = {
     },
     ("/api/v1/organisations/", "get"): {"kind", "number", "county", "region", "q"},
     ("/api/v1/stats/diffusion/", "get"): {
+        "sector", "innovation_type", "workplace_type", "employee_band", "county", "region",
+        "size_class", "centrality_class", "published_from", "published_to",
+    },
+    ("/api/v1/stats/municipalities/", "get"): {
         "sector", "innovation_type", "workplace_type", "employee_band", "county", "region",
         "size_class", "centrality_class", "published_from", "published_to",
     },
@@ -408,6 +413,8 @@ def test_every_answer_of_the_main_endpoints_matches_the_schema(world, check):
     check(anonymous.get("/api/v1/vocabularies/"))
     check(anonymous.get("/api/v1/stats/diffusion/"))
     check(anonymous.get("/api/v1/stats/diffusion/", {"sector": "education"}))
+    check(anonymous.get("/api/v1/stats/municipalities/"))
+    check(anonymous.get("/api/v1/stats/municipalities/", {"sector": "education"}))
     feed = check(anonymous.get("/api/v1/changes/"))
     assert {entry["action"] for entry in feed["results"]} == {"upsert"}
     assert {entry["kind"] for entry in feed["results"]} == {"case", "adoption", "organisation"}

@@ -724,6 +724,10 @@ def visit_api(visitor, world, persona):
     assert figures["adoptions"]["total"] == 3
     hidden_sector = v.get("/api/v1/stats/diffusion/", {"sector": HIDDEN_CODES["sector"]}).json()
     assert hidden_sector["cases"]["total"] == 0
+    places = v.get("/api/v1/stats/municipalities/").json()["municipalities"]
+    assert sum(row["cases"] for row in places) <= 3
+    hidden_places = v.get("/api/v1/stats/municipalities/", {"sector": HIDDEN_CODES["sector"]})
+    assert sum(row["cases"] for row in hidden_places.json()["municipalities"]) == 0
 
     # The change feed, from the start to the end, a few entries at a time.
     cursor, pages, upserted = "", 0, {"case": set(), "adoption": set(), "organisation": set()}

@@ -259,7 +259,11 @@ def test_downloads_follow_the_filters_and_refuse_what_they_do_not_understand(cli
 
 
 def test_every_table_on_the_method_page_links_to_its_downloads(client, world):
-    html = language(client, "nb").get("/statistikk/metode/", {"sector": "health-care"}).content.decode()
+    html = (
+        language(client, "nb")
+        .get("/statistikk/metode/", {"sector": "health-care"})
+        .content.decode()
+    )
     for slug in build_tables(diffusion(filters={})):
         for url in (
             f"/statistikk/{slug}.csv?sector=health-care",

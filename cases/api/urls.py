@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import municipality_stats, views
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="api-case")
@@ -13,6 +13,11 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("vocabularies/", views.VocabulariesView.as_view(), name="api-vocabularies"),
     path("stats/diffusion/", views.DiffusionStatsView.as_view(), name="api-stats-diffusion"),
+    path(
+        "stats/municipalities/",
+        municipality_stats.MunicipalityStatsView.as_view(),
+        name="api-stats-municipalities",
+    ),
     path("changes/", views.ChangesView.as_view(), name="api-changes"),
     *router.urls,
 ]

@@ -712,6 +712,26 @@ class StatsApiFilter(CodesListedFilterSet, StatsFilter):
     """The dashboard's filters, with unknown codes listed in the message."""
 
 
+# The statistics' filters, as the schema documents them (the diffusion figures and the figures
+# per municipality alike).
+STATS_PARAMETERS = [
+    *(
+        OpenApiParameter(
+            name,
+            OpenApiTypes.STR,
+            many=True,
+            explode=True,
+            enum=[str(code) for code, _label in StatsFilter.base_filters[name].extra["choices"]]
+            or None,
+            description=str(StatsFilter.base_filters[name].label),
+        )
+        for name in MULTIPLE
+    ),
+    OpenApiParameter("published_from", OpenApiTypes.DATE),
+    OpenApiParameter("published_to", OpenApiTypes.DATE),
+]
+
+
 class DiffusionStatsView(APIView):
     @extend_schema(
         summary="Diffusion statistics",
@@ -726,25 +746,7 @@ class DiffusionStatsView(APIView):
             "false when the data do not determine the parameters. Within one filter the "
             "values are alternatives (repeat the parameter); filters combine."
         ),
-        parameters=[
-            *(
-                OpenApiParameter(
-                    name,
-                    OpenApiTypes.STR,
-                    many=True,
-                    explode=True,
-                    enum=[
-                        str(code)
-                        for code, _label in StatsFilter.base_filters[name].extra["choices"]
-                    ]
-                    or None,
-                    description=str(StatsFilter.base_filters[name].label),
-                )
-                for name in MULTIPLE
-            ),
-            OpenApiParameter("published_from", OpenApiTypes.DATE),
-            OpenApiParameter("published_to", OpenApiTypes.DATE),
-        ],
+        parameters=STATS_PARAMETERS,
         responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 429: ERRORS[429]},
     )
     def get(self, request):

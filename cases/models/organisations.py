@@ -32,7 +32,7 @@ class Organisation(models.Model):
     """
 
     # Set on the instance by the change feed's signal handlers (cases.changefeed.record): the
-    # organisation's shown fields before this save.
+    # organisation's listed fields before this save.
     _feed_listed_before: tuple[Any, ...] | None
 
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)

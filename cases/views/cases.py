@@ -22,6 +22,7 @@ from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..my_work import my_work as my_work_of
 from ..my_work import send_back_reason
 from ..statistics.generations import ROGERS_MIN_ADOPTERS
+from ..statistics.places import reuse_places
 from ..vocabularies import CaseStatus, OrganisationKind
 from .catalogue import rdf_response, requested_rdf_type
 
@@ -92,6 +93,9 @@ def case_detail(request, slug):
         "owner_municipality": owner_municipality,
         "lineage": tree,
         "diffusion": diffusion,
+        "reuse_places": reuse_places(case, tree=tree, version=version or "")
+        if diffusion and diffusion["total"]
+        else None,
         # What the page's cached fragments of public data are keyed on, besides case and language.
         "data_version": version,
         "lineage_members": ",".join(map(str, lineage.members(tree))) if tree else "",

@@ -33,6 +33,7 @@ from ..statistics.filters import FILTER_NAMES, StatsFilter, normalise_filters
 from ..statistics.generations import ROGERS_CATEGORIES, ROGERS_LABELS, ROGERS_MIN_ADOPTERS
 from ..statistics.tables import build_tables, label
 from ..vocabularies import InnovationType, Sector
+from .stats_map import reuse_map
 
 
 def _filterset(request):
@@ -91,7 +92,14 @@ def spread_in_words(fits: dict) -> list[dict]:
     return found
 
 
-def _figures_html(template: str, result: dict, version: str, filters: dict, query: str) -> str:
+def _figures_html(
+    template: str,
+    result: dict,
+    version: str,
+    filters: dict,
+    query: str,
+    extra: dict | None = None,
+) -> str:
     """A page's figures, every table rendered (templates/stats/_overview.html for the
     overview, templates/stats/_figures.html for the method page).
 
@@ -120,6 +128,7 @@ def _figures_html(template: str, result: dict, version: str, filters: dict, quer
             "spread": _spread_labels(spread_in_words(result["bass"])),
             "rogers": _rogers_definitions(),
             "rogers_min_adopters": ROGERS_MIN_ADOPTERS,
+            **(extra or {}),
         },
     )
     seconds = cache_seconds(normalise_filters(filters))
@@ -166,7 +175,17 @@ def _page(request, template: str, figures_template: str):
         "result": result,
         "query": query,
         "spread": bool(spread_in_words(result["bass"])),
-        "figures": _figures_html(figures_template, result, version, filters, query),
+        "figures": _figures_html(
+            figures_template,
+            result,
+            version,
+            filters,
+            query,
+            # The overview's map, rendered into its figures (and cached with them).
+            extra={"reuse_map": reuse_map(filters=filters, query=query, version=version)}
+            if figures_template == "stats/_overview.html"
+            else None,
+        ),
         "form_groups": [
             (_("What"), ["sector", "innovation_type", "workplace_type", "employee_band"]),
             (_("Where"), ["region", "county", "size_class", "centrality_class"]),
