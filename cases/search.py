@@ -255,17 +255,25 @@ class Term:
         """PostgreSQL tsquery text (for to_tsquery('simple', ...)): the alternatives, or only
         the thesaurus' (related=True) or only the word's own (False), restricted to a weight.
         Stems are letters and digits only, so quoting is safe."""
-        return "(" + " | ".join(
-            "(" + " & ".join(f"'{s}':{_prefix(s)}{weight}" for s in alternative) + ")"
-            for alternative in self._chosen(related)
-        ) + ")"
+        return (
+            "("
+            + " | ".join(
+                "(" + " & ".join(f"'{s}':{_prefix(s)}{weight}" for s in alternative) + ")"
+                for alternative in self._chosen(related)
+            )
+            + ")"
+        )
 
     def fts(self, column: str = "", *, related: bool | None = None) -> str:
         """The same as an FTS5 query, restricted to one column."""
-        expression = "(" + " OR ".join(
-            "(" + " AND ".join(f'"{s}"{_prefix(s)}' for s in alternative) + ")"
-            for alternative in self._chosen(related)
-        ) + ")"
+        expression = (
+            "("
+            + " OR ".join(
+                "(" + " AND ".join(f'"{s}"{_prefix(s)}' for s in alternative) + ")"
+                for alternative in self._chosen(related)
+            )
+            + ")"
+        )
         return f"{column} : {expression}" if column else expression
 
     def _chosen(self, related: bool | None) -> tuple[Alternative, ...]:
@@ -350,9 +358,7 @@ def _parse(text: str, words: tuple[str, ...], version: str) -> Search:
             if alternative not in alternatives
         )
         terms.append(Term(word, tuple(alternatives), related, correction))
-    roots = tuple(
-        dict.fromkeys(s for t in terms for a in t.alternatives + t.related for s in a)
-    )
+    roots = tuple(dict.fromkeys(s for t in terms for a in t.alternatives + t.related for s in a))
     suggestion = ""
     if corrections:
         suggestion = " ".join(corrections.get(word, word) for word in words)
@@ -392,14 +398,13 @@ def matching_ids(search: Search, *, text_rank: bool = False) -> tuple[str, list]
 
     PostgreSQL: one scan of the search vector's GIN index. SQLite: the FTS5 table.
     """
-    selected, params = "id", []
+    selected, params = "id", list[object]()
     if text_rank:
         rank_sql, params = _rank_sql(search, "cases_case")
         selected += f", {rank_sql} AS text_rank"
     if is_postgresql():
         return (
-            f"SELECT {selected} FROM cases_case "
-            "WHERE search_vector @@ to_tsquery('simple', %s)",
+            f"SELECT {selected} FROM cases_case WHERE search_vector @@ to_tsquery('simple', %s)",
             [*params, search.tsquery],
         )
     return (

@@ -146,9 +146,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation costs seconds on the facet queries and wins nothing on short requests;
     # random_page_cost for SSD-backed servers makes the planner use the search indexes.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c jit=off -c random_page_cost=1.1"
-    )
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 # A read replica takes the reads (config/routers.py); tests use the primary for both.
 if replica_url := env_str("DATABASE_REPLICA_URL", ""):
     DATABASES["replica"] = dj_database_url.parse(

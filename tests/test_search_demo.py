@@ -62,11 +62,10 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo data, loaded once for the module and rolled back after it."""
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            call_command("seed_demo", stdout=io.StringIO())
-            yield
-            transaction.set_rollback(True)
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 def ranked_slugs(q: str) -> tuple[list[str], search.Search]:
@@ -99,10 +98,9 @@ def test_the_page_and_the_filter_order_alike(demo, db):
 def test_title_matches_rank_first(demo, db):
     slugs, _query = ranked_slugs("hjemmetjenesten")
     titles = dict(Case.objects.published().values_list("slug", "title"))
-    in_title = [
-        slug for slug in slugs if re.search(r"hjemmetjeneste", titles[slug], re.IGNORECASE)
-    ]
-    assert in_title and slugs[: len(in_title)] == in_title
+    in_title = [slug for slug in slugs if re.search(r"hjemmetjeneste", titles[slug], re.IGNORECASE)]
+    assert in_title
+    assert slugs[: len(in_title)] == in_title
 
 
 def test_did_you_mean_links_to_the_corrected_search(demo, db, client):
@@ -141,9 +139,9 @@ def test_an_empty_result_with_a_filter_that_helps(demo, db, client):
     assert response.context["total"] == 0
     [item] = response.context["loosening"]
     assert item["query_string"] == "q=multidose"
-    assert item["count"] == search.apply(
-        Case.objects.published(), search.parse("multidose")
-    ).count()
+    assert (
+        item["count"] == search.apply(Case.objects.published(), search.parse("multidose")).count()
+    )
     assert "Uten filteret" in response.content.decode() or "Without the filter" in (
         response.content.decode()
     )
