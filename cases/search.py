@@ -136,6 +136,9 @@ LEXICON_VERSION_KEY = "search:lexicon-version"
 # How long a process keeps a lexicon without asking whether it changed; a change made through
 # the services is seen at the next search (lexicon_changed).
 LEXICON_SECONDS = 600
+# How long the cache keeps a built lexicon: building reads every published case (seconds at
+# 100,000), so only a change (a new version) or a day without one builds it again.
+LEXICON_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,7 +229,7 @@ def _current() -> tuple[str, Lexicon]:
     built = cache.get(key)
     if built is None:
         built = _build_lexicon()
-        cache.set(key, built, LEXICON_SECONDS)
+        cache.set(key, built, LEXICON_CACHE_SECONDS)
     _memo["lexicon"] = (version, now, built)
     return version, built
 
