@@ -1,48 +1,63 @@
-"""Full-text search over cases.
+"""Full-text search over cases, the same on PostgreSQL and SQLite.
 
-PostgreSQL: the generated, weighted `search_vector` column (migration 0003; title A, summary and
-tags/organisation names B, the long texts C) with the `norwegian` Snowball configuration. Every
-word of the query must match (AND); a word matches when a lexeme of the case starts with its stem
-(inflected forms and the first part of compounds: "sykehjemmet" finds "sykehjem", "multidos" finds
-"multidoserobot"), or, for typos and spellings without æ/ø/å, when a word of the title, tags or
-organisation names is trigram-similar to it (pg_trgm: "rontgen" finds "røntgen"). Common words
-the Norwegian configuration ignores ("og", "i", "på") are left out of the query. Results are
-ranked with ts_rank_cd plus a share of the trigram similarity, so a title match ranks above a
-summary match above a match in the long texts.
+One analyser (cases/search_analysis.py) turns a case's texts into index terms when the case is
+written (`store_terms`, called by the services) and a query's words into the terms they look
+for: folded æ/ø/å, Norwegian Snowball stems, compound words split into their parts. The terms
+of the title, of the summary and the words of other tables (tags, owner and partner names:
+search_extra), and of the long texts are kept in three columns, searched
+- on PostgreSQL through the generated, weighted `search_vector` (title A, summary B, long texts
+  C; migration 0013) and its GIN index,
+- on SQLite through the FTS5 table cases_case_fts (one column per weight), which `store_terms`
+  keeps current.
 
-SQLite: every word must appear somewhere in the text fields (case-insensitive substring), ranked
-title match above summary match above the rest.
+Every word of the query must match (AND). A word matches its own stem as a prefix (so
+"multidos" finds "multidoserobot" and "sykehjemmet" finds "sykehjem"), and as alternatives (OR):
+the parts of a compound the published cases do not have whole ("eldreomsorg" -> eldre and
+omsorg), the thesaurus' related terms (cases/search_vocabulary.json), and for a word the
+published cases do not have at all, the nearest word they do have ("velferdsteknolgi" ->
+"velferdsteknologi"), which the page offers as "Mente du …?". Prefixes start at the start of a
+term: "eldre" never finds "foreldre".
+
+Rank: per query word, 1.0 for a match in the title, 0.6 for a thesaurus match in the title, 0.4
+in the summary, tags or names, 0.25 for a thesaurus match there, 0.1 in the long texts; summed
+over the words. Computed in the same way on both databases, so they order results alike.
 """
 
+import bisect
 import functools
 import html
 import re
+import time
+import uuid
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case as Cases
-from django.db.models import FloatField, Q, QuerySet, Value, When
+from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
-TEXT_FIELDS = ["title", "summary", "problem", "solution", "results", "reuse_guide", "search_extra"]
-SNIPPET_FIELDS = ["summary", "problem", "solution", "results", "reuse_guide"]
+from . import search_analysis as analysis
+from .models import Case
+
 # Letters and digits; an underscore or any punctuation separates words, as in PostgreSQL's parser.
-WORD = re.compile(r"[^\W_]+", re.UNICODE)
+WORD = analysis.WORD
+SNIPPET_FIELDS = ["summary", "problem", "solution", "results", "reuse_guide"]
 MAX_WORDS = 12
 MAX_QUERY_LENGTH = 200
-CONSONANTS = set("bcdfghjklmnpqrstvwxz")
-# A stem shorter than this matches whole lexemes only: "ki" should not find "kilde" and "kirke".
-MIN_PREFIX_LENGTH = 3
-# Words shorter than this take no part in trigram matching: their trigrams match almost anything.
-MIN_TRIGRAM_LENGTH = 4
-# A word matches a text whose pg_trgm word similarity to it reaches this, or "sykehjemmet" would
-# find every "hjemmetjeneste". pg_trgm's operators test the connection's
-# pg_trgm.word_similarity_threshold, which config/settings.py sets to this value: then the
-# trigram index finds the candidates and its recheck decides (see _term_condition).
-TRIGRAM_THRESHOLD = 0.5
-TRIGRAM_TEXT = "(title || ' ' || search_extra)"
+# A stem shorter than this matches whole terms only: "ki" should not find "kilde" and "kirke".
+MIN_PREFIX_LENGTH = 4
+# A word shorter than this is never taken for a typo.
+MIN_TYPO_LENGTH = 5
+FTS_TABLE = "cases_case_fts"
+# Index column -> the weight it has in PostgreSQL's search_vector.
+INDEX_COLUMNS = {"search_title": "A", "search_summary": "B", "search_body": "C"}
+# What a query word scores: (weight, from the thesaurus) -> score. See the module docstring.
+SCORES = [("A", False, 1.0), ("A", True, 0.6), ("B", False, 0.4), ("B", True, 0.25)]
+OTHERWISE = 0.1
 
 
 def is_postgresql() -> bool:
@@ -53,39 +68,240 @@ def words_of(query: str) -> list[str]:
     return WORD.findall((query or "")[:MAX_QUERY_LENGTH].replace("\x00", "").lower())[:MAX_WORDS]
 
 
+# Storing ------------------------------------------------------------------------------------
+
+
+def terms_of(case) -> dict[str, str]:
+    """The index columns of a case, from its texts."""
+    return {
+        "search_title": analysis.index_terms(case.title),
+        "search_summary": analysis.index_terms(case.summary, case.search_extra),
+        "search_body": analysis.index_terms(
+            case.problem, case.solution, case.results, case.reuse_guide
+        ),
+    }
+
+
+def store_terms(case) -> None:
+    """Bring the case's index columns (and on SQLite its FTS row) up to date with its texts."""
+    terms = terms_of(case)
+    if any(getattr(case, name) != value for name, value in terms.items()):
+        for name, value in terms.items():
+            setattr(case, name, value)
+        Case.all_objects.filter(pk=case.pk).update(**terms)
+        sync_fts([case.pk])
+        if case.published_at is not None:
+            lexicon_changed()
+
+
+def sync_fts(ids) -> None:
+    """SQLite: copy the index columns of these cases into the FTS table."""
+    if is_postgresql() or not ids:
+        return
+    ids = list(ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(INDEX_COLUMNS)}) "
+                f"SELECT id, {', '.join(INDEX_COLUMNS)} FROM cases_case WHERE id IN ({marks})",
+                chunk,
+            )
+
+
+def rebuild(batch_size: int = 500) -> int:
+    """Recompute every case's index columns (and SQLite's FTS table); the number of cases."""
+    count = 0
+    last = 0
+    while True:
+        batch = list(Case.all_objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+        if not batch:
+            break
+        for case in batch:
+            for name, value in terms_of(case).items():
+                setattr(case, name, value)
+        Case.all_objects.bulk_update(batch, list(INDEX_COLUMNS))
+        sync_fts([case.pk for case in batch])
+        count += len(batch)
+        last = batch[-1].pk
+    lexicon_changed()
+    return count
+
+
+# The words of the published cases ------------------------------------------------------------
+
+LEXICON_VERSION_KEY = "search:lexicon-version"
+# How long a process keeps a lexicon without asking whether it changed; a change made through
+# the services is seen at the next search (lexicon_changed).
+LEXICON_SECONDS = 600
+# How long the cache keeps a built lexicon: building reads every published case (seconds at
+# 100,000), so only a change (a new version) or a day without one builds it again.
+LEXICON_CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    """The words of the published cases' titles, summaries, tags and names: what a query word
+    is compared with for compounds and typos, and what "Mente du" may suggest."""
+
+    stems: tuple[str, ...] = ()  # sorted: the index terms of those words
+    surfaces: dict[str, tuple[str, int]] = field(default_factory=dict)  # folded -> (word, cases)
+    folded: tuple[str, ...] = ()
+
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether some term of the published cases starts with `prefix`."""
+        position = bisect.bisect_left(self.stems, prefix)
+        return position < len(self.stems) and self.stems[position].startswith(prefix)
+
+    def has(self, term: str) -> bool:
+        position = bisect.bisect_left(self.stems, term)
+        return position < len(self.stems) and self.stems[position] == term
+
+    def correct(self, folded: str) -> str | None:
+        """The published word nearest to a folded word not found: one edit away for a short
+        word, two for a word of eight letters or more; the same first letter; the most used
+        one of the nearest."""
+        limit = 1 if len(folded) < 8 else 2
+        found = process.extract(
+            folded, self.folded, scorer=Levenshtein.distance, score_cutoff=limit, limit=20
+        )
+        candidates = [
+            (distance, -self.surfaces[word][1], word)
+            for word, distance, _index in found
+            if word[0] == folded[0] and word != folded
+        ]
+        return self.surfaces[min(candidates)[2]][0] if candidates else None
+
+
+def _build_lexicon() -> Lexicon:
+    counts: dict[str, int] = {}
+    published = Case.objects.published()
+    if is_postgresql():
+        sql, params = published.values("title", "summary", "search_extra").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT w, COUNT(*) FROM (" + sql + ") c CROSS JOIN LATERAL unnest("
+                "tsvector_to_array(to_tsvector('simple', c.title || ' ' || c.summary || ' ' || "
+                "c.search_extra))) AS w GROUP BY w",
+                params,
+            )
+            counts = dict(cursor.fetchall())
+    else:
+        # SQLite (the demo): the same words, counted here.
+        for texts in published.values_list("title", "summary", "search_extra").iterator():
+            for word in set(analysis.words(" ".join(texts).lower())):
+                counts[word] = counts.get(word, 0) + 1
+    surfaces: dict[str, tuple[str, int]] = {}
+    stems: set[str] = set()
+    for word, number in counts.items():
+        if len(word) < 3 or not word.isalpha():
+            continue
+        folded = analysis.fold(word)
+        if folded not in surfaces or surfaces[folded][1] < number:
+            surfaces[folded] = (word, number)
+        stems.update(analysis.word_terms(word))
+    return Lexicon(stems=tuple(sorted(stems)), surfaces=surfaces, folded=tuple(surfaces))
+
+
+_memo: dict[str, tuple[str, float, Lexicon]] = {}
+
+
+def lexicon() -> Lexicon:
+    return _current()[1]
+
+
+def _current() -> tuple[str, Lexicon]:
+    """The lexicon and its version, built once per change of the published cases (see
+    lexicon_changed) and kept in the cache and in the process."""
+    version = cache.get(LEXICON_VERSION_KEY)
+    remembered = _memo.get("lexicon")
+    if version is None:
+        # An emptied cache says nothing changed: this process's lexicon stays, until it is
+        # LEXICON_SECONDS old or another change is made.
+        version = remembered[0] if remembered else uuid.uuid4().hex
+        cache.set(LEXICON_VERSION_KEY, version, None)
+    now = time.monotonic()
+    if remembered and remembered[0] == version and now - remembered[1] < LEXICON_SECONDS:
+        return version, remembered[2]
+    key = f"search:lexicon:{version}"
+    built = cache.get(key)
+    if built is None:
+        built = _build_lexicon()
+        cache.set(key, built, LEXICON_CACHE_SECONDS)
+    _memo["lexicon"] = (version, now, built)
+    return version, built
+
+
+def lexicon_changed() -> None:
+    """The published cases' words may have changed: the next search builds the lexicon anew."""
+    cache.set(LEXICON_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+# Parsing ------------------------------------------------------------------------------------
+
+Alternative = tuple[str, ...]  # stems that must all be found
+
+
 @dataclass(frozen=True)
 class Term:
-    """One word of the query as the database matches it."""
+    """One word of the query: the alternatives that find it (any one will do), those the
+    thesaurus adds, and the published word it was taken to be a typo of, if any."""
 
     word: str
-    stems: tuple[str, ...] = ()  # PostgreSQL: the stem and its variants
+    alternatives: tuple[Alternative, ...] = ()
+    related: tuple[Alternative, ...] = ()
+    correction: str = ""
 
-    @property
-    def tsquery(self) -> str:
-        """This word as tsquery text (for to_tsquery('simple', ...)): its stems, as prefixes
-        when they are long enough. Stems are letters and digits only, so quoting is safe."""
-        alternatives = [
-            f"'{stem}':*" if len(stem) >= MIN_PREFIX_LENGTH else f"'{stem}'" for stem in self.stems
-        ]
-        return "(" + " | ".join(alternatives) + ")"
+    def tsquery(self, weight: str = "", *, related: bool | None = None) -> str:
+        """PostgreSQL tsquery text (for to_tsquery('simple', ...)): the alternatives, or only
+        the thesaurus' (related=True) or only the word's own (False), restricted to a weight.
+        Stems are letters and digits only, so quoting is safe."""
+        return (
+            "("
+            + " | ".join(
+                "(" + " & ".join(f"'{s}':{_prefix(s)}{weight}" for s in alternative) + ")"
+                for alternative in self._chosen(related)
+            )
+            + ")"
+        )
 
-    @property
-    def fuzzy(self) -> bool:
-        return len(self.word) >= MIN_TRIGRAM_LENGTH
+    def fts(self, column: str = "", *, related: bool | None = None) -> str:
+        """The same as an FTS5 query, restricted to one column."""
+        expression = (
+            "("
+            + " OR ".join(
+                "(" + " AND ".join(f'"{s}"{_prefix(s)}' for s in alternative) + ")"
+                for alternative in self._chosen(related)
+            )
+            + ")"
+        )
+        return f"{column} : {expression}" if column else expression
+
+    def _chosen(self, related: bool | None) -> tuple[Alternative, ...]:
+        if related is None:
+            return self.alternatives + self.related
+        return self.related if related else self.alternatives
+
+
+def _prefix(stem: str) -> str:
+    return "*" if len(stem) >= MIN_PREFIX_LENGTH else ""
 
 
 @dataclass(frozen=True)
 class Search:
     """A parsed query: the text as typed, its words and the terms the database matches.
 
-    `terms` is empty when every word is one the Norwegian configuration ignores ("og", "i"):
-    such a query matches nothing rather than everything.
+    `terms` is empty when every word is a common one ("og", "i"): such a query matches
+    nothing rather than everything. `suggestion` is the query with typos corrected, if any.
     """
 
     text: str
     words: list[str]
     terms: tuple[Term, ...] = ()
     roots: tuple[str, ...] = field(default=())
+    suggestion: str = ""
 
     def __bool__(self):
         return bool(self.words)
@@ -93,130 +309,120 @@ class Search:
     @property
     def tsquery(self) -> str:
         """All terms, every one required: the tsquery text of the whole query."""
-        return " & ".join(term.tsquery for term in self.terms)
+        return " & ".join(term.tsquery() for term in self.terms)
 
     @property
-    def any_tsquery(self) -> str:
-        """Any term: ranks cases that match some words by full text and others by trigrams."""
-        return " | ".join(term.tsquery for term in self.terms)
+    def fts(self) -> str:
+        return " AND ".join(term.fts() for term in self.terms)
 
     @property
     def phrase(self) -> str:
         return " ".join(self.words)
 
 
-@functools.lru_cache(maxsize=2048)
-def _lexize(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """The Norwegian Snowball stems of `words`, in order; an empty tuple for a stop word.
-
-    Cached: a stem depends only on the word and the dictionary, and a search parses the same
-    query for its results, its facet counts and its feed.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT w, ts_lexize('norwegian_stem', w) FROM unnest(%s::text[]) AS w", [list(words)]
-        )
-        rows = dict(cursor.fetchall())
-    return tuple(tuple(rows[word]) if rows.get(word) is not None else (word,) for word in words)
-
-
-def _variants(stem: str) -> tuple[str, ...]:
-    """The stem, and the stem without a doubled final consonant: Norwegian doubles it after a
-    short vowel when it inflects (hjem -> hjemmet), and the stemmer keeps the double."""
-    variants = [stem]
-    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] in CONSONANTS:
-        variants.append(stem[:-1])
-    return tuple(sorted(variants))
-
-
 def parse(query: str) -> Search:
-    words = words_of(query)
     text = (query or "")[:MAX_QUERY_LENGTH].replace("\x00", "")
+    words = words_of(query)
     if not words:
         return Search(text=text, words=[])
-    if not is_postgresql():
-        return Search(
-            text=text,
-            words=words,
-            terms=tuple(Term(word=word) for word in dict.fromkeys(words)),
-            roots=tuple(dict.fromkeys(words)),
-        )
+    version, _lexicon = _current()
+    return _parse(text, tuple(words), version)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(text: str, words: tuple[str, ...], version: str) -> Search:
+    """Cached per lexicon version: a search parses the same query for its results, its facet
+    counts and its feed."""
+    lexicon = _memo["lexicon"][2]
+    vocabulary = analysis.vocabulary()
     terms: list[Term] = []
-    roots: list[str] = []
-    unique = tuple(dict.fromkeys(words))
-    for word, lexemes in zip(unique, _lexize(unique), strict=True):
-        if not lexemes:
-            continue  # a stop word: not in any search vector
-        stems = _variants(lexemes[0])
-        terms.append(Term(word=word, stems=stems))
-        roots.extend(stem for stem in stems if len(stem) >= MIN_PREFIX_LENGTH)
-        if len(lexemes[0]) < MIN_PREFIX_LENGTH:
-            roots.append(word)
-    return Search(text=text, words=words, terms=tuple(terms), roots=tuple(dict.fromkeys(roots)))
+    corrections: dict[str, str] = {}
+    for word in dict.fromkeys(words):
+        folded = analysis.fold(word)
+        if folded in vocabulary.stop_words:
+            continue
+        stem = analysis.stem(folded)
+        alternatives: list[Alternative] = [(stem,)]
+        correction = ""
+        if not lexicon.has_prefix(stem):
+            parts = analysis.split_compound(
+                folded, lambda s: s in vocabulary.part_stems or lexicon.has(s)
+            )
+            if parts:
+                alternatives.append(parts)
+            elif len(folded) >= MIN_TYPO_LENGTH and stem not in vocabulary.thesaurus:
+                correction = lexicon.correct(folded) or ""
+                if correction:
+                    corrections[word] = correction
+                    alternatives.append((analysis.stem(analysis.fold(correction)),))
+        related = tuple(
+            alternative
+            for alternative in vocabulary.thesaurus.get(stem, ())
+            if alternative not in alternatives
+        )
+        terms.append(Term(word, tuple(alternatives), related, correction))
+    roots = tuple(dict.fromkeys(s for t in terms for a in t.alternatives + t.related for s in a))
+    suggestion = ""
+    if corrections:
+        suggestion = " ".join(corrections.get(word, word) for word in words)
+    return Search(
+        text=text, words=list(words), terms=tuple(terms), roots=roots, suggestion=suggestion
+    )
 
 
-def _connection_threshold() -> float | None:
-    """The pg_trgm.word_similarity_threshold the connection's options set (config/settings.py),
-    if they set one."""
-    options = connection.settings_dict.get("OPTIONS", {}).get("options", "")
-    found = re.search(r"pg_trgm\.word_similarity_threshold\s*=\s*([0-9.]+)", options)
-    return float(found.group(1)) if found else None
+# Matching -----------------------------------------------------------------------------------
 
 
-def _term_condition(term: Term) -> tuple[str, list]:
-    """One word as a condition on a case row: its stems in the search vector, or (for words
-    long enough) a trigram-similar word in the title, tags and names.
-
-    The trigram test is written `text %> word` (`word <% text` with its sides swapped), the
-    form the trigram index serves, so that the similarity is computed once per candidate row,
-    as the index's recheck. When the connection's threshold is TRIGRAM_THRESHOLD that test is
-    the whole condition; otherwise the stricter similarity is asked for as well, at the price
-    of computing it again.
-    """
-    sql = "search_vector @@ to_tsquery('simple', %s)"
-    params: list = [term.tsquery]
-    if term.fuzzy:
-        trigram = f"{TRIGRAM_TEXT} %%> %s"
-        params.append(term.word)
-        if _connection_threshold() != TRIGRAM_THRESHOLD:
-            trigram += f" AND word_similarity(%s, {TRIGRAM_TEXT}) >= {TRIGRAM_THRESHOLD}"
-            params.append(term.word)
-        sql = f"({sql} OR ({trigram}))"
-    return sql, params
+def _rank_sql(search: Search, table: str) -> tuple[str, list]:
+    """The rank of a matching row of `table` (see the module docstring)."""
+    parts, params = [], []
+    for term in search.terms:
+        whens = []
+        for weight, related, score in SCORES:
+            if related and not term.related:
+                continue
+            if is_postgresql():
+                whens.append(f"WHEN {table}.search_vector @@ to_tsquery('simple', %s) THEN {score}")
+                params.append(term.tsquery(weight, related=related))
+            else:
+                column = next(c for c, w in INDEX_COLUMNS.items() if w == weight)
+                whens.append(
+                    f"WHEN EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                    f"AND {FTS_TABLE}.rowid = {table}.id) THEN {score}"
+                )
+                params.append(term.fts(column, related=related))
+        parts.append(f"(CASE {' '.join(whens)} ELSE {OTHERWISE} END)")
+    return " + ".join(parts) or "0", params
 
 
 def matching_ids(search: Search, *, text_rank: bool = False) -> tuple[str, list]:
-    """SQL for the ids of every case (of any status) that contains every word of `search`,
-    and with `text_rank` their full-text rank (the first part of `rank_parts`) as
-    `text_rank`. PostgreSQL only; `search` must have terms.
+    """SQL for the ids of every case (of any status) that matches every word of `search`,
+    and with `text_rank` their rank as `text_rank`. `search` must have terms.
 
-    One scan: the database combines the GIN indexes per word (BitmapOr of the search vector's
-    and the trigrams') and across words (BitmapAnd), and reads only the rows they name. The
-    full-text test comes first in each word's OR: a row it finds needs no trigram similarity.
+    PostgreSQL: one scan of the search vector's GIN index. SQLite: the FTS5 table.
     """
-    conditions, params = [], []
-    for term in search.terms:
-        sql, term_params = _term_condition(term)
-        conditions.append(sql)
-        params += term_params
-    selected = "id"
+    selected, params = "id", list[object]()
     if text_rank:
-        rank_sql, rank_params, _similarity, _similarity_params = rank_parts(search)
+        rank_sql, params = _rank_sql(search, "cases_case")
         selected += f", {rank_sql} AS text_rank"
-        params = rank_params + params
-    return f"SELECT {selected} FROM cases_case WHERE " + " AND ".join(conditions), params
+    if is_postgresql():
+        return (
+            f"SELECT {selected} FROM cases_case WHERE search_vector @@ to_tsquery('simple', %s)",
+            [*params, search.tsquery],
+        )
+    return (
+        f"SELECT {selected} FROM cases_case WHERE id IN "
+        f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
+        [*params, search.fts],
+    )
 
 
 def rank_parts(search: Search, table: str = "cases_case") -> tuple[str, list, str, list]:
-    """The two parts of a case's rank (PostgreSQL): full-text rank, and the trigram similarity
-    of the whole query to the title, tags and names. rank = first + 0.5 * second; the second
-    lies in [0, 1], which lets a page be ranked without computing it for every match."""
-    return (
-        f"ts_rank_cd({table}.search_vector, to_tsquery('simple', %s))",
-        [search.any_tsquery],
-        f"word_similarity(%s, {table}.title || ' ' || {table}.search_extra)",
-        [search.phrase],
-    )
+    """The two parts of a case's rank: the rank (see the module docstring) and a second part
+    in [0, 1] (rank = first + 0.5 * second), here always 0: the first decides alone, the
+    same on both databases."""
+    rank_sql, params = _rank_sql(search, table)
+    return rank_sql, params, "0", []
 
 
 def apply(queryset: QuerySet, search: Search) -> QuerySet:
@@ -225,34 +431,13 @@ def apply(queryset: QuerySet, search: Search) -> QuerySet:
         return queryset
     if not search.terms:
         return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
-    if is_postgresql():
-        # A self-contained id subquery: it stays valid when Django nests the queryset in
-        # another query (facet counts) and renames the outer table.
-        ids_sql, ids_params = matching_ids(search)
-        # Ranking reads the outer row, so it is only for the top-level query (ordering a page).
-        text_rank, text_params, similarity, similarity_params = rank_parts(search)
-        rank = RawSQL(
-            f"{text_rank} + 0.5 * {similarity}",
-            [*text_params, *similarity_params],
-            output_field=FloatField(),
-        )
-        return queryset.filter(pk__in=RawSQL(ids_sql, ids_params)).annotate(rank=rank)
-    condition = Q()
-    title_hit, summary_hit = Q(), Q()
-    for term in search.terms:
-        any_field = Q()
-        for name in TEXT_FIELDS:
-            any_field |= Q(**{f"{name}__icontains": term.word})
-        condition &= any_field
-        title_hit |= Q(title__icontains=term.word)
-        summary_hit |= Q(summary__icontains=term.word)
-    return queryset.filter(condition).annotate(
-        rank=Cases(
-            When(title_hit, then=Value(1.0)),
-            When(summary_hit, then=Value(0.75)),
-            default=Value(0.5),
-            output_field=FloatField(),
-        )
+    # A self-contained id subquery: it stays valid when Django nests the queryset in
+    # another query (facet counts) and renames the outer table.
+    ids_sql, ids_params = matching_ids(search)
+    # Ranking reads the outer row, so it is only for the top-level query (ordering a page).
+    rank_sql, rank_params = _rank_sql(search, Case._meta.db_table)
+    return queryset.filter(pk__in=RawSQL(ids_sql, ids_params)).annotate(
+        rank=RawSQL(rank_sql, rank_params, output_field=FloatField())
     )
 
 
@@ -264,8 +449,8 @@ def apply(queryset: QuerySet, search: Search) -> QuerySet:
 # - the Markdown patterns below stop at the next bracket, parenthesis or line end and never
 #   give back what they consumed (possessive quantifiers), so each character is read a bounded
 #   number of times;
-# - the first match is found by one pass over the words (WORD), each tested for containing a
-#   root with `in`: no pattern built from the query, nothing to backtrack;
+# - the first match is found by one pass over the words (WORD), each analysed (cached) and its
+#   terms compared with the roots: no pattern built from the query, nothing to backtrack;
 # - words are marked only inside the excerpt that is shown.
 
 # How much of one text a snippet reads; a text whose first match lies further in gives way to
@@ -297,13 +482,19 @@ def plain(text: str) -> str:
 
 
 def _roots(search: Search) -> tuple[str, ...]:
-    """The lower-case roots a word must contain to be marked (two letters or more)."""
-    return tuple(sorted({root.lower() for root in search.roots if len(root) >= 2}))
+    """The folded stems a word's terms must start with to be marked (two letters or more)."""
+    return tuple(sorted({analysis.fold(root) for root in search.roots if len(root) >= 2}))
 
 
 def _is_match(word: str, roots: tuple[str, ...]) -> bool:
-    lowered = word.lower()
-    return any(root in lowered for root in roots)
+    """Whether the word's index terms (its stem and its parts) match a root as the database
+    matches them: from their start, and whole for a root shorter than MIN_PREFIX_LENGTH."""
+    terms = (*analysis.word_terms(word), analysis.fold(word))
+    return any(
+        term == root or (len(root) >= MIN_PREFIX_LENGTH and term.startswith(root))
+        for term in terms
+        for root in roots
+    )
 
 
 def _first_match(text: str, roots: tuple[str, ...]) -> re.Match | None:

@@ -144,14 +144,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Trigram matching of typos and word parts ("rontgen", "multidos") needs a lower bar than
-    # pg_trgm's default of 0.6; set per connection so the trigram index still serves it, at
-    # the similarity cases/search.py asks for (TRIGRAM_THRESHOLD), so that it is tested once.
     # JIT compilation costs seconds on the facet queries and wins nothing on short requests;
     # random_page_cost for SSD-backed servers makes the planner use the search indexes.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off -c random_page_cost=1.1"
-    )
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 # A read replica takes the reads (config/routers.py); tests use the primary for both.
 if replica_url := env_str("DATABASE_REPLICA_URL", ""):
     DATABASES["replica"] = dj_database_url.parse(

@@ -5,6 +5,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from cases import search
 from cases.models import MODERATORS_GROUP
 from cases.vocabularies import MembershipRole, MembershipStatus
 from tests import factories
@@ -30,6 +31,13 @@ def _fresh_rate_limits():
     """Every test starts with no requests counted (cases/ratelimit.py counts in the cache, and
     every test client comes from the same address)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_lexicon():
+    """Every test's searches compare query words with its own published cases (a process keeps
+    the lexicon while the emptied cache says nothing changed, see cases/search.py)."""
+    search._memo.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -93,6 +93,12 @@ class Case(models.Model):
     # Words that belong to the case but live in other tables (tags, owner and partner names),
     # kept here by the services so full-text search needs no join. See cases/search.py.
     search_extra = models.TextField(blank=True, default="", editable=False)
+    # The index terms of the title, of the summary and search_extra, and of the long texts
+    # (cases/search_analysis.py), kept by the services; PostgreSQL's search_vector and SQLite's
+    # FTS table are built from them. See cases/search.py.
+    search_title = models.TextField(blank=True, default="", editable=False)
+    search_summary = models.TextField(blank=True, default="", editable=False)
+    search_body = models.TextField(blank=True, default="", editable=False)
     # The case's alive adoptions: how many, and the earliest date one of them gives. Kept in the
     # same transaction as every adoption write (Adoption.save/delete, and the bulk loaders through
     # refresh_adoption_counters), so lists sort by reuse and pages show it without counting.

@@ -7,6 +7,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import search
 from ..content import case_version
 from ..models import Case, CaseEvent, User
 from ..refusals import Conflict
@@ -16,6 +17,9 @@ def record_event(
     case: Case, kind: str, *, actor: User | None, reason: str = "", **extra: Any
 ) -> CaseEvent:
     """The one place a case's history is written."""
+    if case.published_at is not None:
+        # Published, or was: what search suggests from the published words may change.
+        search.lexicon_changed()
     return CaseEvent.objects.create(case=case, kind=kind, actor=actor, reason=reason, **extra)
 
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import search
 from ..content import CODE_FIELDS, TERM_FIELDS, TEXT_FIELDS
 from ..models import Case, CaseTerm
 from ..refusals import Conflict
@@ -106,7 +107,8 @@ def _set_terms(case: Case, vocabulary: str, wanted: set[str]) -> None:
 
 
 def refresh_search_extra(case: Case) -> None:
-    """Keep the words from other tables that search should find (see Case.search_extra)."""
+    """Keep the words from other tables that search should find (see Case.search_extra), and
+    the case's search terms (cases/search.py)."""
     words = [
         *case.terms.filter(vocabulary=CaseTerm.Vocabulary.TAG).values_list("code", flat=True),
         case.organisation.name,
@@ -116,3 +118,4 @@ def refresh_search_extra(case: Case) -> None:
     if extra != case.search_extra:
         case.search_extra = extra
         Case.all_objects.filter(pk=case.pk).update(search_extra=extra)
+    search.store_terms(case)

@@ -134,6 +134,14 @@ def _chip(kind: str, text, params, name: str, value: str = "") -> dict:
     }
 
 
+def _with_query(params, text: str) -> str:
+    """The query string with other search words, page 1."""
+    params = params.copy()
+    params.pop("page", None)
+    params["q"] = text
+    return params.urlencode()
+
+
 def _active_filters(params, filterset, facets) -> list[dict]:
     """What narrows the results now, each with the address of the results without it.
 
@@ -175,6 +183,26 @@ def _without_filters(params) -> str:
         if name not in {"q", "ordering"}:
             kept.pop(name)
     return kept.urlencode()
+
+
+def _loosening(params, filterset) -> list[dict]:
+    """For a search that finds nothing: each filter in use whose removal finds something, with
+    how many it finds then and the address without it, most results first. One count each."""
+    if not filterset.is_bound:
+        return []
+    names = [name for name in [*FACET_ORDER, "reused", *HIDDEN_FILTERS] if params.get(name)]
+    found = []
+    for name in dict.fromkeys(names):
+        count = filterset.without(name).qs.count()
+        if count:
+            found.append(
+                {
+                    "label": filterset.filters[name].label,
+                    "count": count,
+                    "query_string": _without(params, name),
+                }
+            )
+    return sorted(found, key=lambda item: -item["count"])
 
 
 def _organisation_name(**lookup) -> str | None:
@@ -257,6 +285,11 @@ def case_search(request):
         "unknown_values": unknown_values,
         "unknown_ordering": unknown_ordering,
         "only_common_words": bool(query) and not query.terms,
+        "suggestion": query.suggestion if query else "",
+        "suggestion_query_string": (
+            _with_query(params, query.suggestion) if query and query.suggestion else ""
+        ),
+        "loosening": _loosening(params, filterset) if total == 0 else [],
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "cases/partials/search_results_htmx.html" if partial else "cases/search.html"

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from cases import search, search_analysis
 from cases.models import Case, CaseEvent, CaseTerm
 from cases.text import norwegian_slug
 from cases.vocabularies import (
@@ -347,6 +348,7 @@ def write_cases(
 
         case_id = first_id + i
         facts.ids.append(case_id)
+        extra = " ".join([*tags, owner.name, *(p.name for p in partners)])
         # Foreign keys are checked at commit (deferred), so a source in the same batch is fine.
         cases_out.add(
             id=case_id,
@@ -366,7 +368,10 @@ def write_cases(
             source_case_id=first_id + source_index if source_index is not None else None,
             source_description=source_description,
             status=CaseStatus.PUBLISHED,
-            search_extra=" ".join([*tags, owner.name, *(p.name for p in partners)]),
+            search_extra=extra,
+            search_title=search_analysis.index_terms(title),
+            search_summary=search_analysis.index_terms(summary, extra),
+            search_body=search_analysis.index_terms(problem, solution, results, reuse_guide),
             created_at=created,
             updated_at=updated,
             submitted_at=submitted,
@@ -410,6 +415,8 @@ def write_cases(
 
     for out in (cases_out, terms_out, partners_out, events_out):
         out.flush()
+    search.sync_fts(facts.ids)
+    search.lexicon_changed()
     report.cases = cases_out.count
     report.terms = terms_out.count
     report.partners = partners_out.count

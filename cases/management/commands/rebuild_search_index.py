@@ -1,0 +1,16 @@
+"""Compute every case's search terms again (cases/search.py): after a change of the analyser or
+of cases/search_vocabulary.json, or after loading rows that bypassed the services."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cases import search
+
+
+class Command(BaseCommand):
+    help = "Recompute the search index terms of every case."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            count = search.rebuild()
+        self.stdout.write(f"Search terms recomputed for {count} cases.")
