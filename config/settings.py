@@ -428,6 +428,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.Pagination",
+    # JSON bodies only: anything else is 415 (cases/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["cases.api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "cases.api.throttling.AnonRateThrottle",
@@ -450,20 +453,28 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Published innovation cases of Norwegian municipalities, their recorded reuse and the "
         "diffusion statistics. Reads need no account; writes need a session or "
-        "`Authorization: Token <key>`."
+        "`Authorization: Bearer <key>`. Errors are RFC 9457 problem details with a stable "
+        "`code`. The data is open under the licence below."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
-    # What clients may do with the data they read (DATA_LICENCE).
+    # OpenAPI 3.1: a nullable value is a JSON Schema type list, which every validator reads.
+    "OAS_VERSION": "3.1.0",
+    # In English whatever the request's language (cases/api/schema.py).
+    "DEFAULT_GENERATOR_CLASS": "cases.api.schema.SchemaGenerator",
+    # What clients may do with the data they read (DATA_LICENCE), and whom to ask.
     "LICENSE": {"name": DATA_LICENCE["name"], "url": DATA_LICENCE["uri"]},
+    "CONTACT": {"name": CATALOGUE_PUBLISHER_NAME, "email": CATALOGUE_CONTACT_EMAIL},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cases.api.schema.add_error_responses",
+        "cases.api.schema.add_conventions",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.vocabularies.CaseStatus",
         "AdoptionStatusEnum": "cases.vocabularies.AdoptionStatus",
         "OrganisationKindEnum": "cases.vocabularies.OrganisationKind",
-        "ChangeKindEnum": ["case", "adoption"],
+        "ChangeActionEnum": ["upsert", "delete"],
+        "BassFitStatusEnum": ["ok", "too-few-data", "no-fit"],
     },
     "COMPONENT_SPLIT_REQUEST": True,
     # No validator badge: it would load an image from another site.

@@ -41,12 +41,14 @@ from .serializers import (
     CaseSerializer,
     CaseWriteSerializer,
     ChangePageSerializer,
+    IntegerVocabularyEntrySerializer,
     OrganisationSerializer,
     ReasonSerializer,
     VocabularyEntrySerializer,
     render_cases,
     with_ids,
 )
+from .stats_schema import DiffusionStatsSerializer
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: per-field messages."),
@@ -503,13 +505,28 @@ class OrganisationViewSet(
         )
 
 
+def _is_integer(choices) -> bool:
+    return all(isinstance(member.value, int) for member in choices)
+
+
 class VocabulariesView(APIView):
     @extend_schema(
         summary="Every code list with its Norwegian and English labels",
+        description=(
+            "Codes are typed as the objects carry them: `centrality_class` is an integer "
+            "here as on organisations and in the statistics; the others are text."
+        ),
         responses={
             200: inline_serializer(
                 "Vocabularies",
-                {name: VocabularyEntrySerializer(many=True) for name in VOCABULARIES},
+                {
+                    name: (
+                        IntegerVocabularyEntrySerializer(many=True)
+                        if _is_integer(choices)
+                        else VocabularyEntrySerializer(many=True)
+                    )
+                    for name, choices in VOCABULARIES.items()
+                },
             )
         },
     )
@@ -522,7 +539,8 @@ class VocabulariesView(APIView):
                 for language in ("nb", "en"):
                     with translation.override(language):
                         labels[language] = str(member.label)
-                entries.append({"code": str(member.value), "label": labels})
+                code = member.value if _is_integer(choices) else str(member.value)
+                entries.append({"code": code, "label": labels})
             body[name] = entries
         return Response(body)
 
@@ -559,13 +577,18 @@ class DiffusionStatsView(APIView):
             OpenApiParameter("published_from", OpenApiTypes.DATE),
             OpenApiParameter("published_to", OpenApiTypes.DATE),
         ],
-        responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 429: ERRORS[429]},
+        responses={200: DiffusionStatsSerializer, 400: ERRORS[400], 429: ERRORS[429]},
     )
     def get(self, request):
         filterset = StatsApiFilter(request.query_params)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        return Response(diffusion(filters=filterset.form.cleaned_data))
+        figures = diffusion(filters=filterset.form.cleaned_data)
+        # The cached figures are shared: a copy of the part changed. Centrality classes are
+        # integers in the answer, as everywhere in the API (the form cleans them to text).
+        applied = dict(figures["filters"])
+        applied["centrality_class"] = [int(code) for code in applied["centrality_class"]]
+        return Response({**figures, "filters": applied})
 
 
 class ChangesView(APIView):

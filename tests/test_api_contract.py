@@ -1,0 +1,372 @@
+"""The API's conventions for clients generated from its schema and for other sites: an OpenAPI
+3.1 schema without guesswork (JSON bodies only, integer path ids, required fields, stable
+English names, a discriminator on feed entries, typed statistics and vocabularies), RFC 9457
+problem details for every error, unknown fields refused, and `Bearer` tokens."""
+
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from cases import services
+from cases.models import Case, Membership
+from cases.vocabularies import MembershipRole
+from tests import factories
+from tests.api_helpers import field_messages, invalid, problem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def owner(db):
+    return factories.MunicipalityFactory(
+        name="Kristiansand", number="4204", slug="kristiansand", centrality_class=2
+    )
+
+
+@pytest.fixture
+def editor(owner):
+    user = factories.UserFactory()
+    Membership.objects.create(user=user, organisation=owner, role=MembershipRole.EDITOR)
+    return user
+
+
+@pytest.fixture
+def key(editor):
+    return services.api_token_create(user=editor, name="Klient")[1]
+
+
+@pytest.fixture
+def api(key):
+    return APIClient(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def published(owner):
+    return factories.CaseFactory(organisation=owner, published=True, title="Havnebuss")
+
+
+def read_schema(**headers) -> dict:
+    response = APIClient().get("/api/schema/", {"format": "json"}, **headers)
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker) -> dict:
+    with django_db_blocker.unblock():
+        return read_schema()
+
+
+def operations(schema):
+    for path, items in schema["paths"].items():
+        for method, operation in items.items():
+            yield path, method, operation
+
+
+def walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk(item)
+
+
+# --- The schema -----------------------------------------------------------------------------
+
+
+def test_the_schema_is_openapi_3_1_and_every_null_is_typed(schema):
+    assert schema["openapi"] == "3.1.0"
+    for node in walk(schema):
+        # OpenAPI 3.0's `nullable` is not 3.1: a null is a JSON Schema type.
+        assert "nullable" not in node, node
+
+
+def test_the_schema_is_the_same_in_every_language_and_in_english(db):
+    english = read_schema(HTTP_ACCEPT_LANGUAGE="en")
+    assert read_schema(HTTP_ACCEPT_LANGUAGE="nb") == english
+    assert APIClient().get("/api/schema/", {"format": "json", "lang": "nb"}).json() == english
+    components = english["components"]["schemas"]
+    for name in components:
+        assert re.fullmatch("[A-Z][A-Za-z0-9]+", name), name
+    # Labels are the English ones (generated clients name classes after titles).
+    assert components["Adoption"]["properties"]["adopted_on"]["title"] == "Date adopted"
+    assert "`draft` - Draft" in components["CaseStatusEnum"]["description"]
+
+
+def test_request_bodies_are_json_only_and_closed(schema):
+    for path, method, operation in operations(schema):
+        body = operation.get("requestBody")
+        if body is None:
+            continue
+        assert set(body["content"]) == {"application/json"}, (method, path)
+        reference = body["content"]["application/json"]["schema"]["$ref"]
+        component = schema["components"]["schemas"][reference.rsplit("/", 1)[1]]
+        assert component["additionalProperties"] is False, reference
+
+
+def test_path_ids_are_integers(schema):
+    seen = 0
+    for _path, _method, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path":
+                assert parameter["schema"]["type"] == "integer", parameter
+                seen += 1
+    assert seen >= 8
+
+
+def test_answers_mark_every_field_they_always_carry_as_required(schema):
+    components = schema["components"]["schemas"]
+    for name in ("Case", "Adoption", "Organisation", "OrganisationRef", "PaginatedCaseList"):
+        assert set(components[name]["required"]) == set(components[name]["properties"]), name
+    # Fields a client may leave out are optional in requests: only the title and owner are
+    # needed to create a case.
+    assert set(components["CaseWriteRequest"]["required"]) == {"title", "organisation"}
+    assert "required" not in components["PatchedCaseWriteRequest"]
+
+
+def test_reads_are_public_and_writes_need_credentials(schema):
+    for path, method, operation in operations(schema):
+        anonymous = {} in operation["security"]
+        assert anonymous == (method == "get"), (method, path)
+        assert {"bearerAuth": []} in operation["security"], (method, path)
+
+
+def test_every_error_is_a_documented_problem(schema):
+    components = schema["components"]["schemas"]
+    assert {"type", "title", "status", "detail", "code", "instance"} <= set(
+        components["Problem"]["required"]
+    )
+    assert components["FieldError"]["required"] == ["field", "code", "message"]
+    for path, method, operation in operations(schema):
+        errors = {code for code in operation["responses"] if int(code) >= 400}
+        assert {"400", "404", "429"} <= errors, (method, path)
+        if method != "get":
+            assert {"401", "403", "415"} <= errors, (method, path)
+        for code in errors - {"414"}:
+            content = operation["responses"][code]["content"]
+            assert content == {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }, (method, path, code)
+
+
+def test_conditional_reads_are_documented_on_every_get(schema):
+    for path, method, operation in operations(schema):
+        if method != "get":
+            continue
+        assert "304" in operation["responses"], path
+        names = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert "If-None-Match" in names, path
+        assert "ETag" in operation["responses"]["200"]["headers"], path
+
+
+def test_the_schema_names_its_servers_licence_and_contact(schema, settings):
+    assert schema["servers"] == [{"url": "http://testserver", "description": "This site"}]
+    assert schema["info"]["license"] == {
+        "name": settings.DATA_LICENCE["name"],
+        "url": settings.DATA_LICENCE["uri"],
+    }
+    assert schema["info"]["license"]["url"] == "https://data.norge.no/nlod/no/2.0"
+    assert schema["info"]["contact"]["email"] == settings.CATALOGUE_CONTACT_EMAIL
+
+
+def test_statistics_and_vocabularies_have_schemas(schema):
+    components = schema["components"]["schemas"]
+    stats = schema["paths"]["/api/v1/stats/diffusion/"]["get"]["responses"]["200"]
+    assert stats["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/DiffusionStats"
+    }
+    assert {"filters", "cases", "breakdowns", "bass", "comparison"} <= set(
+        components["DiffusionStats"]["required"]
+    )
+    vocabularies = components["Vocabularies"]["properties"]
+    assert vocabularies["centrality_class"]["items"] == {
+        "$ref": "#/components/schemas/IntegerVocabularyEntry"
+    }
+    assert components["IntegerVocabularyEntry"]["properties"]["code"]["type"] == "integer"
+    # centrality_class is an integer wherever it appears.
+    organisation = components["Organisation"]["properties"]["centrality_class"]
+    assert {"$ref": "#/components/schemas/CentralityClassEnum"} in organisation["oneOf"]
+    assert components["CentralityClassEnum"]["type"] == "integer"
+    row = components["CentralityBreakdownRow"]["properties"]["code"]
+    assert row["type"] == ["integer", "null"]
+    applied = components["StatsFilters"]["properties"]["centrality_class"]
+    assert applied["items"]["type"] == "integer"
+
+
+def test_centrality_class_is_an_integer_in_every_answer(owner, published):
+    client = APIClient()
+    vocabulary = client.get("/api/v1/vocabularies/").json()["centrality_class"]
+    assert [entry["code"] for entry in vocabulary] == [1, 2, 3, 4, 5, 6]
+    assert client.get(f"/api/v1/organisations/{owner.pk}/").json()["centrality_class"] == 2
+    figures = client.get("/api/v1/stats/diffusion/", {"centrality_class": ["2", "3"]}).json()
+    assert figures["filters"]["centrality_class"] == [2, 3]
+    codes = [row["code"] for row in figures["breakdowns"]["centrality_class"]]
+    assert all(code is None or isinstance(code, int) for code in codes)
+    assert 2 in codes
+
+
+def test_the_statistics_answer_matches_its_schema(schema, owner, published):
+    from tests.test_api_schema import Checker
+
+    factories.AdoptionFactory(case=published)
+    response = APIClient().get("/api/v1/stats/diffusion/")
+    Checker(schema)(response, status=200)
+
+
+# --- JSON bodies only -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("format_", ["multipart", None])
+def test_form_bodies_are_refused_with_415_and_change_nothing(api, owner, format_):
+    data = {"title": "Fra et skjema", "organisation": owner.pk}
+    if format_:
+        response = api.post("/api/v1/cases/", data, format=format_)
+    else:
+        response = api.post(
+            "/api/v1/cases/",
+            "title=Fra+et+skjema",
+            content_type="application/x-www-form-urlencoded",
+        )
+    body = problem(response, 415, "unsupported_media_type")
+    assert "application/json" in body["detail"]
+    assert not Case.all_objects.filter(title="Fra et skjema").exists()
+
+
+# --- Problem details ------------------------------------------------------------------------
+
+
+def test_field_errors_say_where_with_a_code(api, owner):
+    response = api.post(
+        "/api/v1/cases/",
+        {"organisation": owner.pk, "links": [{"url": "https://a.no"}, {"title": "Uten adresse"}]},
+        format="json",
+    )
+    body = problem(response, 400, "invalid")
+    assert body["instance"] == "/api/v1/cases/"
+    errors = {(e["field"], e["code"]) for e in body["errors"]}
+    assert ("title", "required") in errors
+    assert ("links.1.url", "required") in errors
+
+
+def test_a_services_refusal_is_a_problem_with_field_errors(api, owner):
+    """Submitting a case without what publication needs: the services' ValidationError."""
+    created = api.post("/api/v1/cases/", {"title": "Halvferdig", "organisation": owner.pk})
+    submitted = api.post(f"/api/v1/cases/{created.json()['id']}/submit/")
+    body = problem(submitted, 400, "invalid")
+    assert body["errors"], body
+    assert all(error["code"] for error in body["errors"])
+
+
+def test_errors_outside_the_views_are_problems_too(api):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    problem(client.get("/api/v1/nothing-here/"), 404, "not_found")
+    problem(client.get("/api/v1/cases/abc/"), 404, "not_found")
+    problem(api.delete("/api/v1/cases/"), 405, "method_not_allowed")
+    problem(
+        client.post("/api/v1/cases/", "{", content_type="application/json"),
+        401,
+        "not_authenticated",
+    )
+
+
+def test_malformed_json_is_a_parse_error(api):
+    problem(api.post("/api/v1/cases/", "{", content_type="application/json"), 400, "parse_error")
+
+
+def test_an_html_client_gets_the_problem_as_json(api):
+    response = api.get("/api/v1/cases/987654/", HTTP_ACCEPT="text/html")
+    problem(response, 404, "not_found")
+
+
+@pytest.fixture
+def low_rates(monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "1/min", "user": "5/min"})
+
+
+def test_the_norwegian_429_is_norwegian(low_rates, db):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="nb")
+    assert client.get("/api/v1/vocabularies/").status_code == 200
+    body = problem(client.get("/api/v1/vocabularies/"), 429, "throttled")
+    wait = body["detail"].removeprefix("For mange forespørsler. Prøv igjen om ")
+    assert re.fullmatch(r"\d+ sekund(er)?\.", wait), body["detail"]
+    assert body["title"] == "For mange forespørsler"
+
+
+# --- Unknown fields -------------------------------------------------------------------------
+
+
+def test_unknown_body_fields_are_refused_by_name(api, owner, published):
+    created = api.post(
+        "/api/v1/cases/", {"title": "Ny sak", "organisation": owner.pk, "sumary": "Skrivefeil"}
+    )
+    body = problem(created, 400, "invalid")
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("sumary", "unknown_field")]
+    assert "summary" in body["errors"][0]["message"]
+    assert not Case.all_objects.filter(title="Ny sak").exists()
+
+    draft = services.case_create(
+        actor=Membership.objects.get(organisation=owner).user,
+        organisation=owner,
+        data={"title": "Utkast"},
+    )
+    patched = api.patch(f"/api/v1/cases/{draft.pk}/", {"titel": "Annet"})
+    assert field_messages(problem(patched, 400, "invalid")).keys() == {"titel"}
+    nested = api.patch(
+        f"/api/v1/cases/{draft.pk}/", {"links": [{"url": "https://a.no", "tittel": "A"}]}
+    )
+    assert [e["field"] for e in problem(nested, 400)["errors"]] == ["links.0.tittel"]
+    archived = api.post(f"/api/v1/cases/{published.pk}/archive/", {"reason": "x", "hvorfor": 1})
+    assert "hvorfor" in invalid(archived)
+    draft.refresh_from_db()
+    assert draft.title == "Utkast"
+    assert draft.links == []
+
+
+def test_unknown_fields_in_an_adoption_are_refused(published):
+    other = factories.MunicipalityFactory(name="Arendal", number="4203", slug="arendal")
+    user = factories.UserFactory()
+    Membership.objects.create(user=user, organisation=other)
+    key = services.api_token_create(user=user, name="A")[1]
+    response = APIClient(HTTP_AUTHORIZATION=f"Bearer {key}").post(
+        f"/api/v1/cases/{published.pk}/adoptions/",
+        {"organisation": other.pk, "mode": "copied", "channel": "network", "confirmed": True},
+    )
+    assert "confirmed" in invalid(response)
+    assert not published.adoptions.exists()
+
+
+# --- Bearer tokens --------------------------------------------------------------------------
+
+
+def test_bearer_and_token_both_authenticate(key, owner):
+    for word in ("Bearer", "Token", "bearer"):
+        client = APIClient(HTTP_AUTHORIZATION=f"{word} {key}")
+        response = client.post("/api/v1/cases/", {"title": f"Med {word}", "organisation": owner.pk})
+        assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("header", ["Bearer feil", "Bearer", "Bearer a b", "bearer " + "x" * 300])
+def test_a_bad_bearer_token_is_401_even_for_a_read(db, header):
+    response = APIClient().get("/api/v1/cases/", HTTP_AUTHORIZATION=header)
+    problem(response, 401, "authentication_failed")
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_session_clients_still_read_and_write(editor, owner):
+    browser = Client()
+    browser.force_login(editor)
+    assert browser.get("/api/v1/cases/").status_code == 200
