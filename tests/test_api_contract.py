@@ -370,3 +370,135 @@ def test_session_clients_still_read_and_write(editor, owner):
     browser = Client()
     browser.force_login(editor)
     assert browser.get("/api/v1/cases/").status_code == 200
+
+
+# --- Writes without the trailing slash ------------------------------------------------------
+
+
+def test_writes_without_the_trailing_slash_are_answered_where_they_were_meant(api, owner):
+    created = api.post("/api/v1/cases", {"title": "Uten skråstrek", "organisation": owner.pk})
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    edited = api.patch(f"/api/v1/cases/{pk}", {"summary": "Kort."})
+    assert edited.status_code == 200, edited.content
+    assert Case.all_objects.get(pk=pk).summary == "Kort."
+    submitted = api.post(f"/api/v1/cases/{pk}/submit")
+    problem(submitted, 400, "invalid")  # not ready: the submit view itself answered
+    # An address that does not exist with the slash either is a plain 404.
+    problem(api.post("/api/v1/saker", {"title": "x"}), 404, "not_found")
+    # Reads are still redirected, as for the pages.
+    read = api.get("/api/v1/cases")
+    assert read.status_code == 301
+    assert read["Location"] == "/api/v1/cases/"
+
+
+def test_a_session_write_without_the_slash_still_needs_the_csrf_token(editor, owner):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(editor)
+    payload = json.dumps({"title": "Fra nettleseren", "organisation": owner.pk})
+    response = browser.post("/api/v1/cases", payload, content_type="application/json")
+    assert response.status_code == 403
+    assert not Case.all_objects.filter(title="Fra nettleseren").exists()
+
+
+# --- Location, ETag, Idempotency-Key --------------------------------------------------------
+
+
+def test_a_created_case_has_its_location_and_etag(api, owner):
+    created = api.post("/api/v1/cases/", {"title": "Med adresse", "organisation": owner.pk})
+    assert created.status_code == 201
+    assert created["Location"] == f"http://testserver/api/v1/cases/{created.json()['id']}/"
+    again = api.get(created["Location"])
+    assert again.json() == created.json()
+    assert again["ETag"] == created["ETag"]
+    # The write answer's ETag is what If-Match takes next.
+    edited = api.patch(created["Location"], {"stage": "idea"}, HTTP_IF_MATCH=created["ETag"])
+    assert edited.status_code == 200
+    assert edited["ETag"] != created["ETag"]
+
+
+@pytest.fixture
+def adopter(owner):
+    other = factories.MunicipalityFactory(name="Arendal", number="4203", slug="arendal")
+    user = factories.UserFactory()
+    Membership.objects.create(user=user, organisation=other)
+    key = services.api_token_create(user=user, name="A")[1]
+    return other, APIClient(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+def test_a_recorded_adoption_has_its_location_and_etag(adopter, published):
+    other, client = adopter
+    created = client.post(
+        f"/api/v1/cases/{published.pk}/adoptions/",
+        {"organisation": other.pk, "mode": "copied", "channel": "network"},
+    )
+    assert created.status_code == 201
+    assert created["Location"] == f"http://testserver/api/v1/adoptions/{created.json()['id']}/"
+    read = client.get(created["Location"])
+    assert read.json() == created.json()
+    assert read["ETag"] == created["ETag"]
+    assert client.get(created["Location"], HTTP_IF_NONE_MATCH=created["ETag"]).status_code == 304
+
+
+def test_the_same_idempotency_key_and_body_give_the_first_answer(api, owner):
+    body = {"title": "Bare én gang", "organisation": owner.pk}
+    first = api.post("/api/v1/cases/", body, HTTP_IDEMPOTENCY_KEY="7f1c9a")
+    assert first.status_code == 201
+    again = api.post("/api/v1/cases/", dict(reversed(body.items())), HTTP_IDEMPOTENCY_KEY="7f1c9a")
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Location"] == first["Location"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert Case.all_objects.filter(title="Bare én gang").count() == 1
+    # Another key is another request.
+    other = api.post("/api/v1/cases/", body, HTTP_IDEMPOTENCY_KEY="8a2d0b")
+    assert other.status_code == 201
+    assert Case.all_objects.filter(title="Bare én gang").count() == 2
+
+
+def test_the_same_idempotency_key_with_another_body_is_422(api, owner):
+    api.post(
+        "/api/v1/cases/", {"title": "Først", "organisation": owner.pk}, HTTP_IDEMPOTENCY_KEY="k1"
+    )
+    response = api.post(
+        "/api/v1/cases/", {"title": "Annen", "organisation": owner.pk}, HTTP_IDEMPOTENCY_KEY="k1"
+    )
+    problem(response, 422, "idempotency_key_reused")
+    assert not Case.all_objects.filter(title="Annen").exists()
+
+
+def test_idempotency_keys_are_per_user_and_refusals_are_not_kept(api, owner, adopter):
+    refused = api.post("/api/v1/cases/", {"organisation": owner.pk}, HTTP_IDEMPOTENCY_KEY="k2")
+    problem(refused, 400, "invalid")
+    fixed = api.post(
+        "/api/v1/cases/", {"title": "Rettet", "organisation": owner.pk}, HTTP_IDEMPOTENCY_KEY="k2"
+    )
+    assert fixed.status_code == 201
+    # Another user's same key is theirs alone.
+    _other, stranger = adopter
+    response = stranger.post(
+        "/api/v1/cases/", {"title": "Rettet", "organisation": owner.pk}, HTTP_IDEMPOTENCY_KEY="k2"
+    )
+    problem(response, 403)
+
+
+def test_a_bad_idempotency_key_is_refused(api, owner):
+    response = api.post(
+        "/api/v1/cases/", {"title": "x", "organisation": owner.pk}, HTTP_IDEMPOTENCY_KEY="x" * 300
+    )
+    assert "Idempotency-Key" in invalid(response)
+    assert not Case.all_objects.exists()
+
+
+def test_a_retry_while_the_first_is_running_is_409(api, owner):
+    from cases.api import idempotency
+
+    request = APIClient().get("/").wsgi_request  # only for the user and path of the key
+    request.user = Membership.objects.get(organisation=owner).user
+    request.path = "/api/v1/cases/"
+    cache.add(idempotency._cache_key(request, "k3") + ":running", 1)
+    response = api.post(
+        "/api/v1/cases/", {"title": "Samtidig", "organisation": owner.pk}, HTTP_IDEMPOTENCY_KEY="k3"
+    )
+    problem(response, 409, "conflict")
+    assert not Case.all_objects.filter(title="Samtidig").exists()

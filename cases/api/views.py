@@ -6,6 +6,7 @@ import hashlib
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -34,6 +35,7 @@ from ..statistics.filters import MULTIPLE, StatsFilter
 from ..vocabularies import VOCABULARIES
 from . import changes
 from .exceptions import PreconditionFailed, PreconditionRequired
+from .idempotency import idempotent
 from .parsers import PARSERS
 from .serializers import (
     AdoptionSerializer,
@@ -58,6 +60,41 @@ ERRORS = {
     409: OpenApiResponse(description="The object's state changed: the action no longer fits."),
     429: OpenApiResponse(description="Too many requests: see Retry-After."),
 }
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Any unique text (a UUID): sending the same create again with the same key within "
+        "24 hours gives the first answer again (with `Idempotent-Replayed: true`) instead of "
+        "a second object; the same key with another body is 422."
+    ),
+)
+
+CREATED_HEADERS = [
+    OpenApiParameter(
+        "Location",
+        OpenApiTypes.URI,
+        OpenApiParameter.HEADER,
+        response=[201],
+        description="The address of the new object in the API.",
+    ),
+    OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 201, 202],
+        description="The tag of the object as answered (If-Match, If-None-Match).",
+    ),
+]
+
+
+def body_etag(data) -> str:
+    """The ETag a later GET of the same representation gets (ConditionalGetMiddleware)."""
+    digest = hashlib.md5(JSONRenderer().render(data), usedforsecurity=False).hexdigest()
+    return f'"{digest}"'
 
 
 def case_etag(case: Case | int, data) -> str:
@@ -295,8 +332,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Create a case (a draft of your organisation)",
         request=CaseWriteSerializer,
-        responses={201: CaseSerializer, **{k: v for k, v in ERRORS.items() if k != 409}},
+        parameters=[IDEMPOTENCY_KEY, *CREATED_HEADERS],
+        responses={
+            201: CaseSerializer,
+            422: OpenApiResponse(description="The Idempotency-Key was used with another body."),
+            **ERRORS,
+        },
     )
+    @idempotent
     def create(self, request):
         serializer = CaseWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -305,7 +348,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             organisation=serializer.validated_data["organisation"],
             data=serializer.content(),
         )
-        return self._respond(case, status.HTTP_201_CREATED)
+        response = self._respond(case, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(
+            reverse("api-case-detail", kwargs={"pk": case.pk})
+        )
+        return response
 
     @extend_schema(
         summary="Edit a case",
@@ -316,7 +363,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             "overwriting someone else's change."
         ),
         request=CaseWriteSerializer(partial=True),
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER),
+            *CREATED_HEADERS,
+        ],
         responses={
             200: CaseSerializer,
             202: CaseSerializer,
@@ -384,7 +434,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self._respond(case)
 
     @extend_schema(
-        summary="Submit for moderation", request=None, responses={200: CaseSerializer, **ERRORS}
+        summary="Submit for moderation",
+        request=None,
+        parameters=CREATED_HEADERS,
+        responses={200: CaseSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -400,7 +453,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ),
         request=None,
         parameters=[
-            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True),
+            *CREATED_HEADERS,
         ],
         responses={
             200: CaseSerializer,
@@ -416,6 +470,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Send back with a reason (moderators)",
         request=ReasonSerializer,
+        parameters=CREATED_HEADERS,
         responses={200: CaseSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="request-changes")
@@ -425,6 +480,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Archive with a reason (owner's editors, moderators)",
         request=ReasonSerializer,
+        parameters=CREATED_HEADERS,
         responses={200: CaseSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
@@ -440,9 +496,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         methods=["post"],
         summary="Record that your organisation reused the case",
         request=AdoptionWriteSerializer,
-        responses={201: AdoptionSerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_KEY, *CREATED_HEADERS],
+        responses={
+            201: AdoptionSerializer,
+            422: OpenApiResponse(description="The Idempotency-Key was used with another body."),
+            **ERRORS,
+        },
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @idempotent
     def adoptions(self, request, pk=None):
         case = self._case(pk)
         if request.method == "GET":
@@ -470,7 +532,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             note=data["note"],
             derived_case=data.get("derived_case"),
         )
-        return Response(AdoptionSerializer(adoption).data, status=status.HTTP_201_CREATED)
+        data = AdoptionSerializer(adoption, context={"request": request}).data
+        return Response(
+            data,
+            status=status.HTTP_201_CREATED,
+            headers={
+                "Location": request.build_absolute_uri(
+                    reverse("api-adoption-detail", kwargs={"pk": adoption.pk})
+                ),
+                "ETag": body_etag(data),
+            },
+        )
 
 
 @extend_schema_view(
