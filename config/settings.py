@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rest_framework",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -85,6 +86,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Data answers compressed, HTML never (BREACH); first, so it sees the finished answer.
+    "cases.api.headers.CompressDataMiddleware",
+    # Before anything that may answer: public GETs of the API, feeds and catalogue (CORS_*).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before anything that reads the body: refuses an oversized one unread (its answer still
     # gets the security headers of the two above).
@@ -97,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET and 304 for If-None-Match (the API's lists and details).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control, Last-Modified (read by the one above) and RateLimit-* on API answers.
+    "cases.api.headers.ApiReadHeadersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -446,6 +453,21 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+
+# CORS (django-cors-headers): a browser app on any site may read the public data (the API, its
+# schema, the feeds, the catalogue and the statistics' CSV), never with the visitor's
+# credentials, and never write: a preflight allows only reads and the headers of conditional
+# reads, so Authorization and bodies never cross.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/(api/v1/|api/schema/|saker/feed/|katalog|apne-data/|statistikk/[-\w]+\.csv)"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = [
+    "ETag", "Last-Modified", "Link", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining",
+    "RateLimit-Reset",
+]  # fmt: skip
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Innovasjonsdeling API",

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils.http import http_date
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -502,3 +503,101 @@ def test_a_retry_while_the_first_is_running_is_409(api, owner):
     )
     problem(response, 409, "conflict")
     assert not Case.all_objects.filter(title="Samtidig").exists()
+
+
+# --- Headers for readers and other sites ----------------------------------------------------
+
+
+def test_public_reads_are_open_to_other_sites_without_credentials(published):
+    client = APIClient(HTTP_ORIGIN="https://region.example.org")
+    for path in ("/api/v1/cases/", f"/api/v1/cases/{published.pk}/", "/api/schema/"):
+        response = client.get(path)
+        assert response["Access-Control-Allow-Origin"] == "*", path
+        assert "Access-Control-Allow-Credentials" not in response
+        assert "ETag" in response["Access-Control-Expose-Headers"]
+    preflight = client.options(
+        "/api/v1/cases/",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match",
+    )
+    assert preflight.status_code == 200
+    assert set(preflight["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert "authorization" not in preflight["Access-Control-Allow-Headers"]
+    # Pages are not shared with other sites.
+    assert "Access-Control-Allow-Origin" not in client.get("/")
+
+
+def test_writes_cannot_be_made_from_another_site(db):
+    preflight = APIClient(HTTP_ORIGIN="https://region.example.org").options(
+        "/api/v1/cases/",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type",
+    )
+    assert "POST" not in preflight.get("Access-Control-Allow-Methods", "")
+    assert "authorization" not in preflight.get("Access-Control-Allow-Headers", "")
+
+
+def test_data_is_compressed_and_html_pages_are_not(published):
+    client = Client(HTTP_ACCEPT_ENCODING="gzip")
+    for _ in range(30):
+        factories.CaseFactory(organisation=published.organisation, published=True)
+    api = client.get("/api/v1/cases/", {"page_size": 50})
+    assert api["Content-Encoding"] == "gzip"
+    assert client.get("/saker/feed/")["Content-Encoding"] == "gzip"
+    assert client.get("/api/schema/")["Content-Encoding"] == "gzip"
+    page = client.get("/saker/")
+    assert page.status_code == 200
+    assert "Content-Encoding" not in page
+    assert b"csrfmiddlewaretoken" in page.content or b"csrf" in page.content.lower()
+
+
+def test_public_reads_say_how_long_to_keep_them_and_since_when(published, key):
+    anonymous = APIClient()
+    detail = anonymous.get(f"/api/v1/cases/{published.pk}/")
+    assert detail["Cache-Control"] == "public, max-age=60"
+    assert "Accept-Language" in detail["Vary"]
+    published.refresh_from_db()
+    assert detail["Last-Modified"] == http_date(published.updated_at.timestamp())
+    unchanged = anonymous.get(
+        f"/api/v1/cases/{published.pk}/", HTTP_IF_MODIFIED_SINCE=detail["Last-Modified"]
+    )
+    assert unchanged.status_code == 304
+    listed = anonymous.get("/api/v1/cases/")
+    assert listed["Last-Modified"] == detail["Last-Modified"]
+    assert anonymous.get("/api/v1/changes/")["Cache-Control"] == "public, no-cache"
+    member = APIClient(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/cases/")
+    assert member["Cache-Control"] == "private, no-cache"
+
+
+def test_pages_are_linked_in_the_link_header(owner):
+    for number in range(5):
+        factories.CaseFactory(organisation=owner, published=True, title=f"Sak {number}")
+    response = APIClient().get("/api/v1/cases/", {"page_size": 2, "page": 2})
+    links = {
+        relation: url for url, relation in re.findall(r'<([^>]+)>; rel="(\w+)"', response["Link"])
+    }
+    assert links == {
+        "first": "http://testserver/api/v1/cases/?page_size=2",
+        "prev": "http://testserver/api/v1/cases/?page_size=2",
+        "next": "http://testserver/api/v1/cases/?page=3&page_size=2",
+        "last": "http://testserver/api/v1/cases/?page=3&page_size=2",
+    }
+    assert response.json()["next"] == links["next"]
+    first = APIClient().get("/api/v1/cases/", {"page_size": 2})
+    assert 'rel="prev"' not in first["Link"]
+
+
+def test_answers_carry_the_rate_limit(monkeypatch, db):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "5/min"})
+    client = APIClient()
+    seen = []
+    for _ in range(3):
+        response = client.get("/api/v1/vocabularies/")
+        assert response.status_code == 200
+        seen.append((response["RateLimit-Limit"], response["RateLimit-Remaining"]))
+        assert 0 < int(response["RateLimit-Reset"]) <= 60
+    assert seen == [("3", "2"), ("3", "1"), ("3", "0")]
+    refused = client.get("/api/v1/vocabularies/")
+    problem(refused, 429, "throttled")
+    assert refused["RateLimit-Remaining"] == "0"
+    assert int(refused["RateLimit-Reset"]) == int(refused["Retry-After"])

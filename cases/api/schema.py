@@ -12,6 +12,8 @@ The schema is generated in English whatever the request's language (`SchemaGener
 names and descriptions do not change with `Accept-Language`.
 """
 
+import json
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
@@ -99,6 +101,39 @@ ETAG_HEADER = {
 }
 
 
+READ_HEADERS = {
+    "Cache-Control": {
+        "description": "`public, max-age=60` for anonymous reads (`no-cache` for the change "
+        "feed); `private, no-cache` for signed-in ones.",
+        "schema": {"type": "string"},
+    },
+    "Last-Modified": {
+        "description": "The latest `updated_at` of the object or page, when it has one.",
+        "schema": {"type": "string"},
+    },
+}
+
+LINK_HEADER = {
+    "description": 'The first, previous, next and last pages (RFC 8288): `<url>; rel="next"`.',
+    "schema": {"type": "string"},
+}
+
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {
+        "description": "Requests allowed in the window (a minute).",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests left in the window.",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until a request leaves the window.",
+        "schema": {"type": "integer"},
+    },
+}
+
+
 def _errors_for(path: str, method: str, operation: dict) -> list[str]:
     # 404 everywhere: an unknown id, and a page past the end of a list. 414: a query with many
     # or long values (repeated filters, a long search) can outgrow the server's request line.
@@ -153,7 +188,12 @@ def _conditional_reads(operation: dict) -> None:
         )
     for code, response in operation["responses"].items():
         if code.startswith("2"):
-            response.setdefault("headers", {})["ETag"] = ETAG_HEADER
+            headers = response.setdefault("headers", {})
+            headers["ETag"] = ETAG_HEADER
+            headers.update(READ_HEADERS)
+            reference = json.dumps(response.get("content", {}))
+            if "#/components/schemas/Paginated" in reference:
+                headers["Link"] = LINK_HEADER
     operation["responses"].setdefault(
         "304",
         {
@@ -219,6 +259,9 @@ def add_conventions(result, generator, request, public):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             _integer_path_ids(operation)
+            for code, response in operation["responses"].items():
+                if code.startswith("2") or code == "429":
+                    response.setdefault("headers", {}).update(RATE_LIMIT_HEADERS)
             if method == "get":
                 _conditional_reads(operation)
     _mark_always_present(result.get("components", {}).get("schemas", {}))
