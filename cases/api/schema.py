@@ -264,6 +264,10 @@ def add_conventions(result, generator, request, public):
                     response.setdefault("headers", {}).update(RATE_LIMIT_HEADERS)
             if method == "get":
                 _conditional_reads(operation)
+                # Public: no requirement at all. (`[{}, …]`, "optional", makes generators such
+                # as openapi-python-client demand credentials; a token sent anyway still
+                # counts, and shows the reader's own organisation's cases.)
+                operation["security"] = []
     _mark_always_present(result.get("components", {}).get("schemas", {}))
     # Where the schema was read from (the command line: SITE_URL).
     base = request.build_absolute_uri("/") if request is not None else settings.SITE_URL
