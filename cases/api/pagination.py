@@ -43,6 +43,7 @@ class Pagination(PageNumberPagination):
         return response
 
     def _page_link(self, number: int) -> str:
+        assert self.request is not None  # set by paginate_queryset
         url = self.request.build_absolute_uri()
         if number == 1:
             return remove_query_param(url, self.page_query_param)

@@ -64,9 +64,9 @@ class RefusesUnknownFields:
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
-            unknown = sorted(str(name) for name in set(data) - set(self.fields))  # type: ignore[attr-defined]
+            unknown = sorted(str(name) for name in set(data) - set(self.fields))
             if unknown:
-                allowed = ", ".join(self.fields)  # type: ignore[attr-defined]
+                allowed = ", ".join(self.fields)
                 raise serializers.ValidationError(
                     {
                         name[:100]: [
@@ -78,7 +78,7 @@ class RefusesUnknownFields:
                         for name in unknown
                     }
                 )
-        return super().to_internal_value(data)  # type: ignore[misc]
+        return super().to_internal_value(data)
 
 
 def code_field(choices, **kwargs):

@@ -17,7 +17,7 @@ class ClientAddressMixin:
         return client_address(request)
 
     def allow_request(self, request, view):
-        allowed = super().allow_request(request, view)  # type: ignore[misc]
+        allowed = super().allow_request(request, view)
         if getattr(self, "rate", None) is not None and hasattr(self, "history"):
             self._tell(request, allowed)
         return allowed
