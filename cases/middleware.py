@@ -15,13 +15,14 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .api.problems import problem_response
 from .ratelimit import Limited
 from .uploads import FILE_TYPES
 
@@ -71,7 +72,9 @@ def _too_large(request) -> HttpResponse:
     response: HttpResponse
     if request.path.startswith("/api/"):
         with translation.override(translation.get_language_from_request(request)):
-            response = JsonResponse({"detail": _("The request is too large.")}, status=413)
+            response = problem_response(
+                request, 413, "request_too_large", _("The request is too large.")
+            )
     else:
         # The page says it in both languages: the session and language middleware have not run.
         megabytes = largest_attachment() // (1024 * 1024)
@@ -99,7 +102,7 @@ def too_many_requests(request, over: Limited, template: str = "429.html", contex
     page), or JSON under /api/."""
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": over.message}, status=429)
+        response = problem_response(request, 429, "throttled", over.message)
     else:
         response = render(request, template, {"message": over.message, **(context or {})})
         response.status_code = 429
@@ -125,11 +128,14 @@ class DatabaseUnavailableMiddleware:
         log.error("Database unavailable: %s", exception)
 
         if request.path.startswith("/api/"):
-            response = HttpResponse(
-                '{"detail": "The service is temporarily unavailable. Try again shortly."}',
-                status=503,
-                content_type="application/json",
-            )
+            # In English: the language middleware may not have run, and no database is needed.
+            with translation.override("en"):
+                response = problem_response(
+                    request,
+                    503,
+                    "service_unavailable",
+                    "The service is temporarily unavailable. Try again shortly.",
+                )
         else:
             response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

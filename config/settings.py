@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rest_framework",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -85,6 +86,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Data answers compressed, HTML never (BREACH); first, so it sees the finished answer.
+    "cases.api.headers.CompressDataMiddleware",
+    # Before anything that may answer: public GETs of the API, feeds and catalogue (CORS_*).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before anything that reads the body: refuses an oversized one unread (its answer still
     # gets the security headers of the two above).
@@ -97,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET and 304 for If-None-Match (the API's lists and details).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control, Last-Modified (read by the one above) and RateLimit-* on API answers.
+    "cases.api.headers.ApiReadHeadersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -431,6 +438,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.Pagination",
+    # JSON bodies only: anything else is 415 (cases/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["cases.api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "cases.api.throttling.AnonRateThrottle",
@@ -447,26 +457,49 @@ REST_FRAMEWORK = {
     ],
 }
 
+# CORS (django-cors-headers): a browser app on any site may read the public data (the API, its
+# schema, the feeds, the catalogue and the statistics' CSV), never with the visitor's
+# credentials, and never write: a preflight allows only reads and the headers of conditional
+# reads, so Authorization and bodies never cross.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/(api/v1/|api/schema/|saker/feed/|katalog|apne-data/|statistikk/[-\w]+\.csv)"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = [
+    "ETag", "Last-Modified", "Link", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining",
+    "RateLimit-Reset",
+]  # fmt: skip
+CORS_PREFLIGHT_MAX_AGE = 86400
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Innovasjonsdeling API",
     "VERSION": "1.0.0",
     "DESCRIPTION": (
         "Published innovation cases of Norwegian municipalities, their recorded reuse and the "
         "diffusion statistics. Reads need no account; writes need a session or "
-        "`Authorization: Token <key>`."
+        "`Authorization: Bearer <key>`. Errors are RFC 9457 problem details with a stable "
+        "`code`. The data is open under the licence below."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
-    # What clients may do with the data they read (DATA_LICENCE).
+    # OpenAPI 3.1: a nullable value is a JSON Schema type list, which every validator reads.
+    "OAS_VERSION": "3.1.0",
+    # In English whatever the request's language (cases/api/schema.py).
+    "DEFAULT_GENERATOR_CLASS": "cases.api.schema.SchemaGenerator",
+    # What clients may do with the data they read (DATA_LICENCE), and whom to ask.
     "LICENSE": {"name": DATA_LICENCE["name"], "url": DATA_LICENCE["uri"]},
+    "CONTACT": {"name": CATALOGUE_PUBLISHER_NAME, "email": CATALOGUE_CONTACT_EMAIL},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cases.api.schema.add_error_responses",
+        "cases.api.schema.add_conventions",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.vocabularies.CaseStatus",
         "AdoptionStatusEnum": "cases.vocabularies.AdoptionStatus",
         "OrganisationKindEnum": "cases.vocabularies.OrganisationKind",
-        "ChangeKindEnum": ["case", "adoption"],
+        "ChangeActionEnum": ["upsert", "delete"],
+        "BassFitStatusEnum": ["ok", "too-few-data", "no-fit"],
     },
     "COMPONENT_SPLIT_REQUEST": True,
     # No validator badge: it would load an image from another site.

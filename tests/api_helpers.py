@@ -43,6 +43,41 @@ PAGE_FIELDS = ["count", "next", "previous", "results"]
 
 OSLO = datetime.timezone(datetime.timedelta(hours=1))
 
+PROBLEM_FIELDS = {"type", "title", "status", "detail", "code", "instance"}
+
+
+def problem(response, status: int, code: str | None = None) -> dict:
+    """The answer is an RFC 9457 problem with this status (and `code`, if given): its body."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
+    body = response.json()
+    assert PROBLEM_FIELDS <= set(body) <= PROBLEM_FIELDS | {"errors"}, body
+    assert body["status"] == status
+    assert body["type"] == f"tag:innovasjonsdeling.no,2026:problem:{body['code']}"
+    assert body["title"], body
+    assert body["detail"], body
+    if code is not None:
+        assert body["code"] == code, body
+    return body
+
+
+def field_messages(body: dict) -> dict[str | None, list[str]]:
+    """A problem's field errors as messages by field (`None`: the input as a whole)."""
+    found: dict[str | None, list[str]] = {}
+    for error in body.get("errors", []):
+        assert set(error) == {"field", "code", "message"}, error
+        found.setdefault(error["field"], []).append(error["message"])
+    return found
+
+
+def invalid(response) -> dict[str | None, list[str]]:
+    """A 400 problem for invalid input: its messages by top-level field (`links.0.url` under
+    `links`)."""
+    found: dict[str | None, list[str]] = {}
+    for field, messages in field_messages(problem(response, 400, "invalid")).items():
+        found.setdefault(field.split(".")[0] if field else None, []).extend(messages)
+    return found
+
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counts():

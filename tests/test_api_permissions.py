@@ -172,7 +172,8 @@ def test_api_permission_matrix(world, action, state):
         response = request(world, role, action, case)
         body = response.json()
         cell = (role, action, state, response.status_code, body)
-        assert response["Content-Type"] == "application/json", cell
+        media_type = "application/json" if allowed else "application/problem+json"
+        assert response["Content-Type"] == media_type, cell
         case.refresh_from_db()
         if allowed:
             assert response.status_code in SUCCESS[action], cell
@@ -182,7 +183,9 @@ def test_api_permission_matrix(world, action, state):
                 assert body["status"] == case.status == resulting_status(action, state), cell
         else:
             assert response.status_code == expected_refusal(role, action, state), cell
-            assert body, cell  # a message, never an empty body
+            # A message and its code, never an empty body.
+            assert body["detail"], cell
+            assert body["code"], cell
             # Nothing changed.
             assert case.status == state, cell
             assert not Adoption.all_objects.filter(case=case).exists(), cell
@@ -194,7 +197,7 @@ def test_anonymous_writes_ask_for_credentials(world):
     case = factories.CaseFactory(organisation=world["owner"], status=P, ready=True)
     response = APIClient().post(f"/api/v1/cases/{case.pk}/archive/", {"reason": "x"})
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_the_api_and_the_case_page_agree_on_who_sees_what(world, client):

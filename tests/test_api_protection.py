@@ -14,6 +14,7 @@ from cases import services
 from cases.models import Case, Change, Membership
 from cases.vocabularies import CaseStatus, MembershipRole
 from tests import factories
+from tests.api_helpers import invalid, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -68,12 +69,7 @@ def draft(owner):
 
 
 def assert_json_error(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/json", response["Content-Type"]
-    body = response.json()
-    assert isinstance(body, dict)
-    assert body
-    return body
+    return problem(response, status)
 
 
 # --- Throttling -----------------------------------------------------------------------------
@@ -91,9 +87,9 @@ def test_anonymous_clients_are_throttled_with_retry_after(low_rates, case):
     for _ in range(3):
         assert client.get("/api/v1/cases/").status_code == 200
     response = client.get(f"/api/v1/cases/{case.pk}/")
-    body = assert_json_error(response, 429)
-    assert "throttled" in body["detail"].lower()
+    body = problem(response, 429, "throttled")
     retry_after = int(response["Retry-After"])
+    assert body["detail"] == f"Too many requests. Try again in {retry_after} seconds."
     assert 0 < retry_after <= 60
     # Other clients (another address) are counted apart.
     other = APIClient(REMOTE_ADDR="10.1.2.3")
@@ -260,12 +256,12 @@ def test_unknown_codes_are_refused_with_the_allowed_codes(api, owner):
         },
         format="json",
     )
-    body = assert_json_error(response, 400)
-    assert body["sectors"] == {
-        "0": [
-            "Unknown code “helse”. Allowed: health-care, education, transport, culture, "
-            "technical, welfare, planning, administration."
-        ]
+    body = invalid(response)
+    assert response.json()["errors"][0] == {
+        "field": "sectors.0",
+        "code": "invalid_choice",
+        "message": "Unknown code “helse”. Allowed: health-care, education, transport, culture, "
+        "technical, welfare, planning, administration.",
     }
     assert body["stage"] == [
         "Unknown code “ferdig”. Allowed: idea, development, pilot, in-use, evaluated, discontinued."
@@ -280,7 +276,7 @@ def test_unknown_codes_are_explained_in_norwegian_by_default(owner, editor):
         {"title": "Feil kode", "organisation": owner.pk, "stage": "ferdig"},
         format="json",
     )
-    body = assert_json_error(response, 400)
+    body = invalid(response)
     assert body["stage"][0].startswith("Ukjent kode «ferdig». Tillatt: idea, development")
 
 
@@ -294,7 +290,7 @@ def test_unknown_adoption_codes(api, case):
         {"organisation": other.pk, "mode": "stjålet", "channel": "rykter", "status": "kanskje"},
         format="json",
     )
-    body = assert_json_error(response, 400)
+    body = invalid(response)
     assert body["mode"] == ["Unknown code “stjålet”. Allowed: adapted, copied."]
     assert "network, conference, platform" in body["channel"][0]
     assert "planned, in-use, discontinued" in body["status"][0]
@@ -315,7 +311,7 @@ def test_unknown_adoption_codes(api, case):
 def test_unknown_codes_in_filters_list_the_allowed_ones(db, path, params, field, allowed):
     factories.CountyFactory(name="Agder", number="42", slug="agder")
     response = APIClient(HTTP_ACCEPT_LANGUAGE="en").get(path, params)
-    body = assert_json_error(response, 400)
+    body = invalid(response)
     assert body[field][0].startswith("Unknown code")
     assert allowed in body[field][0]
 
@@ -343,7 +339,7 @@ def test_unknown_codes_in_filters_list_the_allowed_ones(db, path, params, field,
 def test_wrong_types_are_400_per_field(api, owner, payload, field):
     body = {"title": "Riktig tittel", "organisation": owner.pk, **payload}
     response = api.post("/api/v1/cases/", body, format="json")
-    errors = assert_json_error(response, 400)
+    errors = invalid(response)
     assert field in errors, errors
     assert Case.objects.count() == 0
 
@@ -364,19 +360,18 @@ def test_wrong_types_in_an_adoption(api, case):
             {"organisation": other.pk, "mode": "copied", "channel": "network", **payload},
             format="json",
         )
-        assert field in assert_json_error(response, 400), payload
+        assert field in invalid(response), payload
 
 
 def test_a_missing_title_and_organisation(api):
-    body = assert_json_error(api.post("/api/v1/cases/", {}, format="json"), 400)
+    body = invalid(api.post("/api/v1/cases/", {}, format="json"))
     assert set(body) == {"title", "organisation"}
 
 
 @pytest.mark.parametrize("size", ["201", "0", "-1", "tusen", "1.5", "9" * 30])
 def test_bad_page_sizes_are_400(case, size):
     response = APIClient(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/cases/", {"page_size": size})
-    body = assert_json_error(response, 400)
-    assert body == {"page_size": ["A whole number from 1 to 200."]}
+    assert invalid(response) == {"page_size": ["A whole number from 1 to 200."]}
 
 
 @pytest.mark.parametrize("page", ["99999", "0", "siste", "-3"])
@@ -390,15 +385,14 @@ def test_pages_that_do_not_exist_are_404_json(case, page):
 )
 def test_bad_cursors_are_400(db, cursor):
     response = APIClient(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/changes/", {"since": cursor})
-    body = assert_json_error(response, 400)
+    body = invalid(response)
     assert "cursor" in body["since"][0]
 
 
 @pytest.mark.parametrize("limit", ["0", "5000", "1001", "-1", "mange", "2.5"])
 def test_bad_limits_are_400(db, limit):
     response = APIClient(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/changes/", {"limit": limit})
-    body = assert_json_error(response, 400)
-    assert body == {"limit": ["A whole number from 1 to 1000."]}
+    assert invalid(response) == {"limit": ["A whole number from 1 to 1000."]}
 
 
 def test_limits_at_the_edges_are_fine(db):
@@ -426,27 +420,27 @@ def test_limits_at_the_edges_are_fine(db):
 def test_null_bytes_in_queries_are_4xx(db, path, params):
     response = APIClient().get(path, params)
     assert 400 <= response.status_code < 500
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
 
 
 def test_null_bytes_in_bodies_are_400(api, owner, draft):
     response = api.post(
         "/api/v1/cases/", {"title": "Null\x00tegn", "organisation": owner.pk}, format="json"
     )
-    assert "title" in assert_json_error(response, 400)
+    assert "title" in invalid(response)
     response = api.patch(f"/api/v1/cases/{draft.pk}/", {"tags": ["a\x00b"]}, format="json")
-    assert "tags" in assert_json_error(response, 400)
+    assert "tags" in invalid(response)
     assert not [c for c in Case.objects.all() if "\x00" in c.title or "\x00" in str(c.tags)]
 
 
 def test_very_long_strings_are_refused_or_cut_never_500(api, owner, draft):
     long = "ø" * 100_000
     response = api.post("/api/v1/cases/", {"title": long, "organisation": owner.pk}, format="json")
-    assert "title" in assert_json_error(response, 400)
+    assert "title" in invalid(response)
     response = api.patch(f"/api/v1/cases/{draft.pk}/", {"problem": long}, format="json")
-    assert "problem" in assert_json_error(response, 400)
+    assert "problem" in invalid(response)
     response = api.patch(f"/api/v1/cases/{draft.pk}/", {"tags": ["t" * 61]}, format="json")
-    assert "tags" in assert_json_error(response, 400)
+    assert "tags" in invalid(response)
     for path, params in (
         ("/api/v1/cases/", {"q": long[:20_000]}),
         ("/api/v1/cases/", {"municipality": long[:5_000]}),
@@ -455,7 +449,7 @@ def test_very_long_strings_are_refused_or_cut_never_500(api, owner, draft):
     ):
         response = APIClient().get(path, params)
         assert response.status_code in (200, 400), (path, response.status_code)
-        assert response["Content-Type"] == "application/json"
+        assert response["Content-Type"] in ("application/json", "application/problem+json")
 
 
 def test_huge_ids_are_404_or_400_never_500(db):
@@ -476,7 +470,7 @@ def test_unauthenticated_writes_are_401_with_www_authenticate(case, owner):
         client.post(f"/api/v1/cases/{case.pk}/adoptions/", {}),
     ):
         body = assert_json_error(response, 401)
-        assert response["WWW-Authenticate"] == "Token"
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
         assert body["detail"] == "Authentication credentials were not provided."
 
 
@@ -487,7 +481,7 @@ def test_unauthenticated_writes_are_401_with_www_authenticate(case, owner):
 def test_bad_tokens_are_401(db, header):
     response = APIClient().get("/api/v1/cases/", HTTP_AUTHORIZATION=header)
     body = assert_json_error(response, 401)
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert body["detail"]
 
 

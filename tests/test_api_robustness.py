@@ -15,6 +15,7 @@ from cases import services
 from cases.models import Case, Change
 from cases.vocabularies import MembershipRole
 from tests import factories
+from tests.api_helpers import invalid, problem
 from tests.conftest import person
 
 pytestmark = pytest.mark.django_db
@@ -55,9 +56,9 @@ def published(owner):
 
 
 def error(response, status: int) -> dict:
-    assert response.status_code == status, (response.status_code, response.content[:300])
-    assert response["Content-Type"] == "application/json"
-    return response.json()
+    """The problem; for invalid input, its messages by field."""
+    body = problem(response, status)
+    return invalid(response) if body["code"] == "invalid" else body
 
 
 # --- times with offsets beyond PostgreSQL's range, and at the ends of the calendar -----------

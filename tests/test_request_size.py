@@ -91,7 +91,8 @@ def test_the_api_answers_413_in_json(client):
     body, content_type = multipart(60 * MB)
     response, stream = post(client, "/api/v1/cases/", body, content_type)
     assert response.status_code == 413
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "request_too_large"
     assert response.json()["detail"]
     assert stream.bytes_read == 0
 

@@ -6,17 +6,19 @@ from ..services import api_token_authenticate
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Token <key>`, with keys made on the profile page or by `issue_token`."""
+    """`Authorization: Bearer <key>` (what generated clients send) or `Authorization: Token
+    <key>`, with keys made on the profile page or by `issue_token`. A key that is wrong is 401
+    under either word: never quietly anonymous."""
 
-    keyword = "Token"
+    keywords = ("Bearer", "Token")
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header or header[0].lower() not in {k.lower().encode() for k in self.keywords}:
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
-                _("Invalid Authorization header: expected “Token <key>”.")
+                _("Invalid Authorization header: expected “Bearer <key>”.")
             )
         try:
             key = header[1].decode()
@@ -28,17 +30,17 @@ class TokenAuthentication(authentication.BaseAuthentication):
         return (user, None)
 
     def authenticate_header(self, request):
-        return self.keyword
+        return 'Bearer realm="api"'
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "cases.api.authentication.TokenAuthentication"
-    name = "tokenAuth"
+    name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
         return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Token <key>`: create keys on your profile page.",
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`Authorization: Bearer <key>` (or `Token <key>`): create keys on "
+            "your profile page.",
         }

@@ -1,13 +1,15 @@
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 MAX_PAGE_SIZE = 200
 
 
 class Pagination(PageNumberPagination):
     """`count`, `next`, `previous`, `results`; `page_size` up to 200. A larger or malformed
-    page size is an error rather than silently something else."""
+    page size is an error rather than silently something else. The answer's `Link` header
+    (RFC 8288) names the first, previous, next and last pages too."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -26,3 +28,31 @@ class Pagination(PageNumberPagination):
                 {"page_size": [_("A whole number from 1 to %d.") % MAX_PAGE_SIZE]}
             )
         return size
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        links = {
+            "first": self._page_link(1),
+            "prev": self.get_previous_link(),
+            "next": self.get_next_link(),
+            "last": self._page_link(self.page.paginator.num_pages),
+        }
+        response["Link"] = ", ".join(
+            f'<{url}>; rel="{relation}"' for relation, url in links.items() if url
+        )
+        return response
+
+    def _page_link(self, number: int) -> str:
+        assert self.request is not None  # set by paginate_queryset
+        url = self.request.build_absolute_uri()
+        if number == 1:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, number)
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        for name in ("next", "previous"):
+            # OpenAPI 3.1: null is a type (DRF says `nullable`).
+            page["properties"][name].pop("nullable", None)
+            page["properties"][name]["type"] = ["string", "null"]
+        return page

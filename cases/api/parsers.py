@@ -1,4 +1,8 @@
-"""Request body parsers: DRF's, with bodies that would crash the decoder refused as input."""
+"""Request body parsers: JSON only (a form or multipart body is 415), with bodies that would
+crash the decoder refused as input.
+
+One body format keeps one meaning per request: in a form, an empty list cannot be sent, null
+becomes the text "None", and nested values (links) cannot be said at all."""
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -15,4 +19,4 @@ class JSONParser(parsers.JSONParser):
             raise ParseError() from None
 
 
-PARSERS = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+PARSERS = [JSONParser]

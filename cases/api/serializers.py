@@ -1,6 +1,7 @@
 """What clients see and send. Field names are the contract in DESIGN.md; do not rename."""
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from .. import content
@@ -56,6 +57,29 @@ class CodeField(serializers.ChoiceField):
                 % {"value": str(data)[:100], "allowed": allowed},
                 code="invalid_choice",
             ) from None
+
+
+class RefusesUnknownFields:
+    """A body with a field the operation does not take is refused (400, `unknown_field`) rather
+    than half applied: a misspelt name would otherwise be dropped without a word."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in set(data) - set(self.fields))
+            if unknown:
+                allowed = ", ".join(self.fields)
+                raise serializers.ValidationError(
+                    {
+                        name[:100]: [
+                            serializers.ErrorDetail(
+                                gettext("Unknown field. Allowed: %s.") % allowed,
+                                code="unknown_field",
+                            )
+                        ]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
 
 
 def code_field(choices, **kwargs):
@@ -192,12 +216,12 @@ class ContentList(LimitStatedNotChecked, serializers.ListField):
         super().__init__(child=child, required=False, max_length=max_items, **kwargs)
 
 
-class ContentLinkSerializer(serializers.Serializer):
+class ContentLinkSerializer(RefusesUnknownFields, serializers.Serializer):
     url = ContentText(limit=content.MAX_URL_LENGTH, required=True, allow_blank=False)
     title = ContentText(limit=content.MAX_LINK_TITLE_LENGTH)
 
 
-class CaseWriteSerializer(serializers.Serializer):
+class CaseWriteSerializer(RefusesUnknownFields, serializers.Serializer):
     """What a client may send to create or edit a case: the content of cases/content.py, typed
     for JSON. The services check the rest."""
 
@@ -237,11 +261,11 @@ class CaseWriteSerializer(serializers.Serializer):
         return data
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(RefusesUnknownFields, serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
-class OptionalReasonSerializer(serializers.Serializer):
+class OptionalReasonSerializer(RefusesUnknownFields, serializers.Serializer):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
@@ -261,7 +285,7 @@ class PendingEditSerializer(serializers.Serializer):
     changes = ProposedChangeSerializer(many=True)
 
 
-class AdoptionUpdateSerializer(serializers.Serializer):
+class AdoptionUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
     """A change of a reuse record: the fields sent change, the others stay."""
 
     mode = code_field(AdoptionMode, required=False)
@@ -311,7 +335,7 @@ class AdoptionSerializer(RenderedFromRows, serializers.ModelSerializer):
         return render_adoptions(with_ids(Adoption.all_objects.all(), ids), request)
 
 
-class AdoptionWriteSerializer(serializers.Serializer):
+class AdoptionWriteSerializer(RefusesUnknownFields, serializers.Serializer):
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), help_text=_("Your organisation's id.")
     )
@@ -343,38 +367,80 @@ class OrganisationSerializer(serializers.ModelSerializer):
         return {"number": place.number, "name": place.name} if place else None
 
 
+class LabelsSerializer(serializers.Serializer):
+    nb = serializers.CharField()
+    en = serializers.CharField()
+
+
 class VocabularyEntrySerializer(serializers.Serializer):
     code = serializers.CharField()
     # A field named like the attribute `Field.label` of the serializer classes.
-    label = serializers.DictField(child=serializers.CharField())  # type: ignore[assignment]
+    label = LabelsSerializer()  # type: ignore[assignment]
 
 
-@extend_schema_field(
-    {
-        "oneOf": [
-            {"$ref": "#/components/schemas/Case"},
-            {"$ref": "#/components/schemas/Adoption"},
-            {"$ref": "#/components/schemas/Organisation"},
-        ],
-        "nullable": True,
-        "description": "The case, adoption or organisation as the lists show it; null for "
-        "`delete`.",
-    }
-)
-class ChangeObjectField(serializers.DictField):
+class IntegerVocabularyEntrySerializer(VocabularyEntrySerializer):
+    code = serializers.IntegerField()  # type: ignore[assignment]
+
+
+@extend_schema_field({"type": "string", "const": "case"})
+class CaseKindField(serializers.CharField):
     pass
 
 
-class ChangeSerializer(serializers.Serializer):
+@extend_schema_field({"type": "string", "const": "adoption"})
+class AdoptionKindField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "const": "organisation"})
+class OrganisationKindField(serializers.CharField):
+    pass
+
+
+class CaseChangeSerializer(serializers.Serializer):
+    """A change of a case: `object` is the case as the list shows it, null for `delete`."""
+
     cursor = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["case", "adoption", "organisation"])
+    kind = CaseKindField()
     id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=["upsert", "delete"])
-    object = ChangeObjectField(allow_null=True)
+    object = CaseSerializer(allow_null=True)
+
+
+class AdoptionChangeSerializer(serializers.Serializer):
+    """A change of a reuse record: `object` as the list shows it, null for `delete`."""
+
+    cursor = serializers.CharField()
+    kind = AdoptionKindField()
+    id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=["upsert", "delete"])
+    object = AdoptionSerializer(allow_null=True)
+
+
+class OrganisationChangeSerializer(serializers.Serializer):
+    """A change of an organisation: `object` as the list shows it, null for `delete`."""
+
+    cursor = serializers.CharField()
+    kind = OrganisationKindField()
+    id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=["upsert", "delete"])
+    object = OrganisationSerializer(allow_null=True)
+
+
+CHANGE = PolymorphicProxySerializer(
+    component_name="Change",
+    serializers={
+        "case": CaseChangeSerializer,
+        "adoption": AdoptionChangeSerializer,
+        "organisation": OrganisationChangeSerializer,
+    },
+    resource_type_field_name="kind",
+    many=True,
+)
 
 
 class ChangePageSerializer(serializers.Serializer):
-    results = ChangeSerializer(many=True)
+    results = CHANGE
     next_cursor = serializers.CharField()
     has_more = serializers.BooleanField()
 

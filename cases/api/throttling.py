@@ -4,14 +4,36 @@ DRF's own `get_ident` believes X-Forwarded-For unless NUM_PROXIES is set, so a c
 name a new address on every request and never be throttled.
 """
 
+import math
+
 from rest_framework import throttling
 
 from ..client_address import client_address
+from .headers import RATE_LIMIT_ATTRIBUTE
 
 
 class ClientAddressMixin:
     def get_ident(self, request):
         return client_address(request)
+
+    def allow_request(self, request, view):
+        allowed = super().allow_request(request, view)
+        if getattr(self, "rate", None) is not None and hasattr(self, "history"):
+            self._tell(request, allowed)
+        return allowed
+
+    def _tell(self, request, allowed: bool) -> None:
+        """Leave the limit, what remains of it and the seconds until a request is counted out
+        again on the request, for the RateLimit headers (the most constrained throttle wins).
+        DRF's history holds the counted requests, newest first, this one too if allowed."""
+        history = self.history  # type: ignore[attr-defined]
+        remaining = max(0, self.num_requests - len(history))  # type: ignore[attr-defined]
+        reset = math.ceil(history[-1] + self.duration - self.now) if history else 0  # type: ignore[attr-defined]
+        target = request._request
+        current = getattr(target, RATE_LIMIT_ATTRIBUTE, None)
+        if current is None or remaining < current[1]:
+            limit = self.num_requests  # type: ignore[attr-defined]
+            setattr(target, RATE_LIMIT_ATTRIBUTE, (limit, remaining, max(0, reset)))
 
 
 class AnonRateThrottle(ClientAddressMixin, throttling.AnonRateThrottle):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -29,7 +30,7 @@ from rest_framework.exceptions import (
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
+from rest_framework.reverse import reverse as absolute_reverse
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
@@ -42,6 +43,7 @@ from ..statistics.filters import MULTIPLE, StatsFilter
 from ..vocabularies import VOCABULARIES
 from . import changes
 from .exceptions import PreconditionFailed, PreconditionRequired
+from .idempotency import idempotent
 from .parsers import PARSERS
 from .serializers import (
     AdoptionSerializer,
@@ -50,6 +52,7 @@ from .serializers import (
     CaseSerializer,
     CaseWriteSerializer,
     ChangePageSerializer,
+    IntegerVocabularyEntrySerializer,
     MeSerializer,
     OptionalReasonSerializer,
     OrganisationSerializer,
@@ -59,6 +62,7 @@ from .serializers import (
     render_cases,
     with_ids,
 )
+from .stats_schema import DiffusionStatsSerializer
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: per-field messages."),
@@ -68,6 +72,41 @@ ERRORS = {
     409: OpenApiResponse(description="The object's state changed: the action no longer fits."),
     429: OpenApiResponse(description="Too many requests: see Retry-After."),
 }
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Any unique text (a UUID): sending the same create again with the same key within "
+        "24 hours gives the first answer again (with `Idempotent-Replayed: true`) instead of "
+        "a second object; the same key with another body is 422."
+    ),
+)
+
+CREATED_HEADERS = [
+    OpenApiParameter(
+        "Location",
+        OpenApiTypes.URI,
+        OpenApiParameter.HEADER,
+        response=[201],
+        description="The address of the new object in the API.",
+    ),
+    OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 201, 202],
+        description="The tag of the object as answered (If-Match, If-None-Match).",
+    ),
+]
+
+
+def body_etag(data) -> str:
+    """The ETag a later GET of the same representation gets (ConditionalGetMiddleware)."""
+    digest = hashlib.md5(JSONRenderer().render(data), usedforsecurity=False).hexdigest()
+    return f'"{digest}"'
 
 
 def case_etag(case: Case | int, data) -> str:
@@ -313,8 +352,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Create a case (a draft of your organisation)",
         request=CaseWriteSerializer,
-        responses={201: CaseSerializer, **{k: v for k, v in ERRORS.items() if k != 409}},
+        parameters=[IDEMPOTENCY_KEY, *CREATED_HEADERS],
+        responses={
+            201: CaseSerializer,
+            422: OpenApiResponse(description="The Idempotency-Key was used with another body."),
+            **ERRORS,
+        },
     )
+    @idempotent
     def create(self, request):
         serializer = CaseWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -323,7 +368,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             organisation=serializer.validated_data["organisation"],
             data=serializer.content(),
         )
-        return self._respond(case, status.HTTP_201_CREATED)
+        response = self._respond(case, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(
+            reverse("api-case-detail", kwargs={"pk": case.pk})
+        )
+        return response
 
     @extend_schema(
         summary="Edit a case",
@@ -334,7 +383,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             "overwriting someone else's change."
         ),
         request=CaseWriteSerializer(partial=True),
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER),
+            *CREATED_HEADERS,
+        ],
         responses={
             200: CaseSerializer,
             202: CaseSerializer,
@@ -400,7 +452,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self._respond(case)
 
     @extend_schema(
-        summary="Submit for moderation", request=None, responses={200: CaseSerializer, **ERRORS}
+        summary="Submit for moderation",
+        request=None,
+        parameters=CREATED_HEADERS,
+        responses={200: CaseSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -416,7 +471,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ),
         request=None,
         parameters=[
-            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True),
+            *CREATED_HEADERS,
         ],
         responses={
             200: CaseSerializer,
@@ -432,6 +488,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Send back with a reason (moderators)",
         request=ReasonSerializer,
+        parameters=CREATED_HEADERS,
         responses={200: CaseSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="request-changes")
@@ -441,6 +498,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Archive with a reason (owner's editors, moderators)",
         request=ReasonSerializer,
+        parameters=CREATED_HEADERS,
         responses={200: CaseSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
@@ -574,9 +632,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         methods=["post"],
         summary="Record that your organisation reused the case",
         request=AdoptionWriteSerializer,
-        responses={201: AdoptionSerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_KEY, *CREATED_HEADERS],
+        responses={
+            201: AdoptionSerializer,
+            422: OpenApiResponse(description="The Idempotency-Key was used with another body."),
+            **ERRORS,
+        },
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @idempotent
     def adoptions(self, request, pk=None):
         case = self._case(pk)
         if request.method == "GET":
@@ -604,7 +668,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             note=data["note"],
             derived_case=data.get("derived_case"),
         )
-        return Response(AdoptionSerializer(adoption).data, status=status.HTTP_201_CREATED)
+        data = AdoptionSerializer(adoption, context={"request": request}).data
+        return Response(
+            data,
+            status=status.HTTP_201_CREATED,
+            headers={
+                "Location": request.build_absolute_uri(
+                    reverse("api-adoption-detail", kwargs={"pk": adoption.pk})
+                ),
+                "ETag": body_etag(data),
+            },
+        )
 
 
 @extend_schema_view(
@@ -683,13 +757,28 @@ class OrganisationViewSet(
         )
 
 
+def _is_integer(choices) -> bool:
+    return all(isinstance(member.value, int) for member in choices)
+
+
 class VocabulariesView(APIView):
     @extend_schema(
         summary="Every code list with its Norwegian and English labels",
+        description=(
+            "Codes are typed as the objects carry them: `centrality_class` is an integer "
+            "here as on organisations and in the statistics; the others are text."
+        ),
         responses={
             200: inline_serializer(
                 "Vocabularies",
-                {name: VocabularyEntrySerializer(many=True) for name in VOCABULARIES},
+                {
+                    name: (
+                        IntegerVocabularyEntrySerializer(many=True)
+                        if _is_integer(choices)
+                        else VocabularyEntrySerializer(many=True)
+                    )
+                    for name, choices in VOCABULARIES.items()
+                },
             )
         },
     )
@@ -702,7 +791,8 @@ class VocabulariesView(APIView):
                 for language in ("nb", "en"):
                     with translation.override(language):
                         labels[language] = str(member.label)
-                entries.append({"code": str(member.value), "label": labels})
+                code = member.value if _is_integer(choices) else str(member.value)
+                entries.append({"code": code, "label": labels})
             body[name] = entries
         return Response(body)
 
@@ -747,13 +837,18 @@ class DiffusionStatsView(APIView):
             "values are alternatives (repeat the parameter); filters combine."
         ),
         parameters=STATS_PARAMETERS,
-        responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 429: ERRORS[429]},
+        responses={200: DiffusionStatsSerializer, 400: ERRORS[400], 429: ERRORS[429]},
     )
     def get(self, request):
         filterset = StatsApiFilter(request.query_params)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        return Response(diffusion(filters=filterset.form.cleaned_data))
+        figures = diffusion(filters=filterset.form.cleaned_data)
+        # The cached figures are shared: a copy of the part changed. Centrality classes are
+        # integers in the answer, as everywhere in the API (the form cleans them to text).
+        applied = dict(figures["filters"])
+        applied["centrality_class"] = [int(code) for code in applied["centrality_class"]]
+        return Response({**figures, "filters": applied})
 
 
 class ChangesView(APIView):
@@ -821,7 +916,7 @@ class MeView(APIView):
         )
 
 
-# The resources the root lists, by URL name; each name's reverse() is its address.
+# The resources the root lists, by URL name; each name's absolute address is the resource.
 ROOT_RESOURCES = {
     "cases": "api-case-list",
     "adoptions": "api-adoption-list",
@@ -858,7 +953,7 @@ class ApiRootView(APIView):
         return Response(
             {
                 "resources": {
-                    name: reverse(url_name, request=request)
+                    name: absolute_reverse(url_name, request=request)
                     for name, url_name in ROOT_RESOURCES.items()
                 },
                 "licence": {

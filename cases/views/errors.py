@@ -1,8 +1,9 @@
-"""Error pages: the site's own templates, and JSON under /api/ (clients never parse HTML)."""
+"""Error pages: the site's own templates, and problem details (JSON) under /api/ (clients never parse HTML)."""
 
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from ..api.problems import problem_response
 
 
 def _is_api(request) -> bool:
@@ -11,17 +12,19 @@ def _is_api(request) -> bool:
 
 def bad_request(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": _("The request could not be read.")}, status=400)
+        return problem_response(request, 400, "invalid", _("The request could not be read."))
     return defaults.bad_request(request, exception)
 
 
 def not_found(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
+        return problem_response(request, 404, "not_found", _("Not found."))
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if _is_api(request):
-        return JsonResponse({"detail": _("Something went wrong on our side.")}, status=500)
+        return problem_response(
+            request, 500, "server_error", _("Something went wrong on our side.")
+        )
     return defaults.server_error(request)
