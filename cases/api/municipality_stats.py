@@ -9,23 +9,8 @@ from rest_framework.views import APIView
 
 from ..statistics.filters import filters_as_json
 from ..statistics.municipalities import municipality_figures
+from .stats_schema import ShareSerializer
 from .views import ERRORS, STATS_PARAMETERS, StatsApiFilter
-
-
-class ShareSerializer(serializers.Serializer):
-    numerator = serializers.IntegerField()
-    denominator = serializers.IntegerField()
-    share = serializers.FloatField(
-        allow_null=True, help_text="A fraction from 0 to 1; null when the denominator is 0."
-    )
-    percent = serializers.FloatField(
-        allow_null=True, help_text="Percent, one decimal; null when the denominator is 0."
-    )
-    suppressed = serializers.BooleanField(
-        help_text="True when the denominator is below the statistics' threshold for showing a "
-        "share (STATISTICS_MIN_DENOMINATOR, 10 by default): `share` and `percent` are then null "
-        "and the counts alone are given."
-    )
 
 
 class CountyRefSerializer(serializers.Serializer):

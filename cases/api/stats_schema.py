@@ -10,12 +10,16 @@ NULLABLE_NUMBER = {"type": ["number", "null"]}
 
 class ShareSerializer(serializers.Serializer):
     """A share with what it is made of: `share` (0–1) and `percent` are null when the
-    denominator is 0."""
+    denominator is 0, and when it is below the site's minimum for showing a share
+    (STATISTICS_MIN_DENOMINATOR, 10 unless set): then `suppressed` is true and the counts stay."""
 
     numerator = serializers.IntegerField()
     denominator = serializers.IntegerField()
-    share = serializers.FloatField(allow_null=True)
-    percent = serializers.FloatField(allow_null=True)
+    share = serializers.FloatField(allow_null=True, help_text="A fraction from 0 to 1.")
+    percent = serializers.FloatField(allow_null=True, help_text="Percent, one decimal.")
+    suppressed = serializers.BooleanField(
+        help_text="True when the denominator is too small for a share to be shown."
+    )
 
 
 class CodedShareSerializer(ShareSerializer):
@@ -183,6 +187,30 @@ class BassFitSerializer(serializers.Serializer):
     r_squared_monthly = serializers.FloatField(required=False, allow_null=True)
     m_at_bound = serializers.BooleanField(required=False)
     peak_month = serializers.FloatField(required=False, allow_null=True)
+    p_per_year = serializers.FloatField(required=False, help_text="p per year (`p` is per month).")
+    q_per_year = serializers.FloatField(required=False, help_text="q per year (`q` is per month).")
+    p_interval = serializers.ListField(
+        child=serializers.FloatField(),
+        required=False,
+        allow_null=True,
+        help_text="95 % interval of p per year: [low, high].",
+    )
+    q_interval = serializers.ListField(
+        child=serializers.FloatField(),
+        required=False,
+        allow_null=True,
+        help_text="95 % interval of q per year: [low, high].",
+    )
+    m_interval = serializers.ListField(
+        child=serializers.FloatField(),
+        required=False,
+        allow_null=True,
+        help_text="95 % interval of m: [low, high].",
+    )
+    identifiable = serializers.BooleanField(
+        required=False,
+        help_text="False when the data do not determine the parameters (far from saturation).",
+    )
     observed = serializers.ListField(child=serializers.IntegerField(), required=False)
     fitted = serializers.ListField(child=serializers.FloatField(), required=False)
 
@@ -237,11 +265,20 @@ class ComparisonRowSerializer(serializers.Serializer):
 @extend_schema_field(
     {
         "type": "object",
-        "description": "The surveys by key: their name and country (ISO 3166 code).",
+        "description": "The surveys by key: their name, country (ISO 3166 code), the year the "
+        "edition was published, the period its questions were about, how many workplaces "
+        "answered, and where it is published.",
         "additionalProperties": {
             "type": "object",
-            "properties": {"name": {"type": "string"}, "country": {"type": "string"}},
-            "required": ["name", "country"],
+            "properties": {
+                "name": {"type": "string"},
+                "country": {"type": "string"},
+                "year": {"type": "integer"},
+                "period": {"type": "string"},
+                "sample": {"type": "integer"},
+                "url": {"type": "string", "format": "uri"},
+            },
+            "required": ["name", "country", "year", "period", "sample", "url"],
             "additionalProperties": False,
         },
     }
