@@ -82,6 +82,28 @@ def adopted() -> Exists:
     return Exists(Adoption.objects.public().filter(case=OuterRef("pk")))
 
 
+# An adopter filter's name -> what it reads of the adopting organisation.
+ADOPTER_LOOKUPS = {
+    "adopter_size_class": "organisation__size_class",
+    "adopter_centrality_class": "organisation__centrality_class",
+    "adopter_region": "organisation__region",
+    "adopter_county": "organisation__county__number",
+}
+
+
+def adopted_by(name: str, values) -> Exists:
+    """Whether an organisation with one of `values` (of the adopter filter `name`) reused the
+    case: a recorded adoption, not withdrawn, by an organisation that still exists. (The
+    cases filtered are published already.)"""
+    return Exists(
+        Adoption.objects.filter(
+            case=OuterRef("pk"),
+            organisation__deleted_at__isnull=True,
+            **{f"{ADOPTER_LOOKUPS[name]}__in": list(values)},
+        )
+    )
+
+
 def _choices(field_name: str, choices, label, **kwargs) -> django_filters.MultipleChoiceFilter:
     # distinct=False: every one of these reads a column of the case or of its owner (to-one
     # joins), so no row can repeat, and DISTINCT would only slow down the ranked page.
@@ -113,6 +135,19 @@ class CaseFilter(django_filters.FilterSet):
     centrality_class = _choices(
         "organisation__centrality_class", CentralityClass.choices, _("Centrality")
     )
+    # Who reused a case: a case matches when one of its adopters is in one of the chosen classes.
+    adopter_size_class = django_filters.MultipleChoiceFilter(
+        label=_("Reused by: municipality size"), choices=SizeClass.choices, method="filter_adopter"
+    )
+    adopter_centrality_class = django_filters.MultipleChoiceFilter(
+        label=_("Reused by: centrality"), choices=CentralityClass.choices, method="filter_adopter"
+    )
+    adopter_region = django_filters.MultipleChoiceFilter(
+        label=_("Reused by: region"), choices=Region.choices, method="filter_adopter"
+    )
+    adopter_county = django_filters.MultipleChoiceFilter(
+        label=_("Reused by: county"), choices=[], method="filter_adopter"
+    )
     municipality = django_filters.CharFilter(
         label=_("Municipality number"), field_name="organisation__municipality__number"
     )
@@ -138,6 +173,7 @@ class CaseFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.counties = county_choices() if counties is None else counties
         self.filters["county"].extra["choices"] = self.counties
+        self.filters["adopter_county"].extra["choices"] = self.counties
 
     @classmethod
     def lenient(cls, data, *, queryset) -> tuple["CaseFilter", list[dict]]:
@@ -174,6 +210,15 @@ class CaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(term_exists(self.TERM_VOCABULARIES[name], value))
+
+    def filter_adopter(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(adopted_by(name, value))
+
+    def adopter_selections(self) -> dict[str, list[str]]:
+        """The adopter filters with values chosen, and their values."""
+        return {name: chosen for name in ADOPTER_LOOKUPS if (chosen := self.selected(name))}
 
     def filter_reused(self, queryset, name, value):
         if value is None or value is False:
@@ -223,7 +268,8 @@ class CaseFilter(django_filters.FilterSet):
 
 
 # The facets of the search page. Column facets read a column of the case or of its owner and are
-# counted together in one grouped pass; term facets read CaseTerm and are counted by grouping.
+# counted together in one grouped pass; term facets read CaseTerm and are counted by grouping;
+# adopter facets read the organisations that reused a case (a case may have several).
 # Facet name -> (its column in the counted table, the lookup that reads it from a case).
 COLUMN_FACETS = {
     "workplace_type": ("f_workplace_type", "workplace_type"),
@@ -231,9 +277,17 @@ COLUMN_FACETS = {
     "stage": ("f_stage", "stage"),
     "region": ("f_region", "organisation__region"),
     "size_class": ("f_size_class", "organisation__size_class"),
+    "centrality_class": ("f_centrality_class", "organisation__centrality_class"),
     "county": ("f_county", "organisation__county__number"),
 }
 TERM_FACETS = list(CaseFilter.TERM_VOCABULARIES)
+# Adopter facet -> the adopting organisation's column that it counts by (see `_adopter_counts`).
+ADOPTER_FACETS = {
+    "adopter_size_class": "ao.size_class",
+    "adopter_centrality_class": "ao.centrality_class",
+    "adopter_region": "ao.region",
+    "adopter_county": "ac.number",
+}
 FACETS = [
     "sector",
     "innovation_type",
@@ -244,6 +298,8 @@ FACETS = [
     "county",
     "region",
     "size_class",
+    "centrality_class",
+    *ADOPTER_FACETS,
 ]
 FACET_CHOICES = {
     "workplace_type": WorkplaceType,
@@ -251,10 +307,21 @@ FACET_CHOICES = {
     "stage": Stage,
     "region": Region,
     "size_class": SizeClass,
+    "centrality_class": CentralityClass,
     "sector": Sector,
     "innovation_type": InnovationType,
     "benefit": Benefit,
+    "adopter_size_class": SizeClass,
+    "adopter_centrality_class": CentralityClass,
+    "adopter_region": Region,
 }
+# The facets whose values are numbers in the database (the URL has them as text).
+NUMERIC_FACETS = {"centrality_class", "adopter_centrality_class"}
+
+
+def database_values(facet: str, values: list[str]) -> list:
+    """A facet's chosen values as the database compares them."""
+    return [int(v) for v in values] if facet in NUMERIC_FACETS else list(values)
 
 
 @dataclass(frozen=True)
@@ -295,9 +362,11 @@ def count_and_page(
     the term facets in one join with the case terms, the reused results, and the page.
     """
     counts: dict[str, dict[str, int]] = {
-        name: dict.fromkeys(FACET_CHOICES[name].values, 0) for name in FACET_CHOICES
+        name: dict.fromkeys((str(v) for v in FACET_CHOICES[name].values), 0)
+        for name in FACET_CHOICES
     }
-    counts["county"] = dict.fromkeys((number for number, _name in filterset.counties), 0)
+    for name in ("county", "adopter_county"):
+        counts[name] = dict.fromkeys((number for number, _name in filterset.counties), 0)
     counts["reused"] = {"true": 0}
     counts["total"] = {"all": 0}
     ids: list[int] = []
@@ -310,11 +379,12 @@ def count_and_page(
         rows = cursor.fetchall()
     page_rows = []
     for kind, key, value, n in rows:
-        if kind == "g":
-            if key == "total":
-                counts["total"]["all"] = n or 0
-            elif value is not None and value in counts[key]:
-                counts[key][value] = n or 0
+        if kind == "g" and key == "total":
+            counts["total"]["all"] = n or 0
+        elif kind in ("g", "adopter"):
+            # A number (a centrality class) is counted under its text, as the URL has it.
+            if value is not None and str(value) in counts[key]:
+                counts[key][str(value)] = n or 0
         elif kind == "term":
             facet = by_vocabulary[key]
             if value in counts[facet]:
@@ -407,7 +477,10 @@ def _facet_conditions(
     conditions: dict[str, tuple[str, list]] = {}
     for facet, (column, _lookup) in COLUMN_FACETS.items():
         if chosen := selections[facet]:
-            conditions[facet] = (f"t.{column} IN ({', '.join(['%s'] * len(chosen))})", chosen)
+            conditions[facet] = (
+                f"t.{column} IN ({', '.join(['%s'] * len(chosen))})",
+                database_values(facet, chosen),
+            )
     for facet in TERM_FACETS:
         if chosen := selections[facet]:
             codes = CaseTerm.objects.filter(
@@ -417,6 +490,16 @@ def _facet_conditions(
                 Q(pk__in=codes), output_field=BooleanField()
             )
             conditions[facet] = (f"t.{TERM_FLAGS[facet]}", [])
+    for facet in ADOPTER_FACETS:
+        if chosen := selections[facet]:
+            adopters = Adoption.objects.filter(
+                organisation__deleted_at__isnull=True,
+                **{f"{ADOPTER_LOOKUPS[facet]}__in": database_values(facet, chosen)},
+            ).values("case_id")
+            columns[f"f_{facet}"] = ExpressionWrapper(
+                Q(pk__in=adopters), output_field=BooleanField()
+            )
+            conditions[facet] = (f"t.f_{facet}", [])
     return conditions
 
 
@@ -424,7 +507,8 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
     """The SQL and parameters of `count_and_page`'s statement; None if nothing can match.
 
     Rows: ("g", facet, value, n) per column facet value and ("g", "total", None, n);
-    ("term", vocabulary, code, n); ("reused", None, None, n); ("page", None, id, position).
+    ("term", vocabulary, code, n); ("adopter", facet, value, n) per adopter facet value;
+    ("reused", None, None, n); ("page", None, id, position).
     """
     query = filterset.query
     if query and not query.terms:
@@ -507,6 +591,10 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
         terms_sql += " ELSE 1 = 0 END"
     branches.append(terms_sql + " GROUP BY ct.vocabulary, ct.code")
 
+    adopter_sql, adopter_params = _adopter_counts(condition)
+    branches.append(adopter_sql)
+    branch_params += adopter_params
+
     if not reused_ticked:
         branches.append(
             f"SELECT 'reused', NULL, NULL, COUNT(*) FROM t WHERE {everything[0]} AND {REUSED_SQL}"
@@ -554,6 +642,55 @@ def _column_counts(condition, everything) -> tuple[str, list]:
         f"SELECT 'g', 'total', NULL, SUM(CASE WHEN {everything[0]} THEN 1 ELSE 0 END) FROM t"
     )
     return " UNION ALL ".join(branches), params + everything[1]
+
+
+# The alive adoptions of the counted cases, with their organisation (`ao`) and its county (`ac`).
+ADOPTERS_SQL = (
+    "FROM t INNER JOIN cases_adoption a ON a.case_id = t.f_id AND a.deleted_at IS NULL "
+    "INNER JOIN cases_organisation ao ON ao.id = a.organisation_id AND ao.deleted_at IS NULL "
+    "LEFT JOIN cases_organisation ac ON ac.id = ao.county_id"
+)
+
+
+def _adopter_counts(condition) -> tuple[str, list]:
+    """Every adopter facet's counts: for each class, the cases that at least one organisation
+    of that class reused, with every other facet's selection applied but not its own. A case
+    reused by two small municipalities counts once for "small". One grouped pass on
+    PostgreSQL, a GROUP BY per facet on SQLite."""
+    conditions = {facet: condition(facet) for facet in ADOPTER_FACETS}
+    # A row (an adoption) that counts in no facet need not be grouped.
+    if any(sql == "1 = 1" for sql, _values in conditions.values()):
+        where, where_params = "1 = 1", []
+    else:
+        where = " OR ".join(f"({sql})" for sql, _values in conditions.values())
+        where_params = [value for _sql, values in conditions.values() for value in values]
+    if connection.vendor == "postgresql":
+        keys, values, numbers, params = [], [], [], []
+        for facet, column in ADOPTER_FACETS.items():
+            sql, condition_params = conditions[facet]
+            keys.append(f"WHEN GROUPING({column}) = 0 THEN '{facet}'")
+            values.append(f"WHEN GROUPING({column}) = 0 THEN CAST({column} AS text)")
+            numbers.append(
+                f"WHEN GROUPING({column}) = 0 THEN COUNT(DISTINCT t.f_id) FILTER (WHERE {sql})"
+            )
+            params += condition_params
+        sets = ", ".join(f"({column})" for column in ADOPTER_FACETS.values())
+        return (
+            f"SELECT 'adopter', CASE {' '.join(keys)} END, CASE {' '.join(values)} END, "
+            f"CASE {' '.join(numbers)} END {ADOPTERS_SQL} WHERE {where} "
+            f"GROUP BY GROUPING SETS ({sets})",
+            params + where_params,
+        )
+    branches, params = [], []
+    for facet, column in ADOPTER_FACETS.items():
+        sql, condition_params = conditions[facet]
+        branches.append(
+            f"SELECT 'adopter', '{facet}', {column}, "
+            f"COUNT(DISTINCT CASE WHEN {sql} THEN t.f_id END) {ADOPTERS_SQL} "
+            f"WHERE {where} GROUP BY {column}"
+        )
+        params += condition_params + where_params
+    return " UNION ALL ".join(branches), params
 
 
 def _page_keys(
