@@ -323,7 +323,7 @@ def test_the_page_shows_the_counts(client, catalogue):
 def test_facets_are_fieldsets_with_legends_and_labelled_boxes(client, catalogue):
     html = client.get(URL).content.decode()
     fieldsets = re.findall(r'<fieldset class="ds-fieldset facet">\s*<legend', html)
-    assert len(fieldsets) == 10  # reuse + nine facets
+    assert len(fieldsets) == 15  # reuse + fourteen facets
     boxes = re.findall(
         r'<input class="ds-input" type="checkbox" name="\w+" value="[^"]+" id="([^"]+)"', html
     )
