@@ -648,7 +648,7 @@ def _adopter_counts(
     once per facet and counting distinct cases: a case reused by two small municipalities
     counts once for "small" because its mask has the bit once.
     """
-    facets = {
+    facets: dict[str, tuple[str, list]] = {
         "adopter_size_class": ("ao.size_class", [str(v) for v in SizeClass.values]),
         "adopter_centrality_class": ("ao.centrality_class", list(CentralityClass.values)),
         "adopter_region": ("ao.region", [str(v) for v in Region.values]),
@@ -657,7 +657,12 @@ def _adopter_counts(
     # PostgreSQL ORs the bits together; SQLite has no such aggregate, but the sum of the
     # distinct powers of two present is the same number.
     fold = "BIT_OR({})" if connection.vendor == "postgresql" else "SUM(DISTINCT {})"
-    masks, mask_params, counted, count_params, rows, row_params = [], [], [], [], [], []
+    masks: list[str] = []
+    counted: list[str] = []
+    rows: list[str] = []
+    mask_params: list = []
+    count_params: list = []
+    row_params: list = []
     for facet, (column, values) in facets.items():
         sql, values_params = condition(facet)
         for start in range(0, len(values), MASK_BITS):
