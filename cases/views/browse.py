@@ -370,7 +370,6 @@ def case_search(request):
         "unknown_values": unknown_values,
         "unknown_ordering": unknown_ordering,
         "like_mine": like_mine(request, params),
-        "adopter_filter_on": bool(filterset.adopter_selections()),
         "only_common_words": bool(query) and not query.terms,
     }
     partial = request.htmx and not request.htmx.history_restore_request
