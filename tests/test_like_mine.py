@@ -313,7 +313,9 @@ def test_adopters_that_meet_every_filter_are_named_first(client, catalogue):
 
 def test_many_matching_adopters_are_named_a_few_and_counted(client, places):
     adopters = [
-        factories.MunicipalityFactory(name=f"Småby {n}", population=900, parent=None)
+        factories.MunicipalityFactory(
+            name=f"Småby {n}", number=f"390{n}", population=900, parent=None
+        )
         for n in range(1, 6)
     ]
     factories.CaseFactory(
