@@ -82,6 +82,28 @@ def adopted() -> Exists:
     return Exists(Adoption.objects.public().filter(case=OuterRef("pk")))
 
 
+# An adopter filter's name -> what it reads of the adopting organisation.
+ADOPTER_LOOKUPS = {
+    "adopter_size_class": "organisation__size_class",
+    "adopter_centrality_class": "organisation__centrality_class",
+    "adopter_region": "organisation__region",
+    "adopter_county": "organisation__county__number",
+}
+
+
+def adopted_by(name: str, values) -> Exists:
+    """Whether an organisation with one of `values` (of the adopter filter `name`) reused the
+    case: a recorded adoption, not withdrawn, by an organisation that still exists. (The
+    cases filtered are published already.)"""
+    return Exists(
+        Adoption.objects.filter(
+            case=OuterRef("pk"),
+            organisation__deleted_at__isnull=True,
+            **{f"{ADOPTER_LOOKUPS[name]}__in": list(values)},
+        )
+    )
+
+
 def _choices(field_name: str, choices, label, **kwargs) -> django_filters.MultipleChoiceFilter:
     # distinct=False: every one of these reads a column of the case or of its owner (to-one
     # joins), so no row can repeat, and DISTINCT would only slow down the ranked page.
@@ -113,6 +135,19 @@ class CaseFilter(django_filters.FilterSet):
     centrality_class = _choices(
         "organisation__centrality_class", CentralityClass.choices, _("Centrality")
     )
+    # Who reused a case: a case matches when one of its adopters is in one of the chosen classes.
+    adopter_size_class = django_filters.MultipleChoiceFilter(
+        label=_("Reused by: municipality size"), choices=SizeClass.choices, method="filter_adopter"
+    )
+    adopter_centrality_class = django_filters.MultipleChoiceFilter(
+        label=_("Reused by: centrality"), choices=CentralityClass.choices, method="filter_adopter"
+    )
+    adopter_region = django_filters.MultipleChoiceFilter(
+        label=_("Reused by: region"), choices=Region.choices, method="filter_adopter"
+    )
+    adopter_county = django_filters.MultipleChoiceFilter(
+        label=_("Reused by: county"), choices=[], method="filter_adopter"
+    )
     municipality = django_filters.CharFilter(
         label=_("Municipality number"), field_name="organisation__municipality__number"
     )
@@ -138,6 +173,7 @@ class CaseFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.counties = county_choices() if counties is None else counties
         self.filters["county"].extra["choices"] = self.counties
+        self.filters["adopter_county"].extra["choices"] = self.counties
 
     @classmethod
     def lenient(cls, data, *, queryset) -> tuple["CaseFilter", list[dict]]:
@@ -174,6 +210,15 @@ class CaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(term_exists(self.TERM_VOCABULARIES[name], value))
+
+    def filter_adopter(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(adopted_by(name, value))
+
+    def adopter_selections(self) -> dict[str, list[str]]:
+        """The adopter filters with values chosen, and their values."""
+        return {name: chosen for name in ADOPTER_LOOKUPS if (chosen := self.selected(name))}
 
     def filter_reused(self, queryset, name, value):
         if value is None or value is False:
@@ -223,7 +268,8 @@ class CaseFilter(django_filters.FilterSet):
 
 
 # The facets of the search page. Column facets read a column of the case or of its owner and are
-# counted together in one grouped pass; term facets read CaseTerm and are counted by grouping.
+# counted together in one grouped pass; term facets read CaseTerm and are counted by grouping;
+# adopter facets read the organisations that reused a case (a case may have several).
 # Facet name -> (its column in the counted table, the lookup that reads it from a case).
 COLUMN_FACETS = {
     "workplace_type": ("f_workplace_type", "workplace_type"),
@@ -231,9 +277,12 @@ COLUMN_FACETS = {
     "stage": ("f_stage", "stage"),
     "region": ("f_region", "organisation__region"),
     "size_class": ("f_size_class", "organisation__size_class"),
+    "centrality_class": ("f_centrality_class", "organisation__centrality_class"),
     "county": ("f_county", "organisation__county__number"),
 }
 TERM_FACETS = list(CaseFilter.TERM_VOCABULARIES)
+# The facets of who reused a case (counted by `_adopter_counts`).
+ADOPTER_FACETS = list(ADOPTER_LOOKUPS)
 FACETS = [
     "sector",
     "innovation_type",
@@ -244,6 +293,8 @@ FACETS = [
     "county",
     "region",
     "size_class",
+    "centrality_class",
+    *ADOPTER_FACETS,
 ]
 FACET_CHOICES = {
     "workplace_type": WorkplaceType,
@@ -251,10 +302,21 @@ FACET_CHOICES = {
     "stage": Stage,
     "region": Region,
     "size_class": SizeClass,
+    "centrality_class": CentralityClass,
     "sector": Sector,
     "innovation_type": InnovationType,
     "benefit": Benefit,
+    "adopter_size_class": SizeClass,
+    "adopter_centrality_class": CentralityClass,
+    "adopter_region": Region,
 }
+# The facets whose values are numbers in the database (the URL has them as text).
+NUMERIC_FACETS = {"centrality_class", "adopter_centrality_class"}
+
+
+def database_values(facet: str, values: list[str]) -> list:
+    """A facet's chosen values as the database compares them."""
+    return [int(v) for v in values] if facet in NUMERIC_FACETS else list(values)
 
 
 @dataclass(frozen=True)
@@ -295,9 +357,11 @@ def count_and_page(
     the term facets in one join with the case terms, the reused results, and the page.
     """
     counts: dict[str, dict[str, int]] = {
-        name: dict.fromkeys(FACET_CHOICES[name].values, 0) for name in FACET_CHOICES
+        name: dict.fromkeys((str(v) for v in FACET_CHOICES[name].values), 0)
+        for name in FACET_CHOICES
     }
-    counts["county"] = dict.fromkeys((number for number, _name in filterset.counties), 0)
+    for name in ("county", "adopter_county"):
+        counts[name] = dict.fromkeys((number for number, _name in filterset.counties), 0)
     counts["reused"] = {"true": 0}
     counts["total"] = {"all": 0}
     ids: list[int] = []
@@ -310,17 +374,18 @@ def count_and_page(
         rows = cursor.fetchall()
     page_rows = []
     for kind, key, value, n in rows:
-        if kind == "g":
-            if key == "total":
-                counts["total"]["all"] = n or 0
-            elif value is not None and value in counts[key]:
-                counts[key][value] = n or 0
+        if kind == "g" and key == "total":
+            counts["total"]["all"] = n or 0
+        elif kind in ("g", "adopter"):
+            # A number (a centrality class) is counted under its text, as the URL has it.
+            if value is not None and str(value) in counts[key]:
+                counts[key][str(value)] = n or 0
         elif kind == "term":
             facet = by_vocabulary[key]
             if value in counts[facet]:
                 counts[facet][value] = n
         elif kind == "reused":
-            counts["reused"]["true"] = n
+            counts["reused"]["true"] = n or 0
         else:
             page_rows.append((n, int(value)))
     if filterset.is_bound and filterset.form.cleaned_data.get("reused"):
@@ -390,13 +455,6 @@ def cached_count_and_page(
 
 # Term facet -> its flag in the counted table (only for a facet with values ticked).
 TERM_FLAGS = {name: f"f_{name}" for name in TERM_FACETS}
-# A public adoption of a case the table holds (the cases are published already, so only the
-# adoption and its organisation are left to check: see `adopted`).
-REUSED_SQL = (
-    "EXISTS (SELECT 1 FROM cases_adoption a INNER JOIN cases_organisation ao "
-    "ON ao.id = a.organisation_id WHERE a.case_id = t.f_id AND a.deleted_at IS NULL "
-    "AND ao.deleted_at IS NULL)"
-)
 
 
 def _facet_conditions(
@@ -407,7 +465,10 @@ def _facet_conditions(
     conditions: dict[str, tuple[str, list]] = {}
     for facet, (column, _lookup) in COLUMN_FACETS.items():
         if chosen := selections[facet]:
-            conditions[facet] = (f"t.{column} IN ({', '.join(['%s'] * len(chosen))})", chosen)
+            conditions[facet] = (
+                f"t.{column} IN ({', '.join(['%s'] * len(chosen))})",
+                database_values(facet, chosen),
+            )
     for facet in TERM_FACETS:
         if chosen := selections[facet]:
             codes = CaseTerm.objects.filter(
@@ -417,6 +478,16 @@ def _facet_conditions(
                 Q(pk__in=codes), output_field=BooleanField()
             )
             conditions[facet] = (f"t.{TERM_FLAGS[facet]}", [])
+    for facet in ADOPTER_FACETS:
+        if chosen := selections[facet]:
+            adopters = Adoption.objects.filter(
+                organisation__deleted_at__isnull=True,
+                **{f"{ADOPTER_LOOKUPS[facet]}__in": database_values(facet, chosen)},
+            ).values("case_id")
+            columns[f"f_{facet}"] = ExpressionWrapper(
+                Q(pk__in=adopters), output_field=BooleanField()
+            )
+            conditions[facet] = (f"t.f_{facet}", [])
     return conditions
 
 
@@ -424,7 +495,8 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
     """The SQL and parameters of `count_and_page`'s statement; None if nothing can match.
 
     Rows: ("g", facet, value, n) per column facet value and ("g", "total", None, n);
-    ("term", vocabulary, code, n); ("reused", None, None, n); ("page", None, id, position).
+    ("term", vocabulary, code, n); ("adopter", facet, value, n) per adopter facet value;
+    ("reused", None, None, n); ("page", None, id, position).
     """
     query = filterset.query
     if query and not query.terms:
@@ -473,6 +545,11 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
         params += [value for _sql, values in conditions.values() for value in values]
         params.append(len(conditions) - 1)
     ctes = [f"t AS MATERIALIZED ({table})"]
+    adopter_ctes, adopter_params, adopter_branches, adopter_branch_params = _adopter_counts(
+        condition, everything, filterset.counties, reused=not reused_ticked
+    )
+    ctes += adopter_ctes
+    params += adopter_params
 
     grouping_sql, branch_params = _column_counts(condition, everything)
     branches = [grouping_sql]
@@ -507,11 +584,8 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
         terms_sql += " ELSE 1 = 0 END"
     branches.append(terms_sql + " GROUP BY ct.vocabulary, ct.code")
 
-    if not reused_ticked:
-        branches.append(
-            f"SELECT 'reused', NULL, NULL, COUNT(*) FROM t WHERE {everything[0]} AND {REUSED_SQL}"
-        )
-        branch_params += everything[1]
+    branches += adopter_branches
+    branch_params += adopter_branch_params
 
     if page is not None:
         page_cte, page_params, page_branch = _page(page, keys, ranked, query, everything)
@@ -554,6 +628,72 @@ def _column_counts(condition, everything) -> tuple[str, list]:
         f"SELECT 'g', 'total', NULL, SUM(CASE WHEN {everything[0]} THEN 1 ELSE 0 END) FROM t"
     )
     return " UNION ALL ".join(branches), params + everything[1]
+
+
+# A mask holds this many values of a facet, one bit each (an integer column on both databases).
+MASK_BITS = 30
+
+
+def _adopter_counts(
+    condition, everything: tuple[str, list], counties: list[tuple[str, str]], *, reused: bool
+) -> tuple[list[str], list, list[str], list]:
+    """Every adopter facet's counts, and the reused results: CTEs, their parameters, the
+    branches of rows ("adopter", facet, value, n) and ("reused", None, None, n), and theirs.
+
+    For each value, the cases that at least one organisation of that value reused, counted
+    with every other facet's selection applied but not its own. The adoptions of the counted
+    cases (alive, by an organisation that is) are read once and folded into one row per case
+    (`m`) with a bit mask per facet of the values its adopters have; one pass over those rows
+    (`s`) counts every value and the reused results. Far cheaper than grouping the adoptions
+    once per facet and counting distinct cases: a case reused by two small municipalities
+    counts once for "small" because its mask has the bit once.
+    """
+    facets: dict[str, tuple[str, list]] = {
+        "adopter_size_class": ("ao.size_class", [str(v) for v in SizeClass.values]),
+        "adopter_centrality_class": ("ao.centrality_class", list(CentralityClass.values)),
+        "adopter_region": ("ao.region", [str(v) for v in Region.values]),
+        "adopter_county": ("ac.number", [number for number, _name in counties]),
+    }
+    # PostgreSQL ORs the bits together; SQLite has no such aggregate, but the sum of the
+    # distinct powers of two present is the same number.
+    fold = "BIT_OR({})" if connection.vendor == "postgresql" else "SUM(DISTINCT {})"
+    masks: list[str] = []
+    counted: list[str] = []
+    rows: list[str] = []
+    mask_params: list = []
+    count_params: list = []
+    row_params: list = []
+    for facet, (column, values) in facets.items():
+        sql, values_params = condition(facet)
+        for start in range(0, len(values), MASK_BITS):
+            chunk = values[start : start + MASK_BITS]
+            mask = f"m{len(masks)}"
+            whens = " ".join(f"WHEN %s THEN {1 << bit}" for bit in range(len(chunk)))
+            masks.append(f"{fold.format(f'CASE {column} {whens} ELSE 0 END')} AS {mask}")
+            mask_params += chunk
+            for bit, value in enumerate(chunk):
+                name = f"c{len(counted)}"
+                counted.append(
+                    f"SUM(CASE WHEN ({sql}) AND (m.{mask} & {1 << bit}) <> 0 THEN 1 ELSE 0 END) "
+                    f"AS {name}"
+                )
+                count_params += values_params
+                rows.append(f"SELECT 'adopter', %s, %s, s.{name} FROM s")
+                row_params += [facet, str(value)]
+    counted.append(f"SUM(CASE WHEN {everything[0]} THEN 1 ELSE 0 END) AS reused")
+    count_params += everything[1]
+    if reused:
+        rows.append("SELECT 'reused', NULL, NULL, s.reused FROM s")
+    ctes = [
+        f"m AS MATERIALIZED (SELECT a.case_id, {', '.join(masks)} FROM cases_adoption a "
+        "INNER JOIN t ON t.f_id = a.case_id "
+        "INNER JOIN cases_organisation ao ON ao.id = a.organisation_id "
+        "LEFT JOIN cases_organisation ac ON ac.id = ao.county_id "
+        "WHERE a.deleted_at IS NULL AND ao.deleted_at IS NULL GROUP BY a.case_id)",
+        f"s AS MATERIALIZED (SELECT {', '.join(counted)} FROM m "
+        "INNER JOIN t ON t.f_id = m.case_id)",
+    ]
+    return ctes, mask_params + count_params, rows, row_params
 
 
 def _page_keys(

@@ -328,7 +328,7 @@ def test_facets_are_fieldsets_with_legends_and_labelled_boxes(client, catalogue)
         r'\s*<fieldset class="ds-fieldset">\s*<legend',
         html,
     )
-    assert len(fieldsets) == 10  # reuse + nine facets
+    assert len(fieldsets) == 15  # reuse + fourteen facets
     boxes = re.findall(
         r'<input class="ds-input" type="checkbox" name="\w+" value="[^"]+" id="([^"]+)"', html
     )

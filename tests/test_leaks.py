@@ -397,8 +397,28 @@ def excluded(name: str) -> bool:
 
 
 def expected_facet_count(world, name: str, value: str) -> int:
+    adopters: dict[int, list] = {}
+    for adoption in Adoption.all_objects.filter(pk__in=world.public_adoptions).select_related(
+        "organisation__county"
+    ):
+        adopters.setdefault(adoption.case_id, []).append(adoption.organisation)
+
+    def of_adopters(case, attribute) -> set[str]:
+        return {str(attribute(organisation)) for organisation in adopters.get(case.pk, [])}
+
+    def county_number(organisation) -> str | None:
+        return organisation.county.number if organisation.county is not None else None
+
     def matches(case) -> bool:
         organisation = case.organisation
+        if name.startswith("adopter_"):
+            attribute = {
+                "adopter_size_class": lambda o: o.size_class,
+                "adopter_centrality_class": lambda o: o.centrality_class,
+                "adopter_region": lambda o: o.region,
+                "adopter_county": county_number,
+            }[name]
+            return value in of_adopters(case, attribute)
         return {
             "sector": value in case.sectors,
             "innovation_type": value in case.innovation_types,
@@ -409,6 +429,7 @@ def expected_facet_count(world, name: str, value: str) -> int:
             "region": organisation.region == value,
             "county": organisation.county is not None and organisation.county.number == value,
             "size_class": organisation.size_class == value,
+            "centrality_class": str(organisation.centrality_class) == value,
         }[name]
 
     return sum(1 for case in world.published if matches(case))

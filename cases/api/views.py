@@ -205,9 +205,20 @@ class CaseApiFilter(CodesListedFilterSet, CaseFilter):
         method="filter_county",
     )
 
+    # As the page's, with the field it reads named, so that the schema says its values are text.
+    adopter_county = filters.MultipleChoiceFilter(
+        label=_("Reused by: county"),
+        choices=[],
+        field_name="adoptions__organisation__county__number",
+        method="filter_adopter_county",
+    )
+
     class Meta:
         model = Case
         fields: list[str] = []
+
+    def filter_adopter_county(self, queryset, name, value):
+        return self.filter_adopter(queryset, "adopter_county", value)
 
     def filter_county(self, queryset, name, value):
         """The owner's county by id rather than by a join on the county's number: PostgreSQL

@@ -2,15 +2,23 @@
 results and the facet counts are swapped, without it the same view answers the whole page."""
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import ratelimit, search
-from ..filters import CaseFilter, PageRequest, cached_count_and_page
-from ..models import Case, Organisation
+from .. import permissions, ratelimit, search
+from ..filters import (
+    ADOPTER_LOOKUPS,
+    CaseFilter,
+    PageRequest,
+    cached_count_and_page,
+    database_values,
+)
+from ..models import Adoption, Case, Organisation
+from ..vocabularies import CentralityClass, OrganisationKind, SizeClass
 
 ORDERINGS: dict[str, tuple[str | Promise, tuple[str, ...]]] = {
     "relevance": (_("Relevance"), ("-rank", "-published_at", "-pk")),
@@ -31,16 +39,31 @@ FACET_ORDER = [
     "region",
     "county",
     "size_class",
+    "centrality_class",
+    "adopter_size_class",
+    "adopter_centrality_class",
+    "adopter_region",
+    "adopter_county",
 ]
 # Filters with no control on the page (they come from links: an organisation's "all cases", a
 # feed's address). The form carries them along as hidden fields so a change of facet keeps them.
-HIDDEN_FILTERS = ["centrality_class", "municipality", "organisation", "updated_since"]
+HIDDEN_FILTERS = ["municipality", "organisation", "updated_since"]
+
+
+# A result names this many of the adopters that matched an adopter filter, then "and N more".
+MATCHED_ADOPTERS_SHOWN = 3
+# A municipality's size band as a result card says it, after the population.
+SIZE_BANDS: dict[str, str | Promise] = {
+    SizeClass.SMALL: _("small municipality"),
+    SizeClass.MEDIUM: _("medium-sized municipality"),
+    SizeClass.LARGE: _("large municipality"),
+}
 
 
 def published_cases():
     return (
         Case.objects.published()
-        .select_related("organisation", "organisation__county")
+        .select_related("organisation", "organisation__county", "organisation__municipality")
         .prefetch_related("terms")
     )
 
@@ -223,6 +246,108 @@ def _page_number(raw) -> int:
         return 1
 
 
+def matched_adopters(filterset, ids: list[int]) -> dict[int, dict]:
+    """For each case on the page, the organisations that reused it and match the adopter
+    filters: {case id: {"names": [the first few, by name], "more": how many besides}}.
+
+    An adopter matches when it meets every adopter filter that is on. A case can match the
+    filters through different adopters (one small, another in Nord-Norge); it then shows the
+    adopters that meet at least one of them. One query, only with an adopter filter on.
+    """
+    selections = filterset.adopter_selections()
+    if not selections or not ids:
+        return {}
+    any_filter = Q()
+    for name, values in selections.items():
+        any_filter |= Q(**{f"{ADOPTER_LOOKUPS[name]}__in": database_values(name, values)})
+    rows = (
+        Adoption.objects.filter(any_filter, case_id__in=ids, organisation__deleted_at__isnull=True)
+        .order_by("organisation__name", "pk")
+        .values("case_id", "organisation__name", *ADOPTER_LOOKUPS.values())
+    )
+    by_case: dict[int, list[tuple[str, bool]]] = {}
+    for row in rows:
+        meets_all = all(
+            str(row[ADOPTER_LOOKUPS[name]]) in values for name, values in selections.items()
+        )
+        by_case.setdefault(row["case_id"], []).append((row["organisation__name"], meets_all))
+    matched = {}
+    for case_id, adopters in by_case.items():
+        names = [name for name, meets_all in adopters if meets_all] or [
+            name for name, _meets_all in adopters
+        ]
+        shown = names[:MATCHED_ADOPTERS_SHOWN]
+        matched[case_id] = {"names": shown, "more": len(names) - len(shown)}
+    return matched
+
+
+def _place(organisation: Organisation) -> dict | None:
+    """The municipality a result's owner belongs to, with its population and size band, for the
+    result card: the owner itself if it is a municipality, a unit's municipality, or a county
+    municipality with its population. None when nothing is known."""
+    place = organisation
+    if organisation.kind != OrganisationKind.MUNICIPALITY and organisation.municipality:
+        place = organisation.municipality
+    if place.population is None and not place.size_class:
+        return None
+    return {
+        "name": place.name,
+        "own": place.pk == organisation.pk,
+        "population": place.population,
+        "size_band": SIZE_BANDS.get(place.size_class, ""),
+    }
+
+
+def _centrality_neighbours(centrality: int) -> list[int]:
+    """A centrality class and the classes next to it (1 and 6 have one neighbour)."""
+    return [c for c in (centrality - 1, centrality, centrality + 1) if c in CentralityClass.values]
+
+
+def like_mine(request, params) -> dict | None:
+    """The "municipalities like ours" links for a signed-in member: the current search with the
+    size class of their organisation's municipality and its centrality class with the classes
+    next to it, once for the owners of the cases and once for the organisations that reused
+    them. None for a visitor, or when their organisations have no size or centrality.
+    """
+    own = permissions.roles(request.user)
+    if not own:
+        return None
+    organisation = (
+        Organisation.objects.filter(pk__in=list(own), centrality_class__isnull=False)
+        .exclude(size_class="")
+        .select_related("municipality")
+        .order_by("name", "pk")
+        .first()
+    )
+    if organisation is None or organisation.centrality_class is None:
+        return None
+    place = (
+        organisation.municipality
+        if organisation.kind != OrganisationKind.MUNICIPALITY and organisation.municipality
+        else organisation
+    )
+    size = organisation.size_class
+    centralities = _centrality_neighbours(organisation.centrality_class)
+    links = {}
+    for key, size_name, centrality_name in (
+        ("owners", "size_class", "centrality_class"),
+        ("adopters", "adopter_size_class", "adopter_centrality_class"),
+    ):
+        wanted = params.copy()
+        wanted.pop("page", None)
+        wanted.setlist(size_name, [size])
+        wanted.setlist(centrality_name, [str(c) for c in centralities])
+        links[key] = wanted.urlencode()
+    return {
+        "name": place.name,
+        "size": SizeClass(size).label,
+        "centrality": organisation.centrality_class,
+        "centrality_from": centralities[0],
+        "centrality_to": centralities[-1],
+        "query_strings": links,
+    }
+
+
 def case_search(request):
     filterset, unknown_values = CaseFilter.lenient(request.GET, queryset=published_cases())
     params = filterset.data.copy() if filterset.is_bound else request.GET.copy()
@@ -249,11 +374,14 @@ def case_search(request):
     found = published_cases().in_bulk(ids)
     page.object_list = [found[pk] for pk in ids if pk in found]
     query = filterset.query
+    matched = matched_adopters(filterset, ids)
     results = [
         {
             "case": case,
             "title": search.highlight_title(case.title, query) if query else case.title,
             "snippet": search.snippet(case, query) if query else None,
+            "place": _place(case.organisation),
+            "matched": matched.get(case.pk),
         }
         for case in page.object_list
     ]
@@ -284,6 +412,7 @@ def case_search(request):
         ],
         "unknown_values": unknown_values,
         "unknown_ordering": unknown_ordering,
+        "like_mine": like_mine(request, params),
         "only_common_words": bool(query) and not query.terms,
         "suggestion": query.suggestion if query else "",
         "suggestion_query_string": (

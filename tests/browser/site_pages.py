@@ -90,10 +90,12 @@ class PageType:
 # Pages whose content is the same for everyone (public, published data only) differ for a
 # logged-in user only in the header: logged in, axe checks just that, and the rest once.
 HEADER = "header"
+# The search page adds, for a member, the "municipalities like ours" links.
+HEADER_AND_LIKE_MINE = "header, .like-mine"
 
 PAGE_TYPES = [
     PageType("home", "/", logged_in_differs_in=HEADER),
-    PageType("search-results", "/saker/?q=sykehjemmet", logged_in_differs_in=HEADER),
+    PageType("search-results", "/saker/?q=sykehjemmet", logged_in_differs_in=HEADER_AND_LIKE_MINE),
     PageType("search-no-results", "/saker/?q=qqxyzzyvv", logged_in_differs_in=HEADER),
     PageType("case", "/saker/mobil-rontgen/", (ANONYMOUS, EMPLOYEE, OUTSIDER)),
     PageType(
