@@ -89,8 +89,10 @@ def world(db):
 
 
 def public_state(base_url: str) -> dict[tuple[str, int], dict]:
-    """What a copy must hold: every public case and adoption, as the API shows it."""
-    from cases.api.serializers import render_adoptions, render_cases
+    """What a copy must hold: every public case and adoption and every organisation, as the
+    API shows them."""
+    from cases.api.serializers import OrganisationSerializer, render_adoptions, render_cases
+    from cases.models import Organisation
 
     request = RequestFactory().get("/", HTTP_HOST=urllib.parse.urlsplit(base_url).netloc)
     cases = render_cases(Case.objects.published(), request)
@@ -98,13 +100,22 @@ def public_state(base_url: str) -> dict[tuple[str, int], dict]:
     return {
         **{("case", pk): shown for pk, shown in cases.items()},
         **{("adoption", pk): shown for pk, shown in adoptions.items()},
+        **{
+            ("organisation", organisation.pk): OrganisationSerializer(organisation).data
+            for organisation in Organisation.objects.select_related("county")
+        },
     }
 
 
 def sync(api, client, copy: dict, since: str | None) -> str:
     """Follow the feed from `since` until it has no more, applying it to `copy`."""
     from innovasjon_client.api.v1 import v1_changes_retrieve
-    from innovasjon_client.models import AdoptionChange, CaseChange, ChangeActionEnum
+    from innovasjon_client.models import (
+        AdoptionChange,
+        CaseChange,
+        ChangeActionEnum,
+        OrganisationChange,
+    )
     from innovasjon_client.types import UNSET
 
     cursor = since
@@ -116,7 +127,12 @@ def sync(api, client, copy: dict, since: str | None) -> str:
         page = response.parsed
         for entry in page.results:
             # The discriminator gives each entry its own type.
-            assert isinstance(entry, CaseChange if entry.kind == "case" else AdoptionChange)
+            kinds = {
+                "case": CaseChange,
+                "adoption": AdoptionChange,
+                "organisation": OrganisationChange,
+            }
+            assert isinstance(entry, kinds[entry.kind])
             if entry.action == ChangeActionEnum.DELETE:
                 copy.pop((entry.kind, entry.id), None)
             else:
@@ -165,7 +181,7 @@ def test_a_generated_client_syncs_and_writes(live_server, world, tmp_path, setti
     copy: dict = {}
     cursor = sync(generated, anonymous, copy, None)
     assert copy == public_state(live_server.url)
-    assert len(copy) == 6
+    assert sum(1 for kind, _pk in copy if kind != "organisation") == 6
 
     # Writes: a case (a draft, so not in the feed), retried with the same key.
     body = CaseWriteRequest(organisation=world["owner"].pk, title="Fra en generert klient")

@@ -64,6 +64,7 @@ class Mirror:
         self.api, self.cursor = api, ""
         self.cases: dict[int, dict] = {}
         self.adoptions: dict[int, dict] = {}
+        self.organisations: dict[int, dict] = {}
 
     def sync(self) -> list[dict]:
         seen = []
@@ -71,7 +72,11 @@ class Mirror:
             status, page = self.api.get(f"/api/v1/changes/?since={self.cursor}&limit=2")
             assert status == 200, page
             for entry in page["results"]:
-                store = self.cases if entry["kind"] == "case" else self.adoptions
+                store = {
+                    "case": self.cases,
+                    "adoption": self.adoptions,
+                    "organisation": self.organisations,
+                }[entry["kind"]]
                 if entry["action"] == "upsert":
                     store[entry["id"]] = entry["object"]
                 else:

@@ -220,7 +220,7 @@ def test_the_data_look_like_the_barometer():
 def test_a_sync_of_the_change_feed_sees_everything():
     generate(cases=80, adoptions=200, seed=5)
     client = Client()
-    seen = {"case": set(), "adoption": set()}
+    seen = {"case": set(), "adoption": set(), "organisation": set()}
     cursor = ""
     for _page in range(100):
         body = client.get("/api/v1/changes/", {"since": cursor, "limit": 100}).json()
@@ -233,6 +233,7 @@ def test_a_sync_of_the_change_feed_sees_everything():
     assert seen["case"] == set(Case.objects.published().values_list("pk", flat=True))
     assert seen["adoption"] == set(Adoption.objects.public().values_list("pk", flat=True))
     assert len(seen["adoption"]) == 200
+    assert seen["organisation"] == set(Organisation.objects.values_list("pk", flat=True))
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from cases.models import Organisation
 from cases.statistics.municipalities import municipality_figures
 from cases.vocabularies import AdoptionStatus, CaseStatus, OrganisationKind, Sector
-from tests import factories
+from tests import api_helpers, factories
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,14 @@ def api_rows(query: dict | None = None) -> dict[str, dict]:
 
 def as_number(text: str | None) -> float | None:
     return None if text in (None, "") else float(text)
+
+
+@pytest.fixture(autouse=True)
+def _every_share_shown(settings):
+    """This world is small on purpose, so that every figure can be worked out by hand: the
+    small-number rule (tests/test_small_numbers.py) is set aside to check the arithmetic; the
+    rule itself on the map's shares is tested below."""
+    settings.STATISTICS_MIN_DENOMINATOR = 1
 
 
 @pytest.fixture
@@ -126,6 +134,7 @@ def test_every_figure_of_every_municipality(world):
         "denominator": 3,
         "share": 1.0,
         "percent": 100.0,
+        "suppressed": False,
     }
     assert bergen["county"] == {"number": "46", "name": "Vestland"}
     assert bergen["population"] == 291_940
@@ -189,8 +198,7 @@ def test_the_answer_names_the_filters_and_refuses_what_it_does_not_understand(wo
     assert body["filters"]["sector"] == [Sector.EDUCATION]
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     response = client.get(API, {"size_class": "enorm"})
-    assert response.status_code == 400
-    assert "small, medium, large" in response.json()["size_class"][0]
+    assert "small, medium, large" in api_helpers.invalid(response)["size_class"][0]
     response = client.get(API, {"published_from": "2025-06-01", "published_to": "2025-01-01"})
     assert response.status_code == 400
 
@@ -243,3 +251,15 @@ def test_names_in_the_table_are_escaped(world):
     assert '<script>alert("x")</script>' not in html
     assert "Voss &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert table_rows()["4621"]["name"] == 'Voss <script>alert("x")</script>'
+
+
+def test_a_share_of_too_few_cases_is_counts_only_on_the_map_and_in_the_api(world, settings):
+    settings.STATISTICS_MIN_DENOMINATOR = 10
+    for number, row in api_rows().items():
+        share = row["reuse_share"]
+        if share["denominator"]:
+            assert share["suppressed"] is True, number
+            assert share["percent"] is None
+            assert share["share"] is None
+    html = Client().get("/statistikk/").content.decode()
+    assert "for få innovasjoner til å vise en andel" in html

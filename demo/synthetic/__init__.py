@@ -59,7 +59,8 @@ from .spread_activities import write_spread_activities
 
 
 def _changes(txid: int, report: Report) -> None:
-    """The change feed's entries for every case and adoption, stamped with this transaction:
+    """The change feed's entries for every case, adoption and organisation, stamped with this
+    transaction:
     what the post_save handlers of cases/changes.py would have written, in one statement per
     kind (bulk inserts send no signals)."""
     change = Change._meta.db_table
@@ -71,6 +72,15 @@ def _changes(txid: int, report: Report) -> None:
                 f"SELECT %s, id, %s, updated_at FROM {model._meta.db_table} ORDER BY id",
                 [kind, txid],
             )
+        # Organisations: the registry's came through save() and have their entry; the units
+        # made here in bulk get theirs.
+        organisation = Organisation._meta.db_table
+        cursor.execute(
+            f"INSERT INTO {change} (kind, object_id, txid, created_at) "
+            f"SELECT %s, o.id, %s, o.updated_at FROM {organisation} AS o WHERE NOT EXISTS ("
+            f"SELECT 1 FROM {change} AS c WHERE c.kind = %s AND c.object_id = o.id) ORDER BY o.id",
+            [Change.Kind.ORGANISATION, txid, Change.Kind.ORGANISATION],
+        )
     report.changes = Change.objects.count() - before
 
 
