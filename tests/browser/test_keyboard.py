@@ -92,10 +92,15 @@ def test_facet_filters_by_keyboard_with_javascript(open_page, demo):
     expect(page).to_have_url(re.compile(r"sector=health-care"))
     expect(page.locator("#f-sector-health-care")).to_be_checked()
     expect(page.locator("#f-sector-health-care")).to_be_focused()
-    expect(page.locator("#search-status")).to_have_text("2 innovasjoner funnet")
+    expect(page.locator("#search-status")).to_have_text("3 innovasjoner funnet")
+    # The other sector with results, then the folded ones without.
+    page.keyboard.press("Tab")
+    expect(page.locator("#f-sector-administration")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("details.facet[data-facet=sector] .facet-more > summary")).to_be_focused()
     page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator("#f-sector-health-care")).to_be_focused()
     page.keyboard.press("Space")
     expect(page).not_to_have_url(re.compile(r"sector="))
 

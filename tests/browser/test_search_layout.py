@@ -91,8 +91,8 @@ def test_filter_panel_by_keyboard(open_page, demo):
     expect(page).to_have_url(re.compile(r"sector=health-care"))
     # The new number is said from inside the panel (the page behind a modal is inert) and
     # shown on its button; the box keeps focus.
-    expect(page.locator("#filters-dialog-status")).to_have_text("2 innovasjoner funnet")
-    expect(page.locator("#filters-dialog .filters-done")).to_have_text("Vis 2 saker")
+    expect(page.locator("#filters-dialog-status")).to_have_text("3 innovasjoner funnet")
+    expect(page.locator("#filters-dialog .filters-done")).to_have_text("Vis 3 saker")
     expect(page.locator("#chosen-sector")).to_have_text("1 valgt")
     expect(page.locator("#f-sector-health-care")).to_be_focused()
     # Tab does not leave the panel for the page behind it.
@@ -160,12 +160,13 @@ def test_folded_options_follow_the_counts(open_page, demo):
     page.locator("#id_q").fill("sykehjemmet")
     page.locator("#id_q").press("Enter")
     expect(page).to_have_url(re.compile(r"q=sykehjemmet"))
-    expect(page.locator("#search-status")).to_have_text("2 innovasjoner funnet")
+    expect(page.locator("#search-status")).to_have_text("3 innovasjoner funnet")
     more = sector.locator(".facet-more")
     expect(more).to_be_visible()
-    expect(sector.locator(".facet-option:visible")).to_have_count(1)
+    # Health and administration have results; the rest fold.
+    expect(sector.locator(".facet-option:visible")).to_have_count(2)
     total = sector.locator(".facet-option").count()
-    expect(more.locator("> summary")).to_have_text(f"Vis {total - 1} til uten treff")
+    expect(more.locator("> summary")).to_have_text(f"Vis {total - 2} til uten treff")
     assert shown_before > 1
     more.locator("> summary").click()
     expect(sector.locator(".facet-option:visible")).to_have_count(total)
