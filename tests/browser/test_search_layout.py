@@ -156,6 +156,9 @@ def test_folded_options_follow_the_counts(open_page, demo):
     page.goto("/saker/")
     sector = page.locator("details.facet[data-facet=sector]")
     sector.locator("> summary").click()
+    # Wait until the group is open and its options drawn before counting them.
+    expect(sector).to_have_attribute("open", "")
+    expect(sector.locator(".facet-option").first).to_be_visible()
     shown_before = sector.locator(".facet-option:visible").count()
     page.locator("#id_q").fill("sykehjemmet")
     page.locator("#id_q").press("Enter")
