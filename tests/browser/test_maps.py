@@ -32,10 +32,6 @@ def registry(demo):
     )
 
 
-def readout_of(page) -> str:
-    return page.locator("[data-map-readout]").inner_text()
-
-
 def table_text(page, number: str, key: str) -> str:
     cell = page.locator(f'#table-municipalities tr[data-number="{number}"] td[data-key="{key}"]')
     return cell.get_attribute("data-text")
@@ -75,6 +71,10 @@ def test_the_statistics_map_shows_every_municipality_with_the_tables_values(
 
     # Every path is labelled with the table's words for the chosen measure.
     page.get_by_label("Andel av innovasjonene som er gjenbrukt").check()
+    # Redrawn for the new measure (the caption says which) before the labels are read.
+    expect(page.locator("[data-map-caption]")).to_contain_text(
+        "Andel av innovasjonene som er gjenbrukt, per kommune"
+    )
     labels = page.evaluate(
         """() => Object.fromEntries([...document.querySelectorAll('path.map-municipality')]
               .map((p) => [p.dataset.number, p.getAttribute('aria-label')]))"""
@@ -86,9 +86,6 @@ def test_the_statistics_map_shows_every_municipality_with_the_tables_values(
               row.querySelector('td[data-key="reuse_share"]').dataset.text]))"""
     )
     assert labels == texts
-    expect(page.locator("[data-map-caption]")).to_contain_text(
-        "Andel av innovasjonene som er gjenbrukt, per kommune"
-    )
     expect(page.locator(".map-legend li").first).to_be_visible()
 
     # The table sorts with the buttons in its headers.
