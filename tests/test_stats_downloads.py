@@ -16,6 +16,7 @@ from cases import spreadsheet
 from cases.statistics.caching import diffusion
 from cases.statistics.downloads import SHORT_NAMES
 from cases.statistics.tables import build_tables
+from tests import test_csv_downloads
 from tests.factories import CaseFactory, CountyFactory, MunicipalityFactory
 from tests.test_csv_downloads import HOSTILE_NAMES
 
@@ -47,23 +48,13 @@ def make_world(cases: int = 12) -> None:
         )
 
 
+# Owners and a county whose names are formulas (tests/test_csv_downloads.py).
+hostile_world = test_csv_downloads.hostile_world
+
+
 @pytest.fixture
 def world(db):
     make_world()
-
-
-@pytest.fixture
-def hostile_world(db):
-    """Owners and a county whose names are formulas, each owner with a case others reused."""
-    county = CountyFactory(name="=cmd|' /C calc'!A0")
-    for name in HOSTILE_NAMES:
-        owner = MunicipalityFactory(parent=county, name=name)
-        CaseFactory(
-            organisation=owner,
-            published=True,
-            sectors=["health-care"],
-            adopters=[MunicipalityFactory(parent=county) for _ in range(2)],
-        )
 
 
 def language(client, code: str):

@@ -3,14 +3,13 @@ reuse across Norway draws, with the statistics' filters."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..statistics.filters import filters_as_json
 from ..statistics.municipalities import municipality_figures
 from .stats_schema import ShareSerializer
-from .views import ERRORS, STATS_PARAMETERS, StatsApiFilter
+from .views import ERRORS, STATS_PARAMETERS, stats_filters
 
 
 class CountyRefSerializer(serializers.Serializer):
@@ -63,10 +62,7 @@ class MunicipalityStatsView(APIView):
         responses={200: MunicipalityStatsSerializer, 400: ERRORS[400], 429: ERRORS[429]},
     )
     def get(self, request):
-        filterset = StatsApiFilter(request.query_params)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        filters = filterset.form.cleaned_data
+        filters = stats_filters(request)
         return Response(
             {
                 "filters": filters_as_json(filters),

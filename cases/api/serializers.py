@@ -382,58 +382,38 @@ class IntegerVocabularyEntrySerializer(VocabularyEntrySerializer):
     code = serializers.IntegerField()  # type: ignore[assignment]
 
 
-@extend_schema_field({"type": "string", "const": "case"})
-class CaseKindField(serializers.CharField):
-    pass
+def _change_serializer(name: str, kind: str, shown, about: str) -> type[serializers.Serializer]:
+    """The schema of one kind of change-feed entry: `kind` is the constant the discriminator
+    reads, `object` the object as its list shows it (null for `delete`)."""
+    kind_field = extend_schema_field({"type": "string", "const": kind})(
+        type(f"{name}KindField", (serializers.CharField,), {})
+    )
+    return type(
+        f"{name}ChangeSerializer",
+        (serializers.Serializer,),
+        {
+            "__doc__": f"A change of {about}: `object` as the list shows it, null for `delete`.",
+            "cursor": serializers.CharField(),
+            "kind": kind_field(),
+            "id": serializers.IntegerField(),
+            "action": serializers.ChoiceField(choices=["upsert", "delete"]),
+            "object": shown(allow_null=True),
+        },
+    )
 
 
-@extend_schema_field({"type": "string", "const": "adoption"})
-class AdoptionKindField(serializers.CharField):
-    pass
-
-
-@extend_schema_field({"type": "string", "const": "organisation"})
-class OrganisationKindField(serializers.CharField):
-    pass
-
-
-class CaseChangeSerializer(serializers.Serializer):
-    """A change of a case: `object` is the case as the list shows it, null for `delete`."""
-
-    cursor = serializers.CharField()
-    kind = CaseKindField()
-    id = serializers.IntegerField()
-    action = serializers.ChoiceField(choices=["upsert", "delete"])
-    object = CaseSerializer(allow_null=True)
-
-
-class AdoptionChangeSerializer(serializers.Serializer):
-    """A change of a reuse record: `object` as the list shows it, null for `delete`."""
-
-    cursor = serializers.CharField()
-    kind = AdoptionKindField()
-    id = serializers.IntegerField()
-    action = serializers.ChoiceField(choices=["upsert", "delete"])
-    object = AdoptionSerializer(allow_null=True)
-
-
-class OrganisationChangeSerializer(serializers.Serializer):
-    """A change of an organisation: `object` as the list shows it, null for `delete`."""
-
-    cursor = serializers.CharField()
-    kind = OrganisationKindField()
-    id = serializers.IntegerField()
-    action = serializers.ChoiceField(choices=["upsert", "delete"])
-    object = OrganisationSerializer(allow_null=True)
+CHANGE_SERIALIZERS: dict[str, serializers.Serializer | type[serializers.Serializer]] = {
+    "case": _change_serializer("Case", "case", CaseSerializer, "a case"),
+    "adoption": _change_serializer("Adoption", "adoption", AdoptionSerializer, "a reuse record"),
+    "organisation": _change_serializer(
+        "Organisation", "organisation", OrganisationSerializer, "an organisation"
+    ),
+}
 
 
 CHANGE = PolymorphicProxySerializer(
     component_name="Change",
-    serializers={
-        "case": CaseChangeSerializer,
-        "adoption": AdoptionChangeSerializer,
-        "organisation": OrganisationChangeSerializer,
-    },
+    serializers=CHANGE_SERIALIZERS,
     resource_type_field_name="kind",
     many=True,
 )

@@ -833,6 +833,14 @@ STATS_PARAMETERS = [
 ]
 
 
+def stats_filters(request) -> dict:
+    """The statistics' filters of the query string, cleaned; 400 for what is not understood."""
+    filterset = StatsApiFilter(request.query_params)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.form.cleaned_data
+
+
 class DiffusionStatsView(APIView):
     @extend_schema(
         summary="Diffusion statistics",
@@ -851,10 +859,7 @@ class DiffusionStatsView(APIView):
         responses={200: DiffusionStatsSerializer, 400: ERRORS[400], 429: ERRORS[429]},
     )
     def get(self, request):
-        filterset = StatsApiFilter(request.query_params)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        figures = diffusion(filters=filterset.form.cleaned_data)
+        figures = diffusion(filters=stats_filters(request))
         # The cached figures are shared: a copy of the part changed. Centrality classes are
         # integers in the answer, as everywhere in the API (the form cleans them to text).
         applied = dict(figures["filters"])
