@@ -55,3 +55,20 @@ def test_a_case_page_previews_as_the_case(client, municipality):
     assert meta(html, "og:type") == "article"
     assert meta(html, "description") == "Røntgenbilen kommer til sykehjemmet."
     assert html.count('name="description"') == 1
+
+
+def test_the_sites_stylesheets_close_every_rule_they_open():
+    """A rule left open swallows every rule after it: the browser silently drops them (the
+    maps were drawn black and the tables unstyled that way once)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for sheet in sorted((Path(settings.BASE_DIR) / "static/css").glob("*.css")):
+        text = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)
+        depth = 0
+        for number, line in enumerate(text.splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, f"{sheet.name}: a rule closed twice by line {number}"
+        assert depth == 0, f"{sheet.name}: {depth} rule(s) never closed"
