@@ -274,6 +274,10 @@ def cases(place):
         channel=Channel.PLATFORM,
         adopted_on=datetime.date(2025, 2, 1),
     )
+    # Recording reuse just now moved the reused cases' `updated_at`: give them back the times
+    # this world declares, as if the reuse had been recorded then.
+    for case in (rontgen, vandreboka):
+        Case.all_objects.filter(pk=case.pk).update(updated_at=case.updated_at)
     return {
         "rontgen": rontgen,
         "vandreboka": vandreboka,

@@ -136,6 +136,8 @@ def world():
         ),
         factories.AdoptionFactory(case=source, organisation=bergen),
     ]
+    # Reuse recorded just now moved `updated_at`; this world has it recorded before then.
+    Case.all_objects.filter(pk=full.pk).update(updated_at=full.updated_at)
     return {
         "cases": [full, source, hidden_source, odd_links, null_title, derived],
         "adoptions": adoptions,

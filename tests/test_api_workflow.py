@@ -216,7 +216,7 @@ def test_the_root_lists_every_resource_and_the_licence(cases):
     assert body["licence"]["url"].startswith("https://")
     assert "@" in body["contact"]
     expected = {
-        "cases", "adoptions", "organisations", "vocabularies", "statistics", "changes", "me",
+        "cases", "adoptions", "organisations", "vocabularies", "statistics", "changes", "removed", "me",
         "schema", "documentation", "catalogue",
     }  # fmt: skip
     assert set(body["resources"]) == expected

@@ -3,7 +3,7 @@ from django.urls import Resolver404, path, re_path, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.routers import SimpleRouter
 
-from . import municipality_stats, views
+from . import municipality_stats, removed, views
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="api-case")
@@ -39,6 +39,7 @@ urlpatterns = [
         name="api-stats-municipalities",
     ),
     path("changes/", views.ChangesView.as_view(), name="api-changes"),
+    path("removed/", removed.RemovedView.as_view(), name="api-removed"),
     *router.urls,
     # Last: only what nothing above matched.
     re_path(r"^(?P<rest>.*[^/])$", without_trailing_slash),

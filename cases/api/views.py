@@ -940,6 +940,7 @@ ROOT_RESOURCES = {
     "vocabularies": "api-vocabularies",
     "statistics": "api-stats-diffusion",
     "changes": "api-changes",
+    "removed": "api-removed",
     "me": "api-me",
     "schema": "api-schema",
     "documentation": "api-docs",

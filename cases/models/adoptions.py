@@ -4,9 +4,9 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -180,11 +180,26 @@ def _first_adopted_on():
     )
 
 
+def _last_adoption_write():
+    """The case's `updated_at`, or the last write of one of its adoptions (a withdrawal too)
+    when that is later: what counters counted again from the table changed at the latest then
+    (OuterRef: the case row)."""
+    last = (
+        Adoption.all_objects.filter(case=models.OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(last=models.Max("updated_at"))
+        .values("last")
+    )
+    return Greatest(F("updated_at"), Coalesce(models.Subquery(last), F("updated_at")))
+
+
 def _count_adoption(before, after) -> None:
     """Bring the counters of the case(s) involved up to date after one adoption row changed.
 
     `before` and `after` are (case id, deleted_at, adopted_on) of the row, None where it did
-    not exist. Counts move by F() updates. Where the earliest date may have gone, it is read
+    not exist. Counts move by F() updates, and the case's `updated_at` with them: the case as
+    lists and the API show it changed (clients syncing with `updated_since` read it again). Where the earliest date may have gone, it is read
     again from the adoptions, after locking the case row: the lock makes concurrent adoption
     writes of the same case take turns, so the read sees every committed adoption.
     """
@@ -196,10 +211,15 @@ def _count_adoption(before, after) -> None:
         if was[2] == now[2]:
             return
         _lock_cases([now[0]])
-        Case.all_objects.filter(pk=now[0]).update(first_adopted_on=_first_adopted_on())
+        Case.all_objects.filter(pk=now[0]).update(
+            first_adopted_on=_first_adopted_on(), updated_at=timezone.now()
+        )
         return
     if was is not None:
-        changes: dict[str, Combinable] = {"adoption_count": F("adoption_count") - 1}
+        changes: dict[str, Combinable] = {
+            "adoption_count": F("adoption_count") - 1,
+            "updated_at": Value(timezone.now()),
+        }
         if was[2] is not None:
             _lock_cases([was[0]])
             # Only when the withdrawn date was the earliest does the earliest change.
@@ -209,7 +229,7 @@ def _count_adoption(before, after) -> None:
             )
         Case.all_objects.filter(pk=was[0]).update(**changes)
     if now is not None:
-        changes = {"adoption_count": F("adoption_count") + 1}
+        changes = {"adoption_count": F("adoption_count") + 1, "updated_at": Value(timezone.now())}
         if now[2] is not None:
             changes["first_adopted_on"] = models.Case(
                 models.When(first_adopted_on__lte=now[2], then=F("first_adopted_on")),
@@ -229,7 +249,7 @@ def _lock_cases(ids) -> None:
 
 def refresh_adoption_counters(case_ids=None) -> None:
     """Count every case's adoptions again from the adoptions table: for writes that go around
-    Adoption.save (bulk loads, imports, queryset updates). All cases take two statements
+    Adoption.save (bulk loads, imports, queryset updates). All cases take three statements
     whatever their number; `case_ids` limits it to those cases."""
     if case_ids is not None:
         ids = sorted(set(case_ids))
@@ -248,6 +268,7 @@ def refresh_adoption_counters(case_ids=None) -> None:
                 models.Subquery(counted, output_field=models.IntegerField()), 0
             ),
             first_adopted_on=_first_adopted_on(),
+            updated_at=_last_adoption_write(),
         )
         return
     quote = connection.ops.quote_name
@@ -264,6 +285,9 @@ def refresh_adoption_counters(case_ids=None) -> None:
             f"WHERE deleted_at IS NULL GROUP BY case_id) AS counted "
             f"WHERE {case}.id = counted.case_id"
         )
+    Case.all_objects.filter(
+        models.Exists(Adoption.all_objects.filter(case=models.OuterRef("pk")))
+    ).update(updated_at=_last_adoption_write())
 
 
 class SpreadActivity(models.Model):
