@@ -56,13 +56,19 @@ test-pg: install
 	  status=$$?; dropdb -h 127.0.0.1 -U postgres --if-exists $(PG_TEST_DB); exit $$status
 
 # Style, types (mypy with the Django and REST framework stubs), the layering (import-linter,
-# contracts in pyproject.toml) and migrations that match the models.
+# contracts in pyproject.toml), migrations that match the models, and the API's OpenAPI
+# description against Redocly's recommended rules (redocly.yaml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	@schema=$$(mktemp --suffix=.yaml); \
+	  $(BIN)/python manage.py spectacular --file "$$schema" && \
+	  REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	    node_modules/.bin/redocly lint --config redocly.yaml --format stylish "$$schema"; \
+	  status=$$?; rm -f "$$schema"; exit $$status
 
 format: install
 	$(BIN)/ruff check --fix .
