@@ -95,6 +95,15 @@ def test_a_deleted_organisation_is_named_as_removed(cases, people, place):
     assert not Organisation.objects.filter(pk=gone.pk).exists()
 
 
+def test_a_changed_organisation_is_listed_as_updated_since(cases, place):
+    moment = timezone.now()
+    voss = place["voss"]
+    voss.name = "Voss herad"
+    voss.save()
+    listed = all_pages(APIClient(), "/api/v1/organisations/", {"updated_since": iso(moment)})
+    assert [item["id"] for item in listed] == [voss.pk]
+
+
 def test_what_was_never_public_is_never_named(cases, people, place):
     moment = timezone.now()
     draft = services.case_create(

@@ -254,6 +254,7 @@ class OrganisationApiFilter(CodesListedFilterSet):
     county = filters.CharFilter(field_name="county__number", label=_("County number"))
     region = filters.MultipleChoiceFilter(choices=Organisation._meta.get_field("region").choices)
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Organisation
