@@ -61,6 +61,7 @@ FORMATS = {
     "JSON": ("application/json", "JSON"),
     "CSV": ("text/csv", "CSV"),
     "ZIP": ("application/zip", "ZIP"),
+    "XLSX": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
 }
 
 # The dashboard's tables offered as CSV downloads (/statistikk/<slug>.csv), with their titles.
@@ -458,6 +459,21 @@ def catalogue_graph() -> Graph:
             download_url=url,
             file_type="CSV",
         )
+    workbook = site_url(reverse("stats-xlsx-all"))
+    c.distribution(
+        statistics,
+        "statistikk-xlsx",
+        title=("Alle tabellene (Excel)", "All tables (Excel)"),
+        description=(
+            "Statistikksidens tabeller i én arbeidsbok, ett ark per tabell og et ark som "
+            "forklarer kolonnene; filtrene tas som parametere.",
+            "The statistics page's tables in one workbook, a sheet per table and one that "
+            "explains the columns; its filters are query parameters.",
+        ),
+        access_url=workbook,
+        download_url=workbook,
+        file_type="XLSX",
+    )
     return c.graph
 
 

@@ -318,3 +318,15 @@ def test_every_csv_the_catalogue_names_is_served(client):
     assert set(STATISTICS_TABLES) <= set(build_tables(diffusion(filters={})))
     response = client.get(reverse("stats-csv", kwargs={"table": "origin"}))
     assert response.status_code == 200
+
+
+def test_the_workbook_the_catalogue_names_is_served_as_excel(client):
+    demo_world()
+    graph = catalogue_graph()
+    workbook = site_url(reverse("stats-xlsx-all"))
+    distribution = next(graph.subjects(ns.DCAT.downloadURL, URIRef(workbook)))
+    media_type = next(graph.objects(distribution, ns.DCAT.mediaType))
+    assert str(media_type).endswith("spreadsheetml.sheet")
+    response = client.get(reverse("stats-xlsx-all"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == str(media_type).rsplit("media-types/", 1)[1]
