@@ -21,6 +21,7 @@ from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..my_work import my_work as my_work_of
 from ..my_work import send_back_reason
+from ..readable import history_entries
 from ..statistics.generations import ROGERS_MIN_ADOPTERS
 from ..statistics.places import reuse_places
 from ..vocabularies import CaseStatus, OrganisationKind
@@ -435,8 +436,12 @@ def case_history(request, slug):
     case = _case_or_404(request, slug)
     if not permissions.can_view_history(request.user, case):
         raise Http404
-    events = case.events.select_related("actor").order_by("-created_at", "-id")
-    return render(request, "cases/case_history.html", {"case": case, "events": events})
+    events = list(case.events.select_related("actor").order_by("-created_at", "-id"))
+    return render(
+        request,
+        "cases/case_history.html",
+        {"case": case, "events": events, "entries": history_entries(events)},
+    )
 
 
 @login_required
