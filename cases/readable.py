@@ -6,8 +6,9 @@ Snapshots and history entries name organisations, cases and files by id; `Names`
 name a page needs in at most three queries, however many entries or fields it shows.
 """
 
+import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -64,7 +65,7 @@ class FieldView:
     label: str
     changed: bool = False
     html: SafeString | str = ""
-    items: list[Item] = field(default_factory=list)
+    items: list[Item] = dataclasses.field(default_factory=list)
     old: str = ""
     new: str = ""
 

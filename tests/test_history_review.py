@@ -83,7 +83,8 @@ def test_history_names_the_changed_fields_by_their_labels(client, member, draft)
     html = history(client, draft)
     wanted = ", ".join(label(f) for f in ("summary", "reuse_guide", "workplace_type"))
     assert f"{nb('Edited')}: {escape(wanted)}" in html
-    assert "reuse_guide" not in html and "workplace_type" not in html
+    assert "reuse_guide" not in html
+    assert "workplace_type" not in html
 
     english = history(client, draft, "en")
     assert f"Edited: {escape(', '.join(label(f, 'en') for f in ('summary', 'reuse_guide')))}" in (
@@ -185,7 +186,7 @@ def test_review_of_a_new_case_shows_everything_that_will_be_published(
     shown = {view.field for view in response.context["fields"]}
     assert shown == set(services.case_snapshot(case))
     for field in shown:
-        assert f"<dt class=\"field-label\" id=\"field-{field}\">{escape(label(field))}" in html
+        assert f'<dt class="field-label" id="field-{field}">{escape(label(field))}' in html
     for text in (
         "Kari Nordmann",
         "Kostnad: 200 000 kroner.",
@@ -212,9 +213,7 @@ def live(owner):
     return case
 
 
-def test_review_of_an_edit_shows_everything_and_marks_the_changes(
-    client, moderator, member, live
-):
+def test_review_of_an_edit_shows_everything_and_marks_the_changes(client, moderator, member, live):
     new_picture = image(live, title="Nytt bilde", alt_text="Et nytt bilde", pending=True)
     services.case_update(
         actor=member,
@@ -252,7 +251,8 @@ def test_the_approval_form_has_no_reason_field(client, moderator, owner, member)
     html = client.get(reverse("moderation-case", kwargs={"slug": case.slug})).content.decode()
     approve = re.search(r'<form method="post" class="review-approve">.*?</form>', html, re.S)
     send_back = re.search(r'<form method="post" class="review-send-back".*?</form>', html, re.S)
-    assert approve and send_back
+    assert approve
+    assert send_back
     assert 'name="reason"' not in approve.group(0)
     assert 'name="reason"' in send_back.group(0)
 
@@ -300,7 +300,8 @@ def test_the_designed_404_page_whatever_debug_says(client, settings, debug, owne
         assert response.status_code == 404
         html = response.content.decode()
         assert designed in html, path
-        assert "technical_404" not in html and "DEBUG = True" not in html
+        assert "technical_404" not in html
+        assert "DEBUG = True" not in html
 
 
 def test_the_api_answers_problem_details_for_a_missing_address_with_debug(client, settings):
@@ -308,4 +309,3 @@ def test_the_api_answers_problem_details_for_a_missing_address_with_debug(client
     response = client.get("/api/v1/finnes-ikke/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/problem+json")
-
