@@ -392,6 +392,12 @@ class CaseContent(forms.Form):
         return data
 
 
+def field_label(field: str) -> str:
+    """A content field's name as people read it, in the active language (its form label)."""
+    form_field = CaseContent.base_fields.get(field)
+    return str(form_field.label) if form_field is not None else field
+
+
 SOURCE_CYCLE = _(
     "That case builds on this one (through its sources), so it cannot also be its source."
 )

@@ -9,22 +9,25 @@
   instead of a traceback. Connections are health-checked (CONN_HEALTH_CHECKS), so once
   PostgreSQL is back the next request reconnects by itself: the site never needs a restart
   after a database restart.
+- `DesignedNotFoundMiddleware` shows the site's own 404 page also when DEBUG is on.
 """
 
 import logging
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import Resolver404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .api.problems import problem_response
 from .ratelimit import Limited
 from .uploads import FILE_TYPES
+from .views.errors import not_found
 
 log = logging.getLogger(__name__)
 
@@ -170,4 +173,26 @@ class SiteLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+
+class DesignedNotFoundMiddleware:
+    """The site's 404 page (templates/404.html, problem details under /api/) whatever DEBUG
+    says. With DEBUG on, Django answers a missing page with its technical page instead, so the
+    page people meet was never the one seen, checked or screenshot in development. With DEBUG
+    off Django already uses handler404, and this passes everything through."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No URL matched (resolver_match is only set once one does): the technical page.
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return not_found(request, Resolver404())
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return not_found(request, exception)
         return None

@@ -50,8 +50,9 @@ def truncation_note() -> str:
     return f'<p class="ds-paragraph diff-note" data-size="sm">{escape(text)}</p>'
 
 
-def word_diff(old: str, new: str) -> SafeString:
-    """Old and new text as HTML with deletions in <del> and insertions in <ins>, word by word."""
+def _segments(old: str, new: str) -> tuple[list[tuple[str, str]], bool]:
+    """The two texts as ("equal" | "del" | "ins", text) runs, and whether the comparison was cut
+    short at MAX_TOKENS."""
     old_tokens, new_tokens = TOKEN.findall(old or ""), TOKEN.findall(new or "")
     head = _common_prefix(old_tokens, new_tokens)
     tail = _common_suffix(old_tokens, new_tokens, head)
@@ -60,15 +61,15 @@ def word_diff(old: str, new: str) -> SafeString:
     truncated = len(old_middle) > MAX_TOKENS or len(new_middle) > MAX_TOKENS
     old_compared, new_compared = old_middle[:MAX_TOKENS], new_middle[:MAX_TOKENS]
 
-    parts: list[str] = [escape("".join(old_tokens[:head]))]
+    segments: list[tuple[str, str]] = [("equal", "".join(old_tokens[:head]))]
     removed: list[str] = []
     added: list[str] = []
 
     def flush() -> None:
         if removed:
-            parts.append(f"<del>{escape(''.join(removed))}</del>")
+            segments.append(("del", "".join(removed)))
         if added:
-            parts.append(f"<ins>{escape(''.join(added))}</ins>")
+            segments.append(("ins", "".join(added)))
         removed.clear()
         added.clear()
 
@@ -76,14 +77,64 @@ def word_diff(old: str, new: str) -> SafeString:
         for tag, a1, a2, b1, b2 in _opcodes(old_compared, new_compared):
             if tag == "equal":
                 flush()
-                parts.append(escape("".join(old_compared[a1:a2])))
+                segments.append(("equal", "".join(old_compared[a1:a2])))
                 continue
             removed.extend(old_compared[a1:a2])
             added.extend(new_compared[b1:b2])
     removed.extend(old_middle[MAX_TOKENS:])
     added.extend(new_middle[MAX_TOKENS:])
     flush()
-    parts.append(escape("".join(old_tokens[len(old_tokens) - tail :])))
+    segments.append(("equal", "".join(old_tokens[len(old_tokens) - tail :])))
+    return [(kind, text) for kind, text in segments if text], truncated
+
+
+def _html(segments: list[tuple[str, str]], truncated: bool) -> SafeString:
+    parts = [
+        escape(text) if kind == "equal" else f"<{kind}>{escape(text)}</{kind}>"
+        for kind, text in segments
+    ]
     if truncated:
         parts.append(truncation_note())
     return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+
+
+def word_diff(old: str, new: str) -> SafeString:
+    """Old and new text as HTML with deletions in <del> and insertions in <ins>, word by word."""
+    return _html(*_segments(old, new))
+
+
+# Words kept on each side of a change in the compact form.
+CONTEXT_WORDS = 6
+
+
+def _words(text: str, count: int, *, last: bool) -> str:
+    """The first (or last) `count` words of a text, with the spaces between them."""
+    tokens = TOKEN.findall(text)
+    words = 0
+    for index, token in enumerate(reversed(tokens) if last else tokens):
+        if not token.isspace():
+            words += 1
+            if words > count:
+                kept = tokens[len(tokens) - index :] if last else tokens[:index]
+                return "".join(kept)
+    return text
+
+
+def compact_word_diff(old: str, new: str) -> SafeString:
+    """The changes only, each with a few words around it, and "…" for what lies between: for a
+    history, where one changed word in a long text must not mean the whole text again."""
+    segments, truncated = _segments(old, new)
+    compact: list[tuple[str, str]] = []
+    for index, (kind, text) in enumerate(segments):
+        if kind != "equal":
+            compact.append((kind, text))
+            continue
+        first, last = index == 0, index == len(segments) - 1
+        after = "" if first else _words(text, CONTEXT_WORDS, last=False)
+        before = "" if last else _words(text, CONTEXT_WORDS, last=True)
+        if len(after) + len(before) >= len(text):
+            compact.append((kind, text))
+            continue
+        ellipsis = " … " if not first and not last else ("… " if first else " …")
+        compact.append((kind, f"{after.rstrip()}{ellipsis}{before.lstrip()}"))
+    return _html(compact, truncated)

@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Answers a rate limit met anywhere in a view (cases/ratelimit.py) with a 429 page.
     "cases.middleware.RateLimitMiddleware",
+    # The designed 404 page also in development (DEBUG), where Django shows its technical one.
+    "cases.middleware.DesignedNotFoundMiddleware",
     # Last, as django-axes asks: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]

@@ -626,7 +626,7 @@ def test_revision_page_shows_a_word_diff(client, moderator, member, owner, live)
     assert "<del>sammendrag</del>" not in html  # unchanged words are not marked
     assert "<ins>og forbedret </ins>" in html or "<ins>og</ins>" in html
     assert "<ins>ny-tagg</ins>" in html
-    fields = {change["field"] for change in response.context["changes"]}
+    fields = {change.field for change in response.context["changes"]}
     assert fields == {"summary", "tags"}
 
 

@@ -21,12 +21,14 @@ from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..my_work import my_work as my_work_of
 from ..my_work import send_back_reason
+from ..readable import MARKDOWN_FIELDS, history_entries
 from ..statistics.generations import ROGERS_MIN_ADOPTERS
 from ..statistics.places import reuse_places
 from ..vocabularies import CaseStatus, OrganisationKind
 from .catalogue import rdf_response, requested_rdf_type
 
-LONG_TEXT_FIELDS = ["problem", "solution", "results", "reuse_guide", "contact"]
+# The texts written in Markdown, rendered on the case page as in the review.
+LONG_TEXT_FIELDS = MARKDOWN_FIELDS
 # The editor names the source case by reference.
 EDITOR_NAMES = {"source_case": "source_case_reference"}
 # Adopters on the case page; all of them, a page at a time, on the case's adopters page.
@@ -435,8 +437,12 @@ def case_history(request, slug):
     case = _case_or_404(request, slug)
     if not permissions.can_view_history(request.user, case):
         raise Http404
-    events = case.events.select_related("actor").order_by("-created_at", "-id")
-    return render(request, "cases/case_history.html", {"case": case, "events": events})
+    events = list(case.events.select_related("actor").order_by("-created_at", "-id"))
+    return render(
+        request,
+        "cases/case_history.html",
+        {"case": case, "events": events, "entries": history_entries(events)},
+    )
 
 
 @login_required

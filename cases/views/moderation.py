@@ -1,22 +1,18 @@
 """The moderators' side: the queue, reviewing submissions and edits, handling reports."""
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Field
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import markdown, permissions, refusals, services
+from .. import permissions, refusals, services
 from ..forms.cases import ReasonForm
-from ..models import Attachment, Case, CaseReport, CaseRevision, Organisation
-from ..textdiff import word_diff
+from ..models import Case, CaseReport, CaseRevision
+from ..readable import Names, review_fields
 from ..vocabularies import CaseStatus
-from .cases import LONG_TEXT_FIELDS
 
 
 def _moderator_only(request) -> None:
@@ -102,38 +98,19 @@ def review_case(request, slug):
     )
     if done:
         return done
+    content = services.case_snapshot(case)
     return render(
         request,
         "moderation/review_case.html",
         {
             "case": case,
-            "rendered": {f: markdown.render(getattr(case, f)) for f in LONG_TEXT_FIELDS},
+            "fields": review_fields(content, None, Names([content])),
             "form": form,
             "version": services.case_version(case),
             "may_approve": permissions.can_approve_case(request.user, case),
             "events": case.events.select_related("actor").order_by("-created_at")[:20],
         },
     )
-
-
-def _readable(field: str, value):
-    """A snapshot value as text a moderator can read."""
-    if field == "partners":
-        return ", ".join(
-            Organisation.objects.filter(pk__in=value or []).values_list("name", flat=True)
-        )
-    if field == "attachments":
-        return ", ".join(
-            f"{a.title or a.original_name}"
-            for a in Attachment.all_objects.filter(pk__in=value or [])
-        )
-    if field == "source_case":
-        return Case.objects.filter(pk=value).values_list("title", flat=True).first() or ""
-    if field == "links":
-        return "\n".join(f"{link['url']} {link.get('title', '')}".strip() for link in value or [])
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
 
 
 @login_required
@@ -158,44 +135,21 @@ def review_revision(request, pk):
     if done:
         return done
     published = services.case_snapshot(case)
-    changes = [
-        {
-            "field": field,
-            "label": _field_label(field),
-            "diff": word_diff(
-                _readable(field, published.get(field)), _readable(field, revision.data.get(field))
-            ),
-        }
-        for field, _values in services.snapshot_diff(published, revision.data).items()
-    ]
+    proposed = {**published, **revision.data}
+    fields = review_fields(proposed, published, Names([published, proposed]))
     return render(
         request,
         "moderation/review_revision.html",
         {
             "revision": revision,
             "case": case,
-            "changes": changes,
+            "fields": fields,
+            "changes": [view for view in fields if view.changed],
             "form": form,
             "version": services.case_version(case),
             "may_approve": permissions.can_approve_edit(request.user, revision),
         },
     )
-
-
-def _field_label(field: str) -> str:
-    labels = {
-        "sectors": _("Sectors"),
-        "innovation_types": _("Innovation types"),
-        "benefits": _("Benefits"),
-        "tags": _("Tags"),
-        "partners": _("Partners"),
-        "attachments": _("Attachments"),
-        "links": _("Links"),
-        "source_case": _("Source case"),
-    }
-    if field in labels:
-        return labels[field]
-    return str(cast(Field, Case._meta.get_field(field)).verbose_name).capitalize()
 
 
 @login_required

@@ -130,7 +130,7 @@ def test_moderator_sends_back_and_approves(open_page, demo, mailoutbox):
 
     moderator.get_by_role("link", name="Moderering").click()
     moderator.get_by_role("link", name=title).click()
-    expect(moderator.locator("article.case-review")).to_contain_text("120 000 kroner")
+    expect(moderator.locator(".review-fields")).to_contain_text("120 000 kroner")
     moderator.get_by_role("button", name="Godkjenn og publiser").click()
     expect(moderator.get_by_role("link", name=title)).to_have_count(0)
 

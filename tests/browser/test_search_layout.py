@@ -15,6 +15,9 @@ try:
 except ImportError:  # conftest.py skips the browser tests then, and says why
     expect = None
 
+from cases.models import User
+from demo import dataset as demo_data
+
 from .checks import axe_violations, tab_to
 
 pytestmark = pytest.mark.browser
@@ -50,6 +53,23 @@ def test_first_result_on_the_first_screen_of_a_phone(open_page, demo, path):
     # The filters wait behind their button.
     expect(page.locator("#filters")).to_be_hidden()
     expect(page.locator(".filter-toggle")).to_be_visible()
+
+
+@pytest.mark.parametrize("email", [demo_data.EMPLOYEE_EMAIL, demo_data.MODERATOR_EMAIL])
+def test_first_result_on_the_first_screen_of_a_phone_for_members(open_page, demo, email):
+    """A member's header folds their links, account and language into one menu on a phone, so
+    that it takes no more room than a visitor's."""
+    page = open_phone(open_page, "/saker/?q=sykehjemmet", user=User.objects.get(email=email))
+    first = page.locator("#results .result").first
+    expect(first).to_be_visible()
+    top = first.bounding_box()["y"]
+    assert top < PHONE["height"], f"the first result starts at {top} px"
+    expect(page.get_by_role("link", name="Mitt arbeid")).to_be_hidden()
+    page.get_by_text("Meny", exact=True).click()
+    expect(page.get_by_role("link", name="Mitt arbeid")).to_be_visible()
+    expect(page.get_by_role("link", name="Del en innovasjon")).to_be_visible()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+    assert axe_violations(page) == []
 
 
 def test_without_javascript_the_filters_stand_on_the_page(open_page, demo):
