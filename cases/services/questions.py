@@ -53,6 +53,7 @@ def _locked(question: Question) -> Question:
 def question_ask(*, actor: User, case: Case, organisation: Organisation, text: str) -> Question:
     """`actor` asks the owner of a published case a question for one of their organisations.
     The owner's editors are emailed; nothing is public until they have answered."""
+    case = Case.objects.select_related("organisation").get(pk=case.pk)
     require(
         permissions.can_ask_question(actor, case),
         _("Only members of an organisation can ask about a published case."),
