@@ -1,5 +1,6 @@
 """What waits for a signed-in person: their organisations' cases by where each stands, the
-reuse records of their cases that an editor is asked to confirm, and the searches they follow. Private reads (unlike
+reuse records of their cases that an editor is asked to confirm, the questions their organisations'
+cases wait to have answered and those they asked, and the searches they follow. Private reads (unlike
 `selectors`, which see public data only); the number of queries does not grow with the data."""
 
 from dataclasses import dataclass, field
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from . import permissions
-from .models import Adoption, Case, CaseEvent, CaseRevision, SavedSearch, User
+from .models import Adoption, Case, CaseEvent, CaseRevision, Question, SavedSearch, User
 from .vocabularies import CaseStatus, MembershipRole
 
 
@@ -22,6 +23,10 @@ class MyWork:
     archived: list[Case] = field(default_factory=list)
     # Reuse of the cases of organisations the person edits for, not yet confirmed.
     reuse_to_confirm: list[Adoption] = field(default_factory=list)
+    # Questions about the published cases of organisations the person edits for, unanswered.
+    questions_to_answer: list[Question] = field(default_factory=list)
+    # The questions the person asked, newest first, each with where it stands (`status_label`).
+    questions_asked: list[Question] = field(default_factory=list)
     # The searches the person follows (not part of `is_empty`: nothing in them waits).
     saved_searches: list[SavedSearch] = field(default_factory=list)
 
@@ -35,6 +40,8 @@ class MyWork:
                 self.published,
                 self.archived,
                 self.reuse_to_confirm,
+                self.questions_to_answer,
+                self.questions_asked,
             )
         )
 
@@ -53,10 +60,15 @@ def send_back_reason(case: Case) -> str:
 
 
 def my_work(user: User) -> MyWork:
-    """Four queries at most: saved searches, memberships (cached per request), cases, reuse
-    records."""
+    """Six queries at most: saved searches, the questions asked, memberships (cached per
+    request), cases, reuse records, questions to answer."""
     work = MyWork(
-        saved_searches=list(SavedSearch.objects.filter(user=user).order_by("-created_at", "-pk"))
+        saved_searches=list(SavedSearch.objects.filter(user=user).order_by("-created_at", "-pk")),
+        questions_asked=list(
+            Question.objects.filter(asked_by=user, case__deleted_at__isnull=True)
+            .select_related("case", "case__organisation", "organisation")
+            .order_by("-created_at", "-pk")
+        ),
     )
     roles = permissions.roles(user)
     if not roles:
@@ -95,5 +107,15 @@ def my_work(user: User) -> MyWork:
             .filter(source_organisation_id__in=edited_for, confirmed=False)
             .select_related("case", "organisation")
             .order_by("-created_at", "-pk")
+        )
+        work.questions_to_answer = list(
+            Question.objects.waiting()
+            .filter(
+                case__organisation_id__in=edited_for,
+                case__status=CaseStatus.PUBLISHED,
+                case__deleted_at__isnull=True,
+            )
+            .select_related("case", "organisation")
+            .order_by("created_at", "pk")
         )
     return work

@@ -26,6 +26,7 @@ from .models import (
     CaseReport,
     CaseRevision,
     OutgoingEmail,
+    Question,
     SavedSearch,
     User,
 )
@@ -353,6 +354,33 @@ def adoption_recorded(adoption: Adoption) -> None:
         to=_editor_emails(adoption.source_organisation_id),
         template="adoption_recorded",
         context={"adoption": adoption, "case": adoption.case},
+    )
+
+
+def question_asked(question: Question) -> None:
+    """The owner's editors are told of a new question, with the page where they answer it."""
+    queue(
+        to=_editor_emails(question.case.organisation_id),
+        template="question_asked",
+        context={
+            "question": question,
+            "case": question.case,
+            "answer_url": reverse(
+                "question-answer", kwargs={"slug": question.case.slug, "pk": question.pk}
+            ),
+        },
+    )
+
+
+def question_answered(question: Question) -> None:
+    """The asker is told that their question has an answer, with where it stands."""
+    asker = question.asked_by
+    if asker is None or not asker.is_active:
+        return
+    queue(
+        to=[asker.email],
+        template="question_answered",
+        context={"question": question, "case": question.case},
     )
 
 

@@ -22,6 +22,7 @@ from .models import (
     CaseRevision,
     Membership,
     Organisation,
+    Question,
     User,
 )
 from .vocabularies import CaseStatus, MembershipRole, MembershipStatus
@@ -345,3 +346,66 @@ def can_manage_members(user: Visitor, organisation: Organisation | int) -> bool:
 
 def can_view_queue(user: Visitor) -> bool:
     return is_moderator(user)
+
+
+# Questions to a case's owner. Whoever answers for the owner: its editors (partners are named on
+# a case but do not write or confirm for it anywhere, so they do not answer for it either).
+
+
+def asking_organisations(user: Visitor) -> list[int]:
+    """The organisations the user may ask a question for: each of their active memberships,
+    their case's own owner included (a colleague may ask too)."""
+    return sorted(roles(user))
+
+
+def can_ask_question(user: Visitor, case: Case) -> bool:
+    return (
+        case.deleted_at is None
+        and case.status == CaseStatus.PUBLISHED
+        and bool(asking_organisations(user))
+    )
+
+
+def can_answer_questions(user: Visitor, case: Case) -> bool:
+    """Answer the questions asked of a published case: the owner organisation's editors."""
+    return (
+        case.deleted_at is None
+        and case.status == CaseStatus.PUBLISHED
+        and is_editor(user, case.organisation_id)
+    )
+
+
+def can_answer_question(user: Visitor, question: Question) -> bool:
+    return (
+        question.answered_at is None
+        and question.hidden_at is None
+        and can_answer_questions(user, question.case)
+    )
+
+
+def can_hide_question(user: Visitor, question: Question) -> bool:
+    return question.hidden_at is None and is_moderator(user)
+
+
+def can_hide_answer(user: Visitor, question: Question) -> bool:
+    return (
+        question.answered_at is not None
+        and question.answer_hidden_at is None
+        and question.hidden_at is None
+        and is_moderator(user)
+    )
+
+
+def can_view_question(user: Visitor, question: Question) -> bool:
+    """The public reads a shown question of a published case; the asker, the owner's members
+    and moderators also read one that waits for its answer."""
+    if question.case.deleted_at is not None:
+        return False
+    if question.is_shown and question.case.status == CaseStatus.PUBLISHED:
+        return True
+    if is_moderator(user):
+        return True
+    if question.hidden_at is not None:
+        return False
+    asker = _authenticated(user) and question.asked_by_id == user.pk
+    return asker or is_member(user, question.case.organisation_id)

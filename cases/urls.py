@@ -16,6 +16,7 @@ from .views import (
     moderation,
     organisations,
     pages,
+    questions,
     saved_searches,
     stats,
 )
@@ -47,6 +48,15 @@ urlpatterns = [
     ),
     path("vedlegg/<int:pk>/<str:name>", cases.attachment_download, name="attachment-download"),
     path("saker/<slug:slug>/gjenbruk/", adoptions.adoption_create, name="adoption-create"),
+    path("saker/<slug:slug>/sporsmal/", questions.question_ask, name="question-ask"),
+    path(
+        "saker/<slug:slug>/sporsmal/<int:pk>/svar/",
+        questions.question_answer,
+        name="question-answer",
+    ),
+    path(
+        "saker/<slug:slug>/sporsmal/<int:pk>/skjul/", questions.question_hide, name="question-hide"
+    ),
     path("gjenbruk/<int:pk>/endre/", adoptions.adoption_edit, name="adoption-edit"),
     path("gjenbruk/<int:pk>/trekk-tilbake/", adoptions.adoption_withdraw, name="adoption-withdraw"),
     path("gjenbruk/<int:pk>/bekreft/", adoptions.adoption_confirm, name="adoption-confirm"),

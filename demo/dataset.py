@@ -22,8 +22,9 @@ The files, each a list of records (field name to value) or an object of such lis
   it back once on the way. Content keys are the services' field names; partners are
   organisation slugs and source_case a case slug.
 - reuse.json: reuse records (besides those recorded automatically when a case naming a source
-  case is published; `confirmed_on`: the owner's editor confirmed it that day) and what owners
-  did to spread their cases.
+  case is published; `confirmed_on`: the owner's editor confirmed it that day), what owners
+  did to spread their cases, and questions other organisations asked the owners (answered by
+  the owner's first editor on `answered_on`; null leaves it waiting).
 
 Codes are the vocabularies' codes (cases.vocabularies). Every date is a fixed absolute date in
 ISO form, so two runs, on any day, write the same history; reading turns them into dates and a
@@ -94,4 +95,7 @@ ADOPTIONS: list[Spec] = [
 ]
 SPREAD_ACTIVITIES: list[Spec] = [
     with_dates(record, "occurred_on") for record in _reuse["spread_activities"]
+]
+QUESTIONS: list[Spec] = [
+    with_dates(record, "asked_on", "answered_on") for record in _reuse["questions"]
 ]

@@ -32,6 +32,7 @@ from cases.models import (
     Membership,
     Organisation,
     OutgoingEmail,
+    Question,
     SpreadActivity,
     refresh_adoption_counters,
 )
@@ -46,6 +47,7 @@ from .dataset import (
     MUNICIPALITIES,
     OTHER_ORGANISATIONS,
     PASSWORD,
+    QUESTIONS,
     SPREAD_ACTIVITIES,
     TIME_ZONE,
     USERS,
@@ -288,6 +290,28 @@ def _spread_activities(orgs, users, cases: dict[str, Case], created: Counter) ->
         created["spread activities"] += 1
 
 
+def _questions(orgs, users, cases: dict[str, Case], created: Counter) -> None:
+    owners = {spec["slug"]: spec["owner"] for spec in CASES}
+    for spec in QUESTIONS:
+        case, organisation = cases[spec["case"]], orgs[spec["organisation"]]
+        if Question.objects.filter(
+            case=case, organisation=organisation, text=spec["question"]
+        ).exists():
+            continue
+        question = services.question_ask(
+            actor=users[_first_user(spec["organisation"])],
+            case=case,
+            organisation=organisation,
+            text=spec["question"],
+        )
+        Question.objects.filter(pk=question.pk).update(created_at=at(spec["asked_on"], 9))
+        if spec["answered_on"]:
+            editor = users[_first_user(owners[spec["case"]], role=MembershipRole.EDITOR)]
+            services.question_answer(actor=editor, question=question, answer=spec["answer"])
+            Question.objects.filter(pk=question.pk).update(answered_at=at(spec["answered_on"], 14))
+        created["questions"] += 1
+
+
 def seed() -> Counter:
     """Write whatever part of the demo is missing. Returns what was created, by kind.
 
@@ -305,6 +329,7 @@ def seed() -> Counter:
         cases = _cases(orgs, users, created)
         _adoptions(orgs, users, cases, created)
         _spread_activities(orgs, users, cases, created)
+        _questions(orgs, users, cases, created)
         OutgoingEmail.objects.filter(pk__in=written[OutgoingEmail], sent_at__isnull=True).update(
             sent_at=F("created_at")
         )

@@ -28,7 +28,7 @@ CASE_FIELDS = [
     "id", "slug", "url", "title", "summary", "problem", "solution", "results", "reuse_guide",
     "contact", "organisation", "partners", "sectors", "innovation_types", "workplace_type",
     "stage", "benefits", "tags", "links", "origin", "source_case", "source_description",
-    "status", "adoption_count", "created_at", "updated_at", "published_at",
+    "status", "adoption_count", "question_count", "created_at", "updated_at", "published_at",
 ]  # fmt: skip
 CASE_ORGANISATION_FIELDS = ["id", "name", "kind", "number", "municipality", "county"]
 ADOPTION_FIELDS = [

@@ -26,6 +26,7 @@ from cases.models import (
     Membership,
     Organisation,
     OutgoingEmail,
+    Question,
     SavedSearch,
     SpreadActivity,
     User,
@@ -110,6 +111,9 @@ def every_object(superuser, municipality, unit, published_case, submitted_case):
         SavedSearch: SavedSearch.objects.create(
             user=member, query="q=robot", label="«robot»", frequency="weekly"
         ),
+        Question: Question.objects.create(
+            case=published_case, organisation=adopter, asked_by=member, text="Hva kostet det?"
+        ),
     }
 
 
@@ -148,6 +152,7 @@ SHOWN_MODELS = [
     FeedEpoch,
     IdentitySource,
     SavedSearch,
+    Question,
 ]
 
 

@@ -209,6 +209,7 @@ def test_a_case_reads_as_the_contract_says(world):
         "source_description": "",
         "status": "published",
         "adoption_count": 2,
+        "question_count": 0,
         # In the current time zone (Europe/Oslo here), as DRF writes date-times.
         "created_at": "2024-01-05T08:30:15.123456+01:00",
         "updated_at": "2025-07-02T01:59:00+02:00",

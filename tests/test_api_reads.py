@@ -278,6 +278,7 @@ def test_a_case_has_exactly_the_fields_of_the_contract(cases, place):
         "source_description": "",
         "status": "published",
         "adoption_count": 1,
+        "question_count": 0,
         "created_at": iso(robot.created_at),
         "updated_at": iso(robot.updated_at),
         "published_at": iso(robot.published_at),

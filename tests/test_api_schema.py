@@ -75,9 +75,10 @@ CONTRACT_COMPONENTS = {
         "id", "slug", "url", "title", "summary", "problem", "solution", "results",
         "reuse_guide", "contact", "organisation", "partners", "sectors", "innovation_types",
         "workplace_type", "stage", "benefits", "tags", "links", "origin", "source_case",
-        "source_description", "status", "adoption_count", "created_at", "updated_at",
-        "published_at",
+        "source_description", "status", "adoption_count", "question_count", "created_at",
+        "updated_at", "published_at",
     },
+    "Question": {"id", "organisation", "question", "answer", "asked_at", "answered_at"},
     "Adoption": {
         "id", "case", "organisation", "mode", "channel", "adopted_on", "status", "note",
         "derived_case", "confirmed", "created_at", "updated_at",

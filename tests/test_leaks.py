@@ -6,8 +6,9 @@ with its own marker word in every text it has (title, summary, the long texts, c
 links, the outside source, reasons, attachment names), hidden-only vocabulary codes that the
 facet counts and statistics would show, and a published case as its source and neighbour so
 that lineage and similar cases would reach it. Around them: reuse records of a case that left
-the public view and a withdrawn one, a spread activity and a report about hidden cases, and a
-private API token, each with a marker too.
+the public view and a withdrawn one, a spread activity and a report about hidden cases, a
+private API token, and questions to a case's owner that wait for their answer, that a moderator
+hid (or hid the answer of), or whose case left the public view, each with a marker too.
 
 Then every named route of the site is requested, as an anonymous visitor and as a member of
 another organisation, in bokmål and English: pages, search results and facet counts, similar
@@ -42,6 +43,7 @@ from cases.models import (
     Case,
     CaseRevision,
     Membership,
+    Question,
     SavedSearch,
 )
 from cases.services import accounts as account_services
@@ -110,6 +112,11 @@ MARKERS = {
         "spreadnote",
         "report",
         "token",
+        "waitingquestion",
+        "hiddenquestion",
+        "hiddenanswer",
+        "archivedquestion",
+        "hidereason",
     )
 }
 SEARCH_WORDS = {
@@ -231,6 +238,10 @@ class World:
             case=self.archived,
             description=f"Spredning {MARKERS['spreadnote']}",
         )
+        # While it was public, a question was asked and answered.
+        self.archived_question = self._answered(
+            self.archived, f"Spørsmål {MARKERS['archivedquestion']}"
+        )
         self.archived = services.case_archive(
             actor=self.author, case=self.archived, reason=f"Utdatert {MARKERS['reason']}"
         )
@@ -289,6 +300,33 @@ class World:
             channel=Channel.PLATFORM,
             derived_case=self.draft,
         )
+        # Questions to the owner of a published case: one answered (public), one waiting, one
+        # hidden by a moderator and one whose answer a moderator hid.
+        self.shown_question = self._answered(self.revised, "Hvor lang tid tok det?")
+        self.waiting_question = services.question_ask(
+            actor=self.third_editor,
+            case=self.revised,
+            organisation=self.third,
+            text=f"Venter {MARKERS['waitingquestion']}",
+        )
+        self.hidden_question = services.question_hide(
+            actor=self.moderator,
+            question=self._answered(self.revised, f"Skjult {MARKERS['hiddenquestion']}"),
+            reason=f"Reklame {MARKERS['hidereason']}",
+        )
+        self.hidden_answer = services.question_hide_answer(
+            actor=self.moderator,
+            question=self._answered(
+                self.revised, "Hva heter saksbehandleren?", f"Svar {MARKERS['hiddenanswer']}"
+            ),
+            reason=f"Personopplysninger {MARKERS['hidereason']}",
+        )
+        self.hidden_questions = [
+            self.waiting_question,
+            self.hidden_question,
+            self.hidden_answer,
+            self.archived_question,
+        ]
         self.report = services.case_report(
             actor=self.third_editor, case=self.source, reason=f"Feil {MARKERS['report']}"
         )
@@ -301,6 +339,14 @@ class World:
         for case in [*self.published, *self.hidden_cases.values()]:
             case.refresh_from_db()
         cache.clear()
+
+    def _answered(self, case, text, answer="Det tok et halvt år.") -> Question:
+        """A question the third organisation asked, answered by the case's owner."""
+        question = services.question_ask(
+            actor=self.third_editor, case=case, organisation=self.third, text=text
+        )
+        editor = self.author if case.organisation_id == self.owner.pk else self.publisher_editor
+        return services.question_answer(actor=editor, question=question, answer=answer)
 
     def _published(self, author, organisation, title) -> Case:
         case = services.case_create(
@@ -626,6 +672,20 @@ def visit_hidden_objects(visitor, world):
         for name in ("adoption-edit", "adoption-withdraw", "adoption-confirm"):
             response = v.get(reverse(name, kwargs={"pk": adoption.pk}))
             assert response.status_code in (302, 403, 404, 405), (name, response.status_code)
+    for question in w.hidden_questions:
+        place = {"slug": question.case.slug, "pk": question.pk}
+        response = v.get(reverse("question-answer", kwargs=place))
+        assert response.status_code in (302, 404), ("question-answer", response.status_code)
+        response = v.post(reverse("question-answer", kwargs=place), {"answer": "x"})
+        assert response.status_code in (302, 404), ("question-answer", response.status_code)
+        response = v.post(reverse("question-hide", kwargs=place), {"part": "question"})
+        assert response.status_code in (302, 404), ("question-hide", response.status_code)
+    for slug in slugs:
+        response = v.post(reverse("question-ask", kwargs={"slug": slug}), {"question-text": "x"})
+        assert response.status_code in (302, 404), ("question-ask", response.status_code)
+    assert not Question.objects.filter(text="x").exists()
+    assert Question.objects.filter(hidden_at__isnull=False).count() == 1
+    v.get(reverse("question-ask", kwargs={"slug": w.revised.slug}))
     v.get(reverse("moderation-revision", kwargs={"pk": w.revision.pk}))
     v.post(reverse("moderation-report-resolve", kwargs={"pk": w.report.pk}))
     v.get(reverse("spread-create", kwargs={"slug": w.owner.slug}))
@@ -690,10 +750,17 @@ def visit_api(visitor, world, persona):
         for adoption in v.get(f"/api/v1/cases/{case.pk}/adoptions/").json():
             assert adoption["id"] in w.public_adoptions
             assert adoption["derived_case"] in (None, *published_ids)
-    assert v.get(f"/api/v1/cases/{w.revised.pk}/").json()["title"] == "Revidert sak"
+    revised = v.get(f"/api/v1/cases/{w.revised.pk}/").json()
+    assert revised["title"] == "Revidert sak"
+    assert revised["question_count"] == 1
+    questions = v.get(f"/api/v1/cases/{w.revised.pk}/questions/").json()
+    assert [q["id"] for q in questions] == [w.shown_question.pk]
+    for case in w.published:
+        v.get(f"/api/v1/cases/{case.pk}/questions/")
     for case in w.hidden_cases.values():
         assert v.get(f"/api/v1/cases/{case.pk}/").status_code == 404
         assert v.get(f"/api/v1/cases/{case.pk}/adoptions/").status_code == 404
+        assert v.get(f"/api/v1/cases/{case.pk}/questions/").status_code == 404
         for action in (
             "submit",
             "approve",

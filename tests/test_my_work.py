@@ -144,7 +144,14 @@ def test_the_page_reads_the_same_number_of_queries_whatever_the_amount(
         case = CaseFactory(organisation=owner, status=CaseStatus.PUBLISHED)
         CaseFactory(organisation=owner, status=CaseStatus.DRAFT, title=f"Utkast {i}")
         AdoptionFactory(case=case, organisation=MunicipalityFactory(), source_organisation=owner)
+        # A question to answer, and one the editor asked of another organisation's case.
+        neighbour = MunicipalityFactory()
+        asker = person(neighbour)
+        services.question_ask(actor=asker, case=case, organisation=neighbour, text=f"Spørsmål {i}")
+        theirs = CaseFactory(organisation=neighbour, status=CaseStatus.PUBLISHED)
+        services.question_ask(actor=editor, case=theirs, organisation=owner, text=f"Vårt {i}")
     client.force_login(editor)
     client.get(URL)  # the session and the language are read on the first page
-    with django_assert_max_num_queries(8):
+    # Two more than before the questions: those to answer, and those the editor asked.
+    with django_assert_max_num_queries(10):
         assert client.get(URL).status_code == 200

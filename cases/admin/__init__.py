@@ -25,5 +25,6 @@ from . import (  # noqa: E402, F401
     identity,
     organisations,
     outbox,
+    questions,
     saved_searches,
 )

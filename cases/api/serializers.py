@@ -18,7 +18,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from .. import content
-from ..models import Adoption, Case, CaseTerm, Organisation
+from ..models import Adoption, Case, CaseTerm, Organisation, Question
 from ..vocabularies import (
     AdoptionMode,
     AdoptionStatus,
@@ -172,6 +172,12 @@ class CaseSerializer(RenderedFromRows, serializers.ModelSerializer):
     source_case = PublishedCaseField()
     status = code_field(CaseStatus)
     adoption_count = serializers.IntegerField(read_only=True)
+    question_count = serializers.IntegerField(
+        read_only=True,
+        help_text="How many questions to the owner are answered and public "
+        "(/api/v1/cases/{id}/questions/). An answer, or a moderator hiding one, changes it and "
+        "brings the case into the change feed again.",
+    )
 
     class Meta:
         model = Case
@@ -179,14 +185,35 @@ class CaseSerializer(RenderedFromRows, serializers.ModelSerializer):
             "id", "slug", "url", "title", "summary", "problem", "solution", "results",
             "reuse_guide", "contact", "organisation", "partners", "sectors", "innovation_types",
             "workplace_type", "stage", "benefits", "tags", "links", "origin", "source_case",
-            "source_description", "status", "adoption_count", "created_at", "updated_at",
-            "published_at",
+            "source_description", "status", "adoption_count", "question_count", "created_at",
+            "updated_at", "published_at",
         ]  # fmt: skip
         list_serializer_class = RenderedListSerializer
 
     @staticmethod
     def render(ids: list[int], request) -> dict[int, dict]:
         return render_cases(with_ids(Case.all_objects.all(), ids), request)
+
+
+class AskingOrganisationSerializer(serializers.ModelSerializer):
+    """The organisation a question was asked for (never the person who asked)."""
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "number"]
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    """A question to the case's owner, with the owner's answer."""
+
+    organisation = AskingOrganisationSerializer(read_only=True)
+    question = serializers.CharField(source="text", read_only=True)
+    asked_at = serializers.DateTimeField(source="created_at", read_only=True)
+    answered_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "organisation", "question", "answer", "asked_at", "answered_at"]
 
 
 class LimitStatedNotChecked:
@@ -450,7 +477,8 @@ def _organisation_columns(prefix: str) -> tuple[str, ...]:
 CASE_COLUMNS = (
     "id", "slug", "title", "summary", "problem", "solution", "results", "reuse_guide",
     "contact", "workplace_type", "stage", "links", "origin", "source_description", "status",
-    "adoption_count", "created_at", "updated_at", "published_at", "source_case_id",
+    "adoption_count", "question_count", "created_at", "updated_at", "published_at",
+    "source_case_id",
     "source_case__status", "source_case__deleted_at", *_organisation_columns("organisation__"),
 )  # fmt: skip
 
@@ -605,6 +633,7 @@ def render_cases(queryset, request=None) -> dict[int, dict]:
             "source_description": row["source_description"],
             "status": row["status"],
             "adoption_count": int(row["adoption_count"]),
+            "question_count": int(row["question_count"]),
             "created_at": render.datetime(row["created_at"]),
             "updated_at": render.datetime(row["updated_at"]),
             "published_at": render.datetime(row["published_at"]),

@@ -36,7 +36,7 @@ from rest_framework.views import APIView
 
 from .. import permissions, services
 from ..filters import CaseFilter, UtcIsoDateTimeFilter
-from ..models import Adoption, Case, CaseRevision, Organisation
+from ..models import Adoption, Case, CaseRevision, Organisation, Question
 from ..services import Conflict
 from ..statistics.caching import diffusion
 from ..statistics.filters import MULTIPLE, StatsFilter
@@ -57,6 +57,7 @@ from .serializers import (
     OptionalReasonSerializer,
     OrganisationSerializer,
     PendingEditSerializer,
+    QuestionSerializer,
     ReasonSerializer,
     VocabularyEntrySerializer,
     render_cases,
@@ -691,6 +692,27 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 "ETag": body_etag(data),
             },
         )
+
+    @extend_schema(
+        summary="The case's answered questions",
+        description=(
+            "Questions asked of the case's owner, with the owner's answers, oldest first: only "
+            "those answered and not hidden by a moderator, and only of a published case (an "
+            "empty list otherwise). The case's `question_count` says how many there are."
+        ),
+        responses={200: QuestionSerializer(many=True), 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def questions(self, request, pk=None):
+        case = self._case(pk)
+        questions = (
+            Question.objects.public()
+            .filter(case=case)
+            .select_related("organisation")
+            .order_by("created_at", "pk")
+        )
+        data = QuestionSerializer(questions, many=True).data
+        return Response(data, headers={"ETag": body_etag(data)})
 
 
 @extend_schema_view(

@@ -20,11 +20,20 @@ from .changes import Change, FeedEpoch
 from .identity import IdentitySource
 from .organisations import Membership, Organisation
 from .outbox import OutgoingEmail
+from .questions import (
+    ANSWER_MAX_LENGTH,
+    QUESTION_MAX_LENGTH,
+    Question,
+    QuestionQuerySet,
+    refresh_question_count,
+)
 from .saved_searches import SavedSearch
 
 __all__ = [
+    "ANSWER_MAX_LENGTH",
     "COUNTER_FIELDS",
     "MODERATORS_GROUP",
+    "QUESTION_MAX_LENGTH",
     "Adoption",
     "AdoptionQuerySet",
     "AliveManager",
@@ -42,6 +51,8 @@ __all__ = [
     "Membership",
     "Organisation",
     "OutgoingEmail",
+    "Question",
+    "QuestionQuerySet",
     "SavedSearch",
     "SoftDeleteQuerySet",
     "SpreadActivity",
@@ -49,4 +60,5 @@ __all__ = [
     "UserManager",
     "attachment_path",
     "refresh_adoption_counters",
+    "refresh_question_count",
 ]

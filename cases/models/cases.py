@@ -25,8 +25,8 @@ from .base import AliveManager, SoftDeleteQuerySet
 from .organisations import Organisation
 
 # Written only by the adoption writes (cases/models/adoptions.py) and by
-# refresh_adoption_counters.
-COUNTER_FIELDS = ("adoption_count", "first_adopted_on")
+# refresh_adoption_counters, and by refresh_question_count (cases/models/questions.py).
+COUNTER_FIELDS = ("adoption_count", "first_adopted_on", "question_count")
 
 
 class CaseQuerySet(SoftDeleteQuerySet):
@@ -104,6 +104,9 @@ class Case(models.Model):
     # refresh_adoption_counters), so lists sort by reuse and pages show it without counting.
     adoption_count = models.PositiveIntegerField(_("adoption count"), default=0, editable=False)
     first_adopted_on = models.DateField(_("first adopted"), null=True, blank=True, editable=False)
+    # The case's answered questions that no moderator hid (refresh_question_count), so the API
+    # and the change feed show it without counting.
+    question_count = models.PositiveIntegerField(_("answered questions"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,5 +1,5 @@
 """Every write, by concern: `cases` (a case's content and moderation), `revisions` (proposed
-edits of published cases), `attachments`, `reports`, `adoptions` (reuse records and spread
+edits of published cases), `attachments`, `reports`, `questions` (to a case's owner), `adoptions` (reuse records and spread
 activities), `accounts` (users, memberships, API tokens) and `identity` (a first login through
 an identity provider). Callers use `from cases import services`."""
 
@@ -48,6 +48,7 @@ from .common import locked_case
 from .content import refresh_search_extra
 from .identity import identity_claims, identity_first_login
 from .organisations import organisation_check, organisation_delete, organisation_save
+from .questions import question_answer, question_ask, question_hide, question_hide_answer
 from .reports import case_report, report_resolve
 from .revisions import revision_approve, revision_reject
 from .saved_searches import (
@@ -98,6 +99,10 @@ __all__ = [
     "organisation_check",
     "organisation_delete",
     "organisation_save",
+    "question_answer",
+    "question_ask",
+    "question_hide",
+    "question_hide_answer",
     "refresh_search_extra",
     "report_resolve",
     "revision_approve",

@@ -130,6 +130,11 @@ PAGE_TYPES = [
     ),
     PageType("case-history", "/saker/mobil-rontgen/historikk/", (EMPLOYEE,)),
     PageType("adoption-form", "/saker/vandreboka/gjenbruk/", (OUTSIDER,)),
+    PageType("question-form", "/saker/mobil-rontgen/sporsmal/", (OUTSIDER,)),
+    # The hide controls under each question; the rest of the page is the case page's.
+    PageType(
+        "case-as-moderator", "/saker/mobil-rontgen/", (MODERATOR,), logged_in_differs_in="#sporsmal"
+    ),
     PageType("moderation-queue", "/moderering/", (MODERATOR,)),
     PageType("moderation-review", "/moderering/saker/chatbot-for-innbyggersporsmal/", (MODERATOR,)),
     PageType("statistics", "/statistikk/", url_name="stats-dashboard", logged_in_differs_in=HEADER),
