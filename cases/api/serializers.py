@@ -171,6 +171,14 @@ class ContactPersonSerializer(serializers.Serializer):
 CONTACT_PERSON_KEYS = ("name", "role", "email", "phone")
 
 
+def client_field(field: str) -> str:
+    """A content field's name as clients write it: the contact person's fields inside
+    `contact_person`, the others as they are."""
+    if field in content.CONTACT_FIELDS:
+        return "contact_person." + field.removeprefix("contact_")
+    return field
+
+
 def contact_person(row: dict[str, Any], prefix: str = "contact_") -> dict[str, str] | None:
     """The contact person of a case's row or snapshot, or None when no person is named."""
     if not row.get(f"{prefix}name"):
