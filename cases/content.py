@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import EmailValidator, RegexValidator, URLValidator
 from django.db.models import Choices, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,10 @@ TEXT_LIMITS = {
     "results": LONG_TEXT,
     "reuse_guide": LONG_TEXT,
     "contact": 5_000,
+    "contact_name": 200,
+    "contact_role": 200,
+    "contact_email": 254,
+    "contact_phone": 30,
     "source_description": 5_000,
 }
 MAX_TAGS = 50
@@ -44,7 +48,13 @@ MAX_PARTNERS = 100
 # Ids are positive 64-bit integers; a larger one names nothing (SQLite cannot even take it).
 MAX_ID = 2**63 - 1
 
-TEXT_FIELDS = ["title", "summary", "problem", "solution", "results", "reuse_guide", "contact"]
+# The contact person: who others can ask, in fields of its own (the old free text stays in
+# `contact`, shown when no person is named).
+CONTACT_FIELDS = ["contact_name", "contact_role", "contact_email", "contact_phone"]
+TEXT_FIELDS = [
+    "title", "summary", "problem", "solution", "results", "reuse_guide", "contact",
+    *CONTACT_FIELDS,
+]  # fmt: skip
 CODE_FIELDS = {"workplace_type": WorkplaceType, "stage": Stage, "origin": Origin}
 TERM_FIELDS = {
     "sectors": (CaseTerm.Vocabulary.SECTOR, Sector),
@@ -93,6 +103,15 @@ class TextField(forms.CharField):
         if value is not None and not isinstance(value, str):
             raise ValidationError(gettext("Must be text."), code="invalid")
         return super().to_python(value or "")
+
+
+# A phone number as people write it: an optional +, then digits with spaces or hyphens between
+# groups; 3 to 15 digits (short numbers such as 113 to international ones).
+PHONE = RegexValidator(
+    r"^\+?[0-9](?:[ -]?[0-9]){2,14}$",
+    _("A phone number is digits, optionally with a + first and spaces between groups."),
+    code="invalid_phone",
+)
 
 
 class CodeField(forms.ChoiceField):
@@ -310,9 +329,28 @@ class CaseContent(forms.Form):
     )
     contact = TextField(
         name="contact",
-        label=_("Contact"),
-        help_text=_("Who others can ask: name, role, email or phone."),
+        label=_("Other contact information"),
+        help_text=_("Anything else others should know about whom to ask. Markdown is allowed."),
     )
+    contact_name = TextField(
+        name="contact_name",
+        label=_("Contact person's name"),
+        help_text=_(
+            "The name, role, email and phone are shown to everyone on the case's page and in the "
+            "open data, because you publish them here. Give only what the person agrees to share."
+        ),
+    )
+    contact_role = TextField(
+        name="contact_role",
+        label=_("Role"),
+        help_text=_("For example head of department or project manager."),
+    )
+    contact_email = TextField(
+        name="contact_email",
+        label=_("Email"),
+        validators=[EmailValidator(message=_("Enter a valid email address."))],
+    )
+    contact_phone = TextField(name="contact_phone", label=_("Phone"), validators=[PHONE])
     sectors = CodesField(Sector, label=_("Sectors"))
     innovation_types = CodesField(InnovationType, label=_("Innovation types"))
     workplace_type = CodeField(WorkplaceType, label=_("Workplace type"))
@@ -374,9 +412,23 @@ class CaseContent(forms.Form):
             raise ValidationError(gettext("Unknown attachment."), code="invalid_choice")
         return ids
 
+    def clean_contact_email(self) -> str:
+        return str(self.cleaned_data["contact_email"]).lower()
+
+    def clean_contact_phone(self) -> str:
+        return " ".join(str(self.cleaned_data["contact_phone"]).split())
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         owner = self.owner
+        # A role, an address or a number is someone's; the page names whose. Only checked when
+        # the name is among the fields given, as an edit may send the others alone.
+        if "contact_name" in self.fields and not data.get("contact_name"):
+            given = [field for field in CONTACT_FIELDS[1:] if data.get(field)]
+            if given:
+                self.add_error(
+                    "contact_name", gettext("Name the person the contact details belong to.")
+                )
         if owner is not None and any(p.pk == owner.pk for p in data.get("partners") or []):
             self.add_error("partners", gettext("The owner organisation cannot also be a partner."))
         # The origin as it will be: given now, or as the case has it.

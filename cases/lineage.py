@@ -249,3 +249,54 @@ def members(node: Node) -> list[int]:
         found.extend(item.case.pk for item in level)
         level = [child for item in level for child in item.children]
     return found
+
+
+@dataclass
+class Relations:
+    """A case's place in its family, as the case page says it in words: the case it came from
+    (and how), the family's original when that is further up, the cases made from it by how
+    they were made, and how many cases descend from those in turn."""
+
+    parent: Node | None = None
+    mode: str = ""  # how the case took from its parent: adapted / copied / "" (unknown)
+    original: Node | None = None  # the family's first case, when it is not the parent
+    adapted: list[Node] = field(default_factory=list)
+    copied: list[Node] = field(default_factory=list)
+    other: list[Node] = field(default_factory=list)  # derived without saying how
+    further: int = 0
+
+    @property
+    def said(self) -> bool:
+        """Whether there is anything to say."""
+        return bool(self.parent or self.adapted or self.copied or self.other)
+
+
+def relations(root: Node, case: Case) -> Relations:
+    """`case`'s relations in the family tree `root` (from tree()). No queries."""
+    path = _path_to(root, case.pk)
+    if not path:
+        return Relations()
+    node = path[-1]
+    found = Relations(mode=node.mode)
+    if len(path) > 1:
+        found.parent = path[-2]
+        found.original = path[0] if len(path) > 2 else None
+    by_mode: dict[str, list[Node]] = {
+        AdoptionMode.ADAPTED: found.adapted,
+        AdoptionMode.COPIED: found.copied,
+    }
+    for child in node.children:
+        by_mode.get(child.mode, found.other).append(child)
+        found.further += len(members(child)) - 1
+    return found
+
+
+def _path_to(node: Node, pk: int) -> list[Node]:
+    """The nodes from `node` down to the case `pk`, both included; empty when it is not there."""
+    if node.case.pk == pk:
+        return [node]
+    for child in node.children:
+        path = _path_to(child, pk)
+        if path:
+            return [node, *path]
+    return []

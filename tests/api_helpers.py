@@ -23,10 +23,10 @@ from cases.vocabularies import (
 )
 from tests import factories
 
-# The field names DESIGN.md promises, in its order.
+# The field names DESIGN.md promises, in its order, with the contact person after the free text.
 CASE_FIELDS = [
     "id", "slug", "url", "title", "summary", "problem", "solution", "results", "reuse_guide",
-    "contact", "organisation", "partners", "sectors", "innovation_types", "workplace_type",
+    "contact", "contact_person", "organisation", "partners", "sectors", "innovation_types", "workplace_type",
     "stage", "benefits", "tags", "links", "origin", "source_case", "source_description",
     "status", "adoption_count", "question_count", "created_at", "updated_at", "published_at",
 ]  # fmt: skip

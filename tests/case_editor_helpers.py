@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from cases import services
+from cases.content import CONTACT_FIELDS
 from cases.models import Case
 
 
@@ -39,6 +40,7 @@ def edit_data(case: Case, **changes) -> dict:
             for field in ("title", "summary", "problem", "solution", "results", "reuse_guide")
         },
         "contact": snap["contact"],
+        **{field: snap[field] for field in CONTACT_FIELDS},
         "sectors": snap["sectors"],
         "innovation_types": snap["innovation_types"],
         "benefits": snap["benefits"],

@@ -103,11 +103,14 @@ def test_a_member_records_reuse(client, case, adopter, adopter_org):
 
 def test_the_button_shows_for_those_who_may(client, case, adopter, owner_member):
     button = reverse("adoption-create", kwargs={"slug": case.slug})
-    assert button not in client.get(case.get_absolute_url()).content.decode()
+    # Logged out, the button leads through the login page to the form.
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert f'href="{button}"' not in html
+    assert f'href="{reverse("login")}?next={button}"' in html
     client.force_login(owner_member)
     assert button not in client.get(case.get_absolute_url()).content.decode()
     client.force_login(adopter)
-    assert button in client.get(case.get_absolute_url()).content.decode()
+    assert f'href="{button}"' in client.get(case.get_absolute_url()).content.decode()
 
 
 def test_anonymous_is_sent_to_log_in(client, case):

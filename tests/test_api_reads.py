@@ -255,6 +255,7 @@ def test_a_case_has_exactly_the_fields_of_the_contract(cases, place):
         "results": "Færre feil i medisineringen.",
         "reuse_guide": "Krever avtale med apotek. Kostnad om lag 400 000 kroner.",
         "contact": "Ingrid Berg, ingrid.berg@trondheim.kommune.no",
+        "contact_person": None,
         "organisation": {
             "id": place["trondheim"].pk,
             "name": "Trondheim",

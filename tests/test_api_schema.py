@@ -73,12 +73,13 @@ CONTRACT_FILTERS = {
 CONTRACT_COMPONENTS = {
     "Case": {
         "id", "slug", "url", "title", "summary", "problem", "solution", "results",
-        "reuse_guide", "contact", "organisation", "partners", "sectors", "innovation_types",
-        "workplace_type", "stage", "benefits", "tags", "links", "origin", "source_case",
-        "source_description", "status", "adoption_count", "question_count", "created_at",
-        "updated_at", "published_at",
+        "reuse_guide", "contact", "contact_person", "organisation", "partners", "sectors",
+        "innovation_types", "workplace_type", "stage", "benefits", "tags", "links", "origin",
+        "source_case", "source_description", "status", "adoption_count", "question_count",
+        "created_at", "updated_at", "published_at",
     },
     "Question": {"id", "organisation", "question", "answer", "asked_at", "answered_at"},
+    "ContactPerson": {"name", "role", "email", "phone"},
     "Adoption": {
         "id", "case", "organisation", "mode", "channel", "adopted_on", "status", "note",
         "derived_case", "confirmed", "created_at", "updated_at",

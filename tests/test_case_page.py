@@ -485,3 +485,63 @@ def test_a_cached_family_never_shows_a_case_that_left_public_view(client, case):
     assert "Snart arkivert" in page(client, case)
     type(derived).all_objects.filter(pk=derived.pk).update(status=CaseStatus.ARCHIVED)
     assert "Snart arkivert" not in page(client, case)
+
+
+def test_a_case_nobody_reused_says_so_in_one_line_with_the_action(client, case, outsider):
+    html = page(client, case)
+    reused = html[html.index('id="reused-heading"') :]
+    assert nb("No one has recorded reusing this case yet — have you taken it into use?") in reused
+    assert "figure__number" not in html
+    assert "case-diffusion" not in html
+    adopt = reverse("adoption-create", kwargs={"slug": case.slug})
+    # Logged out, the action leads through the login to recording the reuse.
+    assert f'href="{reverse("login")}?next={adopt}">{nb("We have reused this")}</a>' in reused
+
+    client.force_login(outsider)
+    html = page(client, case)
+    reused = html[html.index('id="reused-heading"') :]
+    assert f'href="{adopt}">{nb("We have reused this")}</a>' in reused
+
+
+def test_a_reused_case_shows_its_figures(client, case):
+    factories.AdoptionFactory(case=case, organisation=factories.MunicipalityFactory())
+    html = page(client, case)
+    assert "figure__number" in html
+    assert nb("No one has recorded reusing this case yet — have you taken it into use?") not in html
+
+
+def test_the_lineage_is_said_in_sentences(client, case, source):
+    copy = factories.CaseFactory(
+        organisation=factories.MunicipalityFactory(name="Kopikommune"),
+        title="Kopien",
+        published=True,
+        origin="copied",
+        source_case=case,
+    )
+    factories.CaseFactory(
+        organisation=factories.MunicipalityFactory(name="Barnebarn"),
+        title="Barnebarnet",
+        published=True,
+        origin="adapted",
+        source_case=copy,
+    )
+    html = page(client, case)
+    start = html.index('id="lineage-heading"')
+    words = html[start : html.index("<details", start)]
+    source_link = f'<a class="ds-link" href="{source.get_absolute_url()}">Kildesaken</a>'
+    assert f"{nb('Adapted from')} {source_link} (Kildekommune)." in words
+    copy_link = f'<a class="ds-link" href="{copy.get_absolute_url()}">Kopien</a>'
+    assert f"{nb('Copied by')} Kopikommune ({copy_link})." in words
+    with translation.override("nb"):
+        further = translation.ngettext(
+            "%(counter)s more case builds on those in turn.",
+            "%(counter)s more cases build on those in turn.",
+            1,
+        ) % {"counter": 1}
+    assert further in words
+
+
+def test_the_owner_is_not_offered_to_ask_itself(client, case, editor):
+    assert 'href="#sporsmal"' in page(client, case)
+    client.force_login(editor)
+    assert 'href="#sporsmal"' not in page(client, case)

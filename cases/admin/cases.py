@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions, services
-from ..content import CaseContent, form_initial
+from ..content import CONTACT_FIELDS, CaseContent, form_initial
 from ..models import (
     Attachment,
     Case,
@@ -163,6 +163,7 @@ class CaseAdmin(SoftDeleteMixin, admin.ModelAdmin):
             _("Content"),
             {"fields": ("summary", "problem", "solution", "results", "reuse_guide", "contact")},
         ),
+        (_("Contact person"), {"fields": tuple(CONTACT_FIELDS)}),
         (
             _("Classification"),
             {

@@ -11,6 +11,7 @@ from rest_framework.views import exception_handler
 
 from ..refusals import Conflict
 from .problems import MEDIA_TYPE, field_errors, problem
+from .serializers import client_field
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -46,7 +47,7 @@ def _django_field_errors(error: ValidationError) -> list[dict]:
             for message in item.messages:
                 found.append(
                     {
-                        "field": None if field in (None, "__all__") else field,
+                        "field": None if field in (None, "__all__") else client_field(field),
                         "code": item.code or "invalid",
                         "message": message,
                     }

@@ -158,6 +158,34 @@ class RenderedListSerializer(serializers.ListSerializer):
         return [shown[pk] for pk in ids if pk in shown]
 
 
+class ContactPersonSerializer(serializers.Serializer):
+    """The person others can ask about a case, as its author published them."""
+
+    name = serializers.CharField()
+    role = serializers.CharField(allow_blank=True)
+    email = serializers.EmailField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+
+
+# The contact person's keys in the API, each the case's field `contact_<key>`.
+CONTACT_PERSON_KEYS = ("name", "role", "email", "phone")
+
+
+def client_field(field: str) -> str:
+    """A content field's name as clients write it: the contact person's fields inside
+    `contact_person`, the others as they are."""
+    if field in content.CONTACT_FIELDS:
+        return "contact_person." + field.removeprefix("contact_")
+    return field
+
+
+def contact_person(row: dict[str, Any], prefix: str = "contact_") -> dict[str, str] | None:
+    """The contact person of a case's row or snapshot, or None when no person is named."""
+    if not row.get(f"{prefix}name"):
+        return None
+    return {key: row.get(f"{prefix}{key}") or "" for key in CONTACT_PERSON_KEYS}
+
+
 class CaseSerializer(RenderedFromRows, serializers.ModelSerializer):
     """A case as clients read it (lists, detail and the change feed alike)."""
 
@@ -171,6 +199,12 @@ class CaseSerializer(RenderedFromRows, serializers.ModelSerializer):
     links = LinkSerializer(many=True)
     source_case = PublishedCaseField()
     status = code_field(CaseStatus)
+    contact = serializers.CharField(
+        help_text=_("Free text about whom to ask; older cases have only this.")
+    )
+    contact_person = ContactPersonSerializer(
+        allow_null=True, help_text=_("The person others can ask, or null when none is named.")
+    )
     adoption_count = serializers.IntegerField(read_only=True)
     question_count = serializers.IntegerField(
         read_only=True,
@@ -183,9 +217,10 @@ class CaseSerializer(RenderedFromRows, serializers.ModelSerializer):
         model = Case
         fields = [
             "id", "slug", "url", "title", "summary", "problem", "solution", "results",
-            "reuse_guide", "contact", "organisation", "partners", "sectors", "innovation_types",
-            "workplace_type", "stage", "benefits", "tags", "links", "origin", "source_case",
-            "source_description", "status", "adoption_count", "question_count", "created_at",
+            "reuse_guide", "contact", "contact_person", "organisation", "partners", "sectors",
+            "innovation_types", "workplace_type", "stage", "benefits", "tags", "links", "origin",
+            "source_case", "source_description", "status", "adoption_count", "question_count",
+            "created_at",
             "updated_at", "published_at",
         ]  # fmt: skip
         list_serializer_class = RenderedListSerializer
@@ -248,6 +283,13 @@ class ContentLinkSerializer(RefusesUnknownFields, serializers.Serializer):
     title = ContentText(limit=content.MAX_LINK_TITLE_LENGTH)
 
 
+class ContactPersonWriteSerializer(RefusesUnknownFields, serializers.Serializer):
+    name = ContentText(limit=content.TEXT_LIMITS["contact_name"], required=True, allow_blank=False)
+    role = ContentText(limit=content.TEXT_LIMITS["contact_role"])
+    email = ContentText(limit=content.TEXT_LIMITS["contact_email"])
+    phone = ContentText(limit=content.TEXT_LIMITS["contact_phone"])
+
+
 class CaseWriteSerializer(RefusesUnknownFields, serializers.Serializer):
     """What a client may send to create or edit a case: the content of cases/content.py, typed
     for JSON. The services check the rest."""
@@ -263,6 +305,14 @@ class CaseWriteSerializer(RefusesUnknownFields, serializers.Serializer):
     results = ContentText(limit=content.TEXT_LIMITS["results"])
     reuse_guide = ContentText(limit=content.TEXT_LIMITS["reuse_guide"])
     contact = ContentText(limit=content.TEXT_LIMITS["contact"])
+    contact_person = ContactPersonWriteSerializer(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The person others can ask; null removes them. Published as given: send only what "
+            "the person agrees to share."
+        ),
+    )
     partners = ContentList(
         serializers.IntegerField(min_value=1, max_value=MAX_ID), max_items=content.MAX_PARTNERS
     )
@@ -285,6 +335,9 @@ class CaseWriteSerializer(RefusesUnknownFields, serializers.Serializer):
         data.pop("organisation", None)
         if "links" in data:
             data["links"] = [dict(link) for link in data["links"]]
+        if "contact_person" in data:
+            person = data.pop("contact_person") or {}
+            data.update({f"contact_{key}": person.get(key, "") for key in CONTACT_PERSON_KEYS})
         return data
 
 
@@ -300,6 +353,25 @@ class ProposedChangeSerializer(serializers.Serializer):
     field = serializers.CharField(help_text=_("A field of the case, as clients write it."))
     published = serializers.JSONField(help_text=_("The value the public sees now."))
     proposed = serializers.JSONField(help_text=_("The value the edit proposes."))
+
+
+def proposed_changes(published: dict[str, Any], proposed: dict[str, Any]) -> list[dict]:
+    """The fields a proposed edit changes, named as clients write them: the contact person's
+    fields as one `contact_person`."""
+    changes = [
+        {"field": field, "published": before, "proposed": after}
+        for field, (before, after) in content.snapshot_diff(published, proposed).items()
+        if field not in content.CONTACT_FIELDS
+    ]
+    if contact_person(published) != contact_person(proposed):
+        changes.append(
+            {
+                "field": "contact_person",
+                "published": contact_person(published),
+                "proposed": contact_person(proposed),
+            }
+        )
+    return changes
 
 
 class PendingEditSerializer(serializers.Serializer):
@@ -476,7 +548,8 @@ def _organisation_columns(prefix: str) -> tuple[str, ...]:
 
 CASE_COLUMNS = (
     "id", "slug", "title", "summary", "problem", "solution", "results", "reuse_guide",
-    "contact", "workplace_type", "stage", "links", "origin", "source_description", "status",
+    "contact", "contact_name", "contact_role", "contact_email", "contact_phone",
+    "workplace_type", "stage", "links", "origin", "source_description", "status",
     "adoption_count", "question_count", "created_at", "updated_at", "published_at",
     "source_case_id",
     "source_case__status", "source_case__deleted_at", *_organisation_columns("organisation__"),
@@ -615,6 +688,7 @@ def render_cases(queryset, request=None) -> dict[int, dict]:
             "results": row["results"],
             "reuse_guide": row["reuse_guide"],
             "contact": row["contact"],
+            "contact_person": contact_person(row),
             "organisation": render.organisation(row),
             "partners": partners[pk],
             "sectors": sorted(codes["sectors"]),

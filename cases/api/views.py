@@ -60,6 +60,7 @@ from .serializers import (
     QuestionSerializer,
     ReasonSerializer,
     VocabularyEntrySerializer,
+    proposed_changes,
     render_cases,
     with_ids,
 )
@@ -577,10 +578,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def pending_edit(self, request, pk=None):
         case, revision = self._pending_edit(pk, "read_pending_edit")
         published = services.case_snapshot(case)
-        changes = [
-            {"field": field, "published": before, "proposed": after}
-            for field, (before, after) in services.snapshot_diff(published, revision.data).items()
-        ]
+        changes = proposed_changes(published, revision.data)
         data = PendingEditSerializer(
             {
                 "id": revision.pk,

@@ -1,6 +1,6 @@
 """The case editor and the small forms of the workflow (reasons, reports, uploads)."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,9 +8,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..content import CaseContent, form_initial
-from ..models import Case, Organisation
+from ..models import Case, Organisation, User
 from ..uploads import allowed_extensions
-from ..vocabularies import Origin
+from ..vocabularies import MembershipStatus, Origin
 from . import StyledFormMixin, styled
 
 
@@ -27,6 +27,22 @@ def _case_from_reference(reference: str) -> Case | None:
     return found
 
 
+class MemberSelect(forms.Select):
+    """The owner's members, each option carrying the name and email that choosing it fills in
+    (static/js/contact.js does so at once; without the script the form does it on saving)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people: dict[int, tuple[str, str]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        person = self.people.get(int(value)) if str(value).isdigit() else None
+        if person is not None:
+            option["attrs"]["data-name"], option["attrs"]["data-email"] = person
+        return option
+
+
 class CaseForm(StyledFormMixin, CaseContent):
     """The editor: a case's content (cases/content.py) with the widgets authors write in, the
     owner organisation, and the source case named as an author would (its address or title).
@@ -41,6 +57,14 @@ class CaseForm(StyledFormMixin, CaseContent):
         required=False,
         max_length=500,
         help_text=_("If you adapted or copied a case published here: its address or exact title."),
+    )
+    contact_member = forms.TypedChoiceField(
+        label=_("Choose one of the organisation's members"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=MemberSelect,
+        help_text=_("Fills in the name and email below. Or type another person's."),
     )
 
     # Rows of the text areas, by field.
@@ -66,6 +90,8 @@ class CaseForm(StyledFormMixin, CaseContent):
             # The stubs type the choices' getter like their setter; it returns normalised choices.
             self.fields[name].widget = forms.CheckboxSelectMultiple(choices=choices)  # type: ignore[arg-type]
         self.fields["tags"].widget = forms.TextInput()
+        self.fields["contact_email"].widget = forms.EmailInput()
+        self.fields["contact_phone"].widget = forms.TextInput(attrs={"type": "tel"})
         partners = cast(forms.ModelMultipleChoiceField, self.fields["partners"])
         partners.widget = forms.SelectMultiple(attrs={"size": 6}, choices=partners.choices)  # type: ignore[arg-type]
         cast(forms.ChoiceField, self.fields["origin"]).choices = Origin.choices
@@ -80,6 +106,26 @@ class CaseForm(StyledFormMixin, CaseContent):
             partners.queryset = partners.queryset.exclude(pk=case.organisation_id)
         elif organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
+        self.members = {
+            user.pk: user
+            for user in User.objects.filter(
+                is_active=True,
+                memberships__organisation__in=organisations,
+                memberships__status=MembershipStatus.ACTIVE,
+            )
+            .distinct()
+            .order_by("full_name", "email")
+        }
+        member_field = cast(forms.TypedChoiceField, self.fields["contact_member"])
+        member_field.choices = [
+            ("", _("Choose a person")),
+            *(
+                (pk, f"{user.full_name or user.email} ({user.email})")
+                for pk, user in self.members.items()
+            ),
+        ]
+        widget = cast(MemberSelect, member_field.widget)
+        widget.people = {pk: (user.full_name, user.email) for pk, user in self.members.items()}
 
     def clean_organisation(self):
         self.owner = self.cleaned_data["organisation"]
@@ -99,6 +145,11 @@ class CaseForm(StyledFormMixin, CaseContent):
     def clean(self):
         # The content's rules (an original has no source) read the source as `source_case`.
         self.cleaned_data["source_case"] = self.cleaned_data.get("source_case_reference")
+        member = self.members.get(self.cleaned_data.get("contact_member") or 0)
+        if member is not None:
+            # Chosen from the list: the member's name and address, whatever was typed.
+            self.cleaned_data["contact_name"] = member.full_name or member.email
+            self.cleaned_data["contact_email"] = member.email.lower()
         return super().clean()
 
     def content(self) -> dict:

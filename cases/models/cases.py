@@ -60,7 +60,13 @@ class Case(models.Model):
         blank=True,
         help_text=_("What it takes to reuse: cost, prerequisites, what must be adapted, pitfalls."),
     )
+    # Free text, as cases were written before the contact person; shown when no person is set.
     contact = models.TextField(_("contact"), blank=True)
+    # The person others can ask, published because the author chose to (cases/content.py).
+    contact_name = models.CharField(_("contact person's name"), max_length=200, blank=True)
+    contact_role = models.CharField(_("contact person's role"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact person's email"), max_length=254, blank=True)
+    contact_phone = models.CharField(_("contact person's phone"), max_length=30, blank=True)
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("owner organisation"),

@@ -281,7 +281,7 @@ def matched_adopters(filterset, ids: list[int]) -> dict[int, dict]:
     return matched
 
 
-def _place(organisation: Organisation) -> dict | None:
+def owner_place(organisation: Organisation) -> dict | None:
     """The municipality a result's owner belongs to, with its population and size band, for the
     result card: the owner itself if it is a municipality, a unit's municipality, or a county
     municipality with its population. None when nothing is known."""
@@ -380,7 +380,7 @@ def case_search(request):
             "case": case,
             "title": search.highlight_title(case.title, query) if query else case.title,
             "snippet": search.snippet(case, query) if query else None,
-            "place": _place(case.organisation),
+            "place": owner_place(case.organisation),
             "matched": matched.get(case.pk),
         }
         for case in page.object_list

@@ -25,6 +25,7 @@ from ..readable import MARKDOWN_FIELDS, history_entries
 from ..statistics.generations import ROGERS_MIN_ADOPTERS
 from ..statistics.places import reuse_places
 from ..vocabularies import CaseStatus, OrganisationKind
+from .browse import owner_place
 from .catalogue import rdf_response, requested_rdf_type
 
 # The texts written in Markdown, rendered on the case page as in the review.
@@ -101,6 +102,8 @@ def case_detail(request, slug):
         # What the page's cached fragments of public data are keyed on, besides case and language.
         "data_version": version,
         "lineage_members": ",".join(map(str, lineage.members(tree))) if tree else "",
+        "relations": lineage.relations(tree, case) if tree else None,
+        "owner_place": owner_place(owner),
         "similar": selectors.similar_cases(case, version=version) if case.is_published else [],
         "json_ld": json_ld(request, case) if case.is_published else None,
         "can_adopt": permissions.can_record_adoption(user, case),

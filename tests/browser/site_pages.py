@@ -98,6 +98,8 @@ PAGE_TYPES = [
     PageType("search-results", "/saker/?q=sykehjemmet", logged_in_differs_in=HEADER_AND_LIKE_MINE),
     PageType("search-no-results", "/saker/?q=qqxyzzyvv", logged_in_differs_in=HEADER),
     PageType("case", "/saker/mobil-rontgen/", (ANONYMOUS, EMPLOYEE, OUTSIDER)),
+    # A case nobody has reused yet, copied from another: one line instead of the figures.
+    PageType("case-unreused", "/saker/medisinrobot-vevelstad/", (ANONYMOUS, OUTSIDER)),
     PageType(
         "case-adopters",
         "/saker/mobil-rontgen/gjenbrukt-av/",

@@ -36,7 +36,8 @@ CHUNK = 1000
 # joined with "|"; lists of objects (partners, links) are their JSON.
 CASE_COLUMNS = [
     "id", "slug", "url", "title", "summary", "problem", "solution", "results", "reuse_guide",
-    "contact", "organisation.id", "organisation.name", "organisation.kind",
+    "contact", "contact_person.name", "contact_person.role", "contact_person.email",
+    "contact_person.phone", "organisation.id", "organisation.name", "organisation.kind",
     "organisation.number", "organisation.municipality.number",
     "organisation.municipality.name", "organisation.county.number", "organisation.county.name",
     "partners", "sectors", "innovation_types", "workplace_type", "stage", "benefits", "tags",
