@@ -345,10 +345,12 @@ class CaseContent(forms.Form):
         Benefit, label=_("Benefits"), help_text=_("What it gives. Tick all that fit.")
     )
     tags = TagsField(
-        label=_("Tags"), required=False, help_text=_(
+        label=_("Tags"),
+        required=False,
+        help_text=_(
             "Words others might search for, separated by commas, such as: welfare "
             "technology, nursing home."
-        )
+        ),
     )
     links = LinksField(
         label=_("Links"),

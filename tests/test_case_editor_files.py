@@ -49,7 +49,8 @@ def test_an_image_without_description_is_explained_beside_it_and_kept(
     assert "Tekst jeg skrev før jeg lastet opp" in page
     assert "kart.png" in section
     token = response.context["attachment_form"]["held"].value()
-    assert token and f'value="{token}"' in section
+    assert token
+    assert f'value="{token}"' in section
     assert not Attachment.objects.exists()
 
     # The author adds only the description; the kept file is stored with it.
@@ -113,7 +114,10 @@ def test_a_refused_file_is_explained_beside_the_file_field(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
         edit_url(draft),
-        {**upload_data(draft, title="Ny tittel"), "attachment-file": SimpleUploadedFile(name, content)},
+        {
+            **upload_data(draft, title="Ny tittel"),
+            "attachment-file": SimpleUploadedFile(name, content),
+        },
     )
     assert response.status_code == 200
     errors = response.context["attachment_form"].errors["file"]

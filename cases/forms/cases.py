@@ -5,6 +5,7 @@ from typing import cast
 from django import forms
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -165,8 +166,9 @@ class AttachmentForm(StyledFormMixin, forms.Form):
     )
     held = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, session: SessionBase | None = None, case_id: int | None = None,
-                 **kwargs):
+    def __init__(
+        self, *args, session: SessionBase | None = None, case_id: int | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.session = session
         self.case_id = case_id
@@ -203,8 +205,11 @@ class AttachmentForm(StyledFormMixin, forms.Form):
         if self.cleaned_data.get("file") is not None:  # newly chosen, not already kept
             self.release_file()  # a file kept from an earlier try is replaced by this one
             token = hold_upload(self.session, upload, case_id=self.case_id)
-            self.data = self.data.copy()
-            self.data[self.add_prefix("held")] = token
+            # The bound data is an immutable QueryDict; the page shows the token from a copy.
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data[self.add_prefix("held")] = token
+            self.data = data
 
     def release_file(self) -> None:
         """Forget the kept copy (the file is stored with the case, or replaced)."""

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import catalogue, lineage, markdown, permissions, ratelimit, refusals, selectors, services
-from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..content import LONG_TEXT
+from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..my_work import my_work as my_work_of
 from ..my_work import send_back_reason

@@ -5,7 +5,7 @@
   "use strict";
 
   function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
   function addPreviews(form) {
@@ -133,6 +133,10 @@
     filter();
     renderChips();
   }
+
+  // autofocus on the error summary does not apply when the address has a fragment (#vedlegg).
+  var summary = document.querySelector(".ds-error-summary[autofocus]");
+  if (summary && document.activeElement !== summary) { summary.focus(); }
 
   var form = document.querySelector("form.case-form");
   if (form) {

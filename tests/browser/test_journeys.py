@@ -86,9 +86,7 @@ def test_employee_registers_writes_and_submits_a_case(open_page, demo, mailoutbo
     )
     page.locator("#id_attachment-title").fill("Evalueringsrapport")
     page.get_by_role("button", name="Last opp filen").click()
-    expect(
-        page.locator("#vedlegg").get_by_role("link", name="Evalueringsrapport")
-    ).to_be_visible()
+    expect(page.locator("#vedlegg").get_by_role("link", name="Evalueringsrapport")).to_be_visible()
 
     page.get_by_role("button", name="Forhåndsvis", exact=True).click()
     preview = page.locator("section.preview")
