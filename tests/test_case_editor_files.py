@@ -39,7 +39,10 @@ def test_an_image_without_description_is_explained_beside_it_and_kept(
     assert response.status_code == 200
     page = response.content.decode()
     # The error is in the files section, on the description field, and in its own summary.
-    section = page[page.index('id="vedlegg"') :]
+    section = page[page.index('id="vedlegg-felt"') :]
+    # The address ends in #vedlegg: that names the summary of the file's errors, to land on.
+    assert '<div class="ds-error-summary" role="alert" tabindex="-1" autofocus' in section
+    assert 'id="vedlegg"' in section
     assert 'id="id_attachment-alt_text_error"' in section
     assert 'aria-describedby="id_attachment-alt_text_helptext id_attachment-alt_text_error"' in (
         section
@@ -177,6 +180,7 @@ def test_the_files_are_in_the_form_before_its_buttons(client, member, draft):
     form = page[page.index('<form method="post" enctype="multipart/form-data"') :]
     form = form[: form.index("</form>")]
     assert form.index('id="vedlegg"') < form.index('name="submit"')
+    assert "<fieldset" in form[form.index('id="vedlegg"') - 80 : form.index('id="vedlegg"')]
     # Enter in a text field saves; it never presses a file's button.
     assert form.index('name="save"') < form.index('name="upload"')
 

@@ -91,8 +91,10 @@ class CaseForm(StyledFormMixin, CaseContent):
         styled(self)
         cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
         if case is not None:
-            # The owner does not change after creation.
+            # The owner does not change after creation (and a disabled field's dimmed help text
+            # would be too faint to read, so it has none).
             self.fields["organisation"].disabled = True
+            self.fields["organisation"].help_text = ""
             self.owner = case.organisation
             assert partners.queryset is not None  # CaseContent declares it
             partners.queryset = partners.queryset.exclude(pk=case.organisation_id)

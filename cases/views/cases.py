@@ -247,7 +247,9 @@ def _editor_organisations(user):
     return Organisation.objects.filter(pk__in=list(permissions.roles(user))).order_by("name")
 
 
-def _render_editor(request, form, *, attachment_form, case=None, revision=None, preview=None):
+def _render_editor(
+    request, form, *, attachment_form, case=None, revision=None, preview=None, files_action=False
+):
     return render(
         request,
         "cases/case_form.html",
@@ -259,6 +261,8 @@ def _render_editor(request, form, *, attachment_form, case=None, revision=None, 
             "preview": preview,
             "attachment_form": attachment_form,
             "attachments": case.attachments.all() if case else [],
+            # The page's address ends in #vedlegg (templates/cases/_attachments_field.html).
+            "files_action": files_action,
         },
     )
 
@@ -297,7 +301,12 @@ def _files_action(request, form, attachment_form, *, case=None, revision=None):
         if not files_valid:
             attachment_form.keep_file()
         return _render_editor(
-            request, form, attachment_form=attachment_form, case=case, revision=revision
+            request,
+            form,
+            attachment_form=attachment_form,
+            case=case,
+            revision=revision,
+            files_action=True,
         )
     try:
         if case is None:
@@ -312,7 +321,12 @@ def _files_action(request, form, attachment_form, *, case=None, revision=None):
     except ValidationError as error:
         refusals.onto_form(form, error, renames=EDITOR_NAMES)
         return _render_editor(
-            request, form, attachment_form=attachment_form, case=case, revision=revision
+            request,
+            form,
+            attachment_form=attachment_form,
+            case=case,
+            revision=revision,
+            files_action=True,
         )
     except (services.Conflict, PermissionDenied) as error:
         refusals.tell(request, error)

@@ -134,10 +134,6 @@
     renderChips();
   }
 
-  // autofocus on the error summary does not apply when the address has a fragment (#vedlegg).
-  var summary = document.querySelector(".ds-error-summary[autofocus]");
-  if (summary && document.activeElement !== summary) { summary.focus(); }
-
   var form = document.querySelector("form.case-form");
   if (form) {
     addPreviews(form);

@@ -50,8 +50,10 @@ def test_an_image_without_description_lands_beside_its_field_and_is_kept(open_pa
     )
     page.get_by_role("button", name="Last opp filen").click()
 
-    summary = page.locator("#attachment-error-summary")
+    # The address ends in #vedlegg, which names the files' error summary: focus and view are there.
+    summary = page.locator("#vedlegg.ds-error-summary")
     expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
     assert page.url.endswith("#vedlegg")
     expect(page.locator("#id_attachment-alt_text_error")).to_contain_text("Beskriv bildet")
     expect(page.locator("#attachment-held")).to_contain_text("kart.png")
