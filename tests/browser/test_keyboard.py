@@ -155,10 +155,17 @@ def test_writing_a_case_by_keyboard(open_page, demo):
     page.keyboard.press("Tab")
     expect(page.locator("#id_summary")).to_be_focused()
     page.keyboard.type("Et skjema som kan fylles ut uten mus.")
+    page.keyboard.press("Tab")  # the formatting help comes before the texts it is about
+    expect(page.locator(".format-help summary")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("#id_problem")).to_be_focused()
     page.keyboard.type("Mange bruker ikke mus.\n\n- **skjermleser**\n- tastatur")
     page.keyboard.press("Tab")  # Tab leaves a text area: it is no trap
+    preview = page.get_by_role("button", name="Forhåndsvis denne teksten").first
+    expect(preview).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_problem_preview strong")).to_have_text("skjermleser")
+    page.keyboard.press("Tab")
     expect(page.locator("#id_solution")).to_be_focused()
     page.keyboard.type("Alt kan nås med Tab.")
     tab_to(page, "#id_sectors_0")
