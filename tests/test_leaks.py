@@ -626,6 +626,8 @@ def visit_hidden_objects(visitor, world):
         for name in ("adoption-edit", "adoption-withdraw", "adoption-confirm"):
             response = v.get(reverse(name, kwargs={"pk": adoption.pk}))
             assert response.status_code in (302, 403, 404, 405), (name, response.status_code)
+    # The formatting preview renders only the text it is sent; it reads nothing stored.
+    v.post(reverse("text-preview"), {"text": "Bare det som sendes, **vises**."})
     v.get(reverse("moderation-revision", kwargs={"pk": w.revision.pk}))
     v.post(reverse("moderation-report-resolve", kwargs={"pk": w.report.pk}))
     v.get(reverse("spread-create", kwargs={"slug": w.owner.slug}))
