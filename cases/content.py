@@ -300,37 +300,53 @@ class CaseContent(forms.Form):
         name="title",
         label=_("Title"),
         required=True,
+        help_text=_("A short name others will recognise, such as “Mobile X-ray at nursing homes”."),
         error_messages={"required": _("A case needs a title.")},
     )
     summary = TextField(
         name="summary",
         label=_("Summary"),
-        help_text=_("Two or three plain sentences: what it is and why it matters."),
+        help_text=_(
+            "Two or three sentences for someone who has never heard of it: what you did and why "
+            "it matters."
+        ),
     )
     problem = TextField(
         name="problem",
         label=_("The problem"),
-        help_text=_("What was the challenge? Markdown is allowed."),
+        help_text=_(
+            "What was difficult before, and for whom? Write it so that others can tell whether "
+            "they have the same problem."
+        ),
     )
     solution = TextField(
         name="solution",
         label=_("The solution"),
-        help_text=_("What did you do, and how? Markdown is allowed."),
+        help_text=_("What did you do, step by step? Who took part, and what did it take?"),
     )
     results = TextField(
         name="results",
         label=_("Results"),
-        help_text=_("What changed? Figures where you have them. Markdown is allowed."),
+        help_text=_(
+            "What changed, and for whom? Give figures where you have them, also if it did not go "
+            "as hoped."
+        ),
     )
     reuse_guide = TextField(
         name="reuse_guide",
         label=_("How to reuse it"),
-        help_text=_("Cost, prerequisites, what must be adapted, pitfalls. Markdown is allowed."),
+        help_text=_(
+            "What others need to know to do the same: the cost, what must be in place first, "
+            "what they must adapt, and what you would do differently."
+        ),
     )
     contact = TextField(
         name="contact",
         label=_("Other contact information"),
-        help_text=_("Anything else others should know about whom to ask. Markdown is allowed."),
+        help_text=_(
+            "Anything else others should know about whom to ask, such as opening hours or a "
+            "shared mailbox."
+        ),
     )
     contact_name = TextField(
         name="contact_name",
@@ -351,24 +367,52 @@ class CaseContent(forms.Form):
         validators=[EmailValidator(message=_("Enter a valid email address."))],
     )
     contact_phone = TextField(name="contact_phone", label=_("Phone"), validators=[PHONE])
-    sectors = CodesField(Sector, label=_("Sectors"))
-    innovation_types = CodesField(InnovationType, label=_("Innovation types"))
-    workplace_type = CodeField(WorkplaceType, label=_("Workplace type"))
-    stage = CodeField(Stage, label=_("Stage"))
-    benefits = CodesField(Benefit, label=_("Benefits"))
+    sectors = CodesField(
+        Sector, label=_("Sectors"), help_text=_("Tick every area the case belongs to.")
+    )
+    innovation_types = CodesField(
+        InnovationType,
+        label=_("Innovation types"),
+        help_text=_(
+            "What is new: a service, a way of working, how you talk with others, or a "
+            "product? Tick all that fit."
+        ),
+    )
+    workplace_type = CodeField(
+        WorkplaceType, label=_("Workplace type"), help_text=_("Where the work is done.")
+    )
+    stage = CodeField(Stage, label=_("Stage"), help_text=_("How far you have come."))
+    benefits = CodesField(
+        Benefit, label=_("Benefits"), help_text=_("What it gives. Tick all that fit.")
+    )
     tags = TagsField(
-        label=_("Tags"), required=False, help_text=_("Free keywords, separated by commas.")
+        label=_("Tags"),
+        required=False,
+        help_text=_(
+            "Words others might search for, separated by commas, such as: welfare "
+            "technology, nursing home."
+        ),
     )
     links = LinksField(
         label=_("Links"),
         required=False,
-        help_text=_("One per line: the address, then optionally a space and a title."),
+        help_text=_(
+            "One link per line: the address first, then, if you like, a space and a title."
+        ),
     )
     partners = PartnersField(
         label=_("Partners"),
-        help_text=_("Other municipalities, research institutions or companies that took part."),
+        help_text=_(
+            "Other municipalities, research institutions or companies that took part. Search "
+            "by name and tick them."
+        ),
     )
-    origin = CodeField(Origin, label=_("Origin"), initial=Origin.UNKNOWN)
+    origin = CodeField(
+        Origin,
+        label=_("Origin"),
+        initial=Origin.UNKNOWN,
+        help_text=_("Was this the first of its kind, or did you get the idea from others?"),
+    )
     source_case = SourceCaseField(label=_("Source case on this platform"), required=False)
     source_description = TextField(
         name="source_description",

@@ -2,9 +2,13 @@
 the browser's claimed content type is ignored. Nothing that a browser could run (HTML, SVG,
 scripts) is accepted."""
 
+import secrets
 from dataclasses import dataclass
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -98,6 +102,54 @@ def check_upload(upload) -> FileType:
             % suffix
         )
     return file_type
+
+
+def check_attachment(upload, *, alt_text: str) -> FileType:
+    """What a case's file or image must be: an allowed file, and an image with a description
+    for those who cannot see it. Errors are keyed by the field they are about."""
+    try:
+        file_type = check_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    if file_type.kind == AttachmentKind.IMAGE and not (alt_text or "").strip():
+        raise ValidationError({"alt_text": [_("Describe the image for those who cannot see it.")]})
+    return file_type
+
+
+# A file the author chose in the editor, kept while they fix what was refused (an image without
+# a description), so they need not choose it again. Bound to the session and to the case.
+HELD_SESSION_KEY = "held-uploads"
+HELD_DIRECTORY = "held"
+
+
+def hold_upload(session: SessionBase, upload: UploadedFile, *, case_id: int | None) -> str:
+    """Keep an upload server-side; the token names it in the next request."""
+    token = secrets.token_urlsafe(16)
+    name = (upload.name or "file")[-255:]
+    path = default_storage.save(f"{HELD_DIRECTORY}/{token}", upload)
+    held = dict(session.get(HELD_SESSION_KEY, {}))
+    held[token] = {"path": path, "name": name, "case": case_id}
+    session[HELD_SESSION_KEY] = held
+    return token
+
+
+def held_upload(session: SessionBase, token: str, *, case_id: int | None) -> UploadedFile | None:
+    """The upload kept under this token for this case, or None."""
+    entry = session.get(HELD_SESSION_KEY, {}).get(token)
+    if entry is None or entry["case"] != case_id or not default_storage.exists(entry["path"]):
+        return None
+    with default_storage.open(entry["path"], "rb") as handle:
+        return SimpleUploadedFile(entry["name"], handle.read())
+
+
+def release_upload(session: SessionBase, token: str) -> None:
+    """Forget a kept upload and delete its file (it was stored, or it is no longer wanted)."""
+    held = dict(session.get(HELD_SESSION_KEY, {}))
+    entry = held.pop(token, None)
+    if entry is None:
+        return
+    session[HELD_SESSION_KEY] = held
+    default_storage.delete(entry["path"])
 
 
 def _is_utf8_prefix(data: bytes) -> bool:

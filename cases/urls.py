@@ -31,6 +31,7 @@ urlpatterns = [
     path("katalog", catalogue.catalogue, name="catalogue"),
     path("apne-data/<str:name>", catalogue.snapshot_file, name="snapshot-file"),
     path("saker/ny/", cases.case_create, name="case-create"),
+    path("saker/forhandsvis-tekst/", cases.text_preview, name="text-preview"),
     path("saker/<slug:slug>/", cases.case_detail, name="case-detail"),
     path("saker/<slug:slug>/rediger/", cases.case_edit, name="case-edit"),
     path("saker/<slug:slug>/send-inn/", cases.case_submit, name="case-submit"),

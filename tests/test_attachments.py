@@ -109,7 +109,7 @@ def test_png_with_alt_text_is_stored_under_a_random_name(client, member, draft, 
     response = upload(client, draft, png(), title="Diagram", alt_text="Et rødt punkt")
 
     assert response.status_code == 302
-    assert response.url.endswith(reverse("case-edit", kwargs={"slug": draft.slug}) + "#attachments")
+    assert response.url.endswith(reverse("case-edit", kwargs={"slug": draft.slug}) + "#vedlegg")
     attachment = Attachment.objects.get()
     assert attachment.case == draft
     assert attachment.kind == "image"

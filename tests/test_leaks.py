@@ -690,6 +690,8 @@ def visit_hidden_objects(visitor, world):
     assert not Question.objects.filter(text="x").exists()
     assert Question.objects.filter(hidden_at__isnull=False).count() == 1
     v.get(reverse("question-ask", kwargs={"slug": w.revised.slug}))
+    # The formatting preview renders only the text it is sent; it reads nothing stored.
+    v.post(reverse("text-preview"), {"text": "Bare det som sendes, **vises**."})
     v.get(reverse("moderation-revision", kwargs={"pk": w.revision.pk}))
     v.post(reverse("moderation-report-resolve", kwargs={"pk": w.report.pk}))
     v.get(reverse("spread-create", kwargs={"slug": w.owner.slug}))

@@ -3,13 +3,21 @@
 from typing import Any, cast
 
 from django import forms
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..content import CaseContent, form_initial
 from ..models import Case, Organisation, User
-from ..uploads import allowed_extensions
+from ..uploads import (
+    allowed_extensions,
+    check_attachment,
+    held_upload,
+    hold_upload,
+    release_upload,
+)
 from ..vocabularies import MembershipStatus, Origin
 from . import StyledFormMixin, styled
 
@@ -50,7 +58,10 @@ class CaseForm(StyledFormMixin, CaseContent):
     missing)."""
 
     organisation = forms.ModelChoiceField(
-        label=_("Owner organisation"), queryset=Organisation.objects.none(), empty_label=None
+        label=_("Owner organisation"),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        help_text=_("The organisation the case belongs to. It answers questions about it."),
     )
     source_case_reference = forms.CharField(
         label=_("Source case on this platform"),
@@ -79,12 +90,18 @@ class CaseForm(StyledFormMixin, CaseContent):
         "source_description": 2,
     }
 
+    # The texts shown as Markdown that authors write at length, each with a formatting preview.
+    FORMATTED = ("problem", "solution", "results", "reuse_guide")
+
     def __init__(self, *args, organisations, case: Case | None = None, **kwargs):
         super().__init__(*args, owner=None, case=case, **kwargs)
         # Files are added and removed beside the form; the source case is named by reference.
         del self.fields["attachments"], self.fields["source_case"]
         for name, rows in self.ROWS.items():
-            self.fields[name].widget = forms.Textarea(attrs={"rows": rows})
+            attrs: dict[str, str | int] = {"rows": rows}
+            if name in self.FORMATTED:
+                attrs["data-preview"] = "true"  # static/js/editor.js adds a "Preview" button
+            self.fields[name].widget = forms.Textarea(attrs=attrs)
         for name in ("sectors", "innovation_types", "benefits"):
             choices = cast(forms.ChoiceField, self.fields[name]).choices
             # The stubs type the choices' getter like their setter; it returns normalised choices.
@@ -93,14 +110,17 @@ class CaseForm(StyledFormMixin, CaseContent):
         self.fields["contact_email"].widget = forms.EmailInput()
         self.fields["contact_phone"].widget = forms.TextInput(attrs={"type": "tel"})
         partners = cast(forms.ModelMultipleChoiceField, self.fields["partners"])
-        partners.widget = forms.SelectMultiple(attrs={"size": 6}, choices=partners.choices)  # type: ignore[arg-type]
+        # Ticked in a list (searchable with JavaScript, static/js/editor.js), never Ctrl-clicked.
+        partners.widget = forms.CheckboxSelectMultiple(choices=partners.choices)  # type: ignore[arg-type]
         cast(forms.ChoiceField, self.fields["origin"]).choices = Origin.choices
         self.fields["origin"].widget = forms.RadioSelect(choices=Origin.choices)
         styled(self)
         cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
         if case is not None:
-            # The owner does not change after creation.
+            # The owner does not change after creation (and a disabled field's dimmed help text
+            # would be too faint to read, so it has none).
             self.fields["organisation"].disabled = True
+            self.fields["organisation"].help_text = ""
             self.owner = case.organisation
             assert partners.queryset is not None  # CaseContent declares it
             partners.queryset = partners.queryset.exclude(pk=case.organisation_id)
@@ -177,17 +197,75 @@ class ReasonForm(StyledFormMixin, forms.Form):
 
 
 class AttachmentForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("File"))
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    """A file or image for a case. In the editor a chosen file that passed its own checks is
+    kept server-side when something else is refused (`keep_file`), so the author fixes only
+    what is missing; `held` names the kept file in the next request."""
+
+    file = forms.FileField(label=_("File or image"), required=False)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown as the link text. Leave empty to use the file name."),
+    )
     alt_text = forms.CharField(
         label=_("Image description"),
         max_length=300,
         required=False,
-        help_text=_("Required for images: describe the image for those who cannot see it."),
+        help_text=_(
+            "Only for images, and then required: say what the image shows, for those who "
+            "cannot see it."
+        ),
     )
+    held = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(
+        self, *args, session: SessionBase | None = None, case_id: int | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.session = session
+        self.case_id = case_id
         self.fields["file"].help_text = gettext(
             "Allowed: %(types)s. Images up to 5 MB, documents up to 20 MB."
         ) % {"types": allowed_extensions()}
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is None and data.get("held") and self.session is not None:
+            upload = held_upload(self.session, data["held"], case_id=self.case_id)
+        if upload is None:
+            self.add_error("file", _("Choose a file to upload."))
+            return data
+        data["upload"] = upload
+        try:
+            check_attachment(upload, alt_text=data.get("alt_text", ""))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+    @property
+    def held_name(self) -> str:
+        """The name of the file kept from the last try, if any."""
+        upload = getattr(self, "cleaned_data", {}).get("upload")
+        return upload.name if upload is not None and "file" not in self.errors else ""
+
+    def keep_file(self) -> None:
+        """The chosen file was fine but something else was refused: keep it for the next try."""
+        upload = self.cleaned_data.get("upload")
+        if self.session is None or upload is None or "file" in self.errors:
+            return
+        if self.cleaned_data.get("file") is not None:  # newly chosen, not already kept
+            self.release_file()  # a file kept from an earlier try is replaced by this one
+            token = hold_upload(self.session, upload, case_id=self.case_id)
+            # The bound data is an immutable QueryDict; the page shows the token from a copy.
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data[self.add_prefix("held")] = token
+            self.data = data
+
+    def release_file(self) -> None:
+        """Forget the kept copy (the file is stored with the case, or replaced)."""
+        token = self.cleaned_data.get("held")
+        if self.session is not None and token:
+            release_upload(self.session, token)

@@ -24,14 +24,9 @@ def attachment_add(
     revision, for a moderator's approval before the public sees it."""
     case = locked_case(case)
     require(permissions.can_edit_case(actor, case))
-    try:
-        file_type = uploads.check_upload(upload)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
+    file_type = uploads.check_attachment(upload, alt_text=alt_text)
     title = (title or "").strip()[:200]
     alt_text = (alt_text or "").strip()[:300]
-    if file_type.kind == "image" and not alt_text:
-        raise ValidationError({"alt_text": [_("Describe the image for those who cannot see it.")]})
     published = case.status == CaseStatus.PUBLISHED
     before = case_snapshot(case)
     attachment = Attachment(

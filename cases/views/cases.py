@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import catalogue, lineage, markdown, permissions, ratelimit, refusals, selectors, services
+from ..content import LONG_TEXT
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..my_work import my_work as my_work_of
@@ -251,7 +252,9 @@ def _editor_organisations(user):
     return Organisation.objects.filter(pk__in=list(permissions.roles(user))).order_by("name")
 
 
-def _render_editor(request, form, *, case=None, revision=None, preview=None):
+def _render_editor(
+    request, form, *, attachment_form, case=None, revision=None, preview=None, files_action=False
+):
     return render(
         request,
         "cases/case_form.html",
@@ -261,10 +264,132 @@ def _render_editor(request, form, *, case=None, revision=None, preview=None):
             "revision": revision,
             "send_back_reason": send_back_reason(case) if case else "",
             "preview": preview,
-            "attachment_form": AttachmentForm() if case else None,
+            "attachment_form": attachment_form,
             "attachments": case.attachments.all() if case else [],
+            # The page's address ends in #vedlegg (templates/cases/_attachments_field.html).
+            "files_action": files_action,
         },
     )
+
+
+def _attachment_form(request, case: Case | None) -> AttachmentForm:
+    """The editor's own file field, bound when the author asked to upload (or saved with a
+    file chosen)."""
+    bound = request.method == "POST" and _uploading(request)
+    return AttachmentForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        prefix="attachment",
+        session=request.session,
+        case_id=case.pk if case else None,
+    )
+
+
+def _uploading(request) -> bool:
+    # A file chosen and then "Save draft" pressed is uploaded too, rather than silently lost.
+    saving_with_file = "save" in request.POST and "attachment-file" in request.FILES
+    return "upload" in request.POST or saving_with_file
+
+
+def _editing_files(request) -> bool:
+    return _uploading(request) or "remove_attachment" in request.POST
+
+
+def _files_action(request, form, attachment_form, *, case=None, revision=None):
+    """Upload or remove a file from within the editor. The text typed so far is saved first
+    (as a draft, or on a published case as the edit that waits for approval), so nothing is
+    lost, and the page comes back to the files (#vedlegg). When the file is refused, the page
+    shows why beside it and keeps the chosen file (AttachmentForm.keep_file)."""
+    removing = request.POST.get("remove_attachment")
+    files_valid = bool(removing) or attachment_form.is_valid()
+    if not form.is_valid() or not files_valid:
+        if not files_valid:
+            attachment_form.keep_file()
+        return _render_editor(
+            request,
+            form,
+            attachment_form=attachment_form,
+            case=case,
+            revision=revision,
+            files_action=True,
+        )
+    try:
+        if case is None:
+            case = services.case_create(
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                data=form.content(),
+            )
+            messages.success(request, _("Saved as a draft. Only your organisation can see it."))
+        else:
+            services.case_update(actor=request.user, case=case, data=form.content())
+    except ValidationError as error:
+        refusals.onto_form(form, error, renames=EDITOR_NAMES)
+        return _render_editor(
+            request,
+            form,
+            attachment_form=attachment_form,
+            case=case,
+            revision=revision,
+            files_action=True,
+        )
+    except (services.Conflict, PermissionDenied) as error:
+        refusals.tell(request, error)
+    else:
+        if removing:
+            _remove_attachment(request, case, removing)
+        else:
+            _add_attachment(request, case, attachment_form)
+    return redirect(reverse("case-edit", kwargs={"slug": case.slug}) + "#vedlegg")
+
+
+def _add_attachment(request, case: Case, attachment_form: AttachmentForm) -> None:
+    data = attachment_form.cleaned_data
+    try:
+        services.attachment_add(
+            actor=request.user,
+            case=case,
+            upload=data["upload"],
+            title=data["title"],
+            alt_text=data["alt_text"],
+        )
+    except (ValidationError, PermissionDenied) as error:
+        refusals.tell(request, error)
+        return
+    attachment_form.release_file()
+    messages.success(
+        request,
+        _("The file is added. It becomes public when a moderator approves the edit.")
+        if case.status == CaseStatus.PUBLISHED
+        else _("The file is added."),
+    )
+
+
+def _remove_attachment(request, case: Case, pk: str) -> None:
+    attachment = get_object_or_404(Attachment, pk=int(pk) if pk.isdigit() else 0, case=case)
+    try:
+        services.attachment_remove(actor=request.user, case=case, attachment=attachment)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        refusals.tell(request, error)
+    else:
+        messages.success(request, _("The file is removed."))
+
+
+# The most text a formatting preview renders: the longest text a case may hold.
+PREVIEW_MAX_LENGTH = LONG_TEXT
+
+
+@login_required
+@require_POST
+def text_preview(request):
+    """One long text as the case page will show it (Markdown through the sanitiser), for the
+    editor's "Preview" beside each text. Only for those who may write cases."""
+    if not permissions.roles(request.user):
+        raise Http404
+    text = request.POST.get("text", "")[:PREVIEW_MAX_LENGTH]
+    return render(request, "cases/_text_preview.html", {"html": markdown.render(text)})
 
 
 def _preview_of(form: CaseForm) -> dict:
@@ -289,9 +414,14 @@ def case_create(request):
         )
         return redirect("profile")
     form = CaseForm(request.POST or None, organisations=organisations)
+    attachment_form = _attachment_form(request, None)
+    if request.method == "POST" and _editing_files(request):
+        return _files_action(request, form, attachment_form)
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            return _render_editor(request, form, preview=_preview_of(form))
+            return _render_editor(
+                request, form, attachment_form=attachment_form, preview=_preview_of(form)
+            )
         try:
             case = services.case_create(
                 actor=request.user,
@@ -302,7 +432,7 @@ def case_create(request):
             refusals.onto_form(form, error, renames=EDITOR_NAMES)
         else:
             return _after_save(request, case, submit="submit" in request.POST)
-    return _render_editor(request, form)
+    return _render_editor(request, form, attachment_form=attachment_form)
 
 
 def _after_save(request, case: Case, *, submit: bool):
@@ -337,10 +467,18 @@ def case_edit(request, slug):
         case=case,
         initial={**CaseForm.initial_from(current), "organisation": case.organisation_id},
     )
+    attachment_form = _attachment_form(request, case)
+    if request.method == "POST" and _editing_files(request):
+        return _files_action(request, form, attachment_form, case=case, revision=revision)
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             return _render_editor(
-                request, form, case=case, revision=revision, preview=_preview_of(form)
+                request,
+                form,
+                attachment_form=attachment_form,
+                case=case,
+                revision=revision,
+                preview=_preview_of(form),
             )
         try:
             result = services.case_update(actor=request.user, case=case, data=form.content())
@@ -363,7 +501,9 @@ def case_edit(request, slug):
                 messages.info(request, _("Nothing changed."))
                 return redirect(case.get_absolute_url())
             return _after_save(request, result, submit="submit" in request.POST)
-    return _render_editor(request, form, case=case, revision=revision)
+    return _render_editor(
+        request, form, attachment_form=attachment_form, case=case, revision=revision
+    )
 
 
 def _post_action(request, slug, action):
@@ -467,7 +607,7 @@ def attachment_add(request, slug):
             services.attachment_add(
                 actor=request.user,
                 case=case,
-                upload=form.cleaned_data["file"],
+                upload=form.cleaned_data["upload"],
                 title=form.cleaned_data["title"],
                 alt_text=form.cleaned_data["alt_text"],
             )
@@ -484,7 +624,7 @@ def attachment_add(request, slug):
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-    return redirect(reverse("case-edit", kwargs={"slug": case.slug}) + "#attachments")
+    return redirect(reverse("case-edit", kwargs={"slug": case.slug}) + "#vedlegg")
 
 
 @login_required
@@ -500,7 +640,7 @@ def attachment_remove(request, slug, pk):
         refusals.tell(request, error)
     else:
         messages.success(request, _("The file is removed."))
-    return redirect(reverse("case-edit", kwargs={"slug": case.slug}) + "#attachments")
+    return redirect(reverse("case-edit", kwargs={"slug": case.slug}) + "#vedlegg")
 
 
 def attachment_download(request, pk, name):

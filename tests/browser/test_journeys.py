@@ -81,16 +81,14 @@ def test_employee_registers_writes_and_submits_a_case(open_page, demo, mailoutbo
     page.get_by_role("button", name="Lagre utkast").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Digitalt nattilsyn")
 
-    page.locator("#attachment-file").set_input_files(
+    page.locator("#id_attachment-file").set_input_files(
         files=[{"name": "evaluering.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
-    page.locator("#attachment-title").fill("Evalueringsrapport")
-    page.get_by_role("button", name="Last opp").click()
-    expect(
-        page.locator("#attachments").get_by_role("link", name="Evalueringsrapport")
-    ).to_be_visible()
+    page.locator("#id_attachment-title").fill("Evalueringsrapport")
+    page.get_by_role("button", name="Last opp filen").click()
+    expect(page.locator("#vedlegg").get_by_role("link", name="Evalueringsrapport")).to_be_visible()
 
-    page.get_by_role("button", name="Forhåndsvis").click()
+    page.get_by_role("button", name="Forhåndsvis", exact=True).click()
     preview = page.locator("section.preview")
     expect(preview.locator("strong")).to_have_text("gå runder")
     expect(preview.locator("li")).to_have_count(2)

@@ -155,10 +155,17 @@ def test_writing_a_case_by_keyboard(open_page, demo):
     page.keyboard.press("Tab")
     expect(page.locator("#id_summary")).to_be_focused()
     page.keyboard.type("Et skjema som kan fylles ut uten mus.")
+    page.keyboard.press("Tab")  # the formatting help comes before the texts it is about
+    expect(page.locator(".format-help summary")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("#id_problem")).to_be_focused()
     page.keyboard.type("Mange bruker ikke mus.\n\n- **skjermleser**\n- tastatur")
     page.keyboard.press("Tab")  # Tab leaves a text area: it is no trap
+    preview = page.get_by_role("button", name="Forhåndsvis denne teksten").first
+    expect(preview).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_problem_preview strong")).to_have_text("skjermleser")
+    page.keyboard.press("Tab")
     expect(page.locator("#id_solution")).to_be_focused()
     page.keyboard.type("Alt kan nås med Tab.")
     tab_to(page, "#id_sectors_0")
@@ -168,12 +175,26 @@ def test_writing_a_case_by_keyboard(open_page, demo):
     tab_to(page, "#id_stage")
     page.keyboard.press("ArrowDown")
     assert page.locator("#id_stage").input_value() != ""
-    # The partners list box shows several rows (not squeezed into a one-line dropdown), and the
-    # arrow keys choose in it.
-    tab_to(page, "#id_partners")
-    assert page.locator("#id_partners").bounding_box()["height"] > 100
-    page.keyboard.press("ArrowDown")
-    assert page.locator("#id_partners").evaluate("(select) => select.selectedOptions.length") == 1
+    # Partners: typed into the search field, ticked with the space bar, shown as a chip that
+    # the keyboard removes again; never Ctrl-click.
+    partner = page.locator("#id_partners input[type=checkbox]").first
+    name = page.locator("#id_partners label").first.inner_text()
+    tab_to(page, "#id_partners_search")
+    page.keyboard.type(name)
+    expect(page.locator("#id_partners_count")).to_contain_text("Viser 1 av")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == partner.get_attribute("id")
+    page.keyboard.press("Space")
+    assert partner.is_checked()
+    chip = page.get_by_role("button", name=f"Fjern {name}")
+    expect(chip).to_be_visible()
+    chip.focus()
+    page.keyboard.press("Enter")
+    assert not partner.is_checked()
+    assert page.evaluate("document.activeElement.id") == "id_partners_search"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert partner.is_checked()
     tab_to(page, "input[name=origin]")
     before = page.evaluate("document.activeElement.value")
     page.keyboard.press("ArrowUp")
@@ -191,12 +212,12 @@ def test_writing_a_case_by_keyboard(open_page, demo):
     # The saved case's page must have finished loading before its file picker can open.
     page.wait_for_load_state("load")
 
-    tab_to(page, "#attachment-file")
-    chooser = open_file_chooser_by_keyboard(page, "#attachment-file")
+    tab_to(page, "#id_attachment-file")
+    chooser = open_file_chooser_by_keyboard(page, "#id_attachment-file")
     chooser.set_files(files=[{"name": "notat.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    tab_to(page, "#attachments button[type=submit]:not([name])")
+    tab_to(page, "button[name=upload]")
     page.keyboard.press("Enter")
-    expect(page.locator("#attachments").get_by_role("link", name="notat.pdf")).to_be_visible()
+    expect(page.locator("#vedlegg").get_by_role("link", name="notat.pdf")).to_be_visible()
 
     tab_to(page, "button[name=submit]")
     page.keyboard.press("Enter")
