@@ -144,9 +144,7 @@ def test_after_a_write_the_previous_figures_are_served_without_computing(
     assert deferred.waiting == []
 
 
-def test_requests_while_one_brings_the_figures_up_to_date_start_nothing(
-    case, deferred, computing
-):
+def test_requests_while_one_brings_the_figures_up_to_date_start_nothing(case, deferred, computing):
     assert adoptions() == 1
     record_adoption(case)
     assert [adoptions(), adoptions(), adoptions()] == [1, 1, 1]
