@@ -320,3 +320,16 @@ def test_rebuilding_the_search_index_leaves_the_lexicon_ready(owner, deferred):
     call_command("rebuild_search_index", stdout=io.StringIO())
     assert search.parse("velferdsteknolgi").suggestion == "velferdsteknologi"
     assert deferred.waiting == []
+
+
+def test_a_search_made_without_the_lexicon_is_answered_again_once_it_is_built(
+    client, owner, deferred
+):
+    CaseFactory(organisation=owner, published=True, title="Velferdsteknologi i hjemmet")
+    before = client.get("/saker/", {"q": "velferdsteknolgi"})
+    assert before.context["total"] == 0
+    assert "velferdsteknologi" not in before.content.decode()
+    deferred.run_all()
+    after = client.get("/saker/", {"q": "velferdsteknolgi"})
+    assert after.context["total"] == 1
+    assert "Mente du" in after.content.decode()
