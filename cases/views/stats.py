@@ -195,7 +195,7 @@ def _page(request, template: str, figures_template: str):
         filters,
         query,
         # The overview's map, rendered into its figures (and cached with them).
-        extra=functools.partial(reuse_map, filters=filters, query=query, version=version)
+        extra=functools.partial(_map_context, filters=filters, query=query, version=version)
         if figures_template == "stats/_overview.html"
         else None,
     )
@@ -214,6 +214,10 @@ def _page(request, template: str, figures_template: str):
         ],
     }
     return render(request, template, context)
+
+
+def _map_context(*, filters: dict, query: str, version: str) -> dict:
+    return {"reuse_map": reuse_map(filters=filters, query=query, version=version)}
 
 
 def dashboard(request):
