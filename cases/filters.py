@@ -5,7 +5,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import django_filters
 from django import forms
@@ -433,7 +433,10 @@ def cached_count_and_page(
         filterset.errors  # noqa: B018 - validates the form, which fills cleaned_data
         for name, value in filterset.form.cleaned_data.items():
             if name == "q":
-                value = filterset.query.words
+                # The words and what they were taken to mean: a search made while the lexicon
+                # was being built anew (cases/search.py) is answered again once it is.
+                query = filterset.query
+                value = [query.words, [astuple(term) for term in query.terms]]
             elif isinstance(value, list):
                 value = sorted(str(v) for v in value)
             if value not in (None, "", [], False):

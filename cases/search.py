@@ -32,7 +32,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -40,6 +40,7 @@ from django.utils.safestring import SafeString, mark_safe
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from . import background
 from . import search_analysis as analysis
 from .models import Case
 
@@ -132,7 +133,15 @@ def rebuild(batch_size: int = 500) -> int:
 
 # The words of the published cases ------------------------------------------------------------
 
+# The lexicon wanted: a new version with every change of the published cases' words.
 LEXICON_VERSION_KEY = "search:lexicon-version"
+# The version of the newest lexicon built (under `_lexicon_key(version)`), served while the one
+# wanted is built, and the lock on building it.
+LEXICON_BUILT_KEY = "search:lexicon-built"
+LEXICON_LOCK = "search:lexicon:lock"
+# Longer than building ever takes (seconds at 100,000 cases): a process that dies while
+# building delays the next build by this much at most.
+LEXICON_LOCK_SECONDS = 300
 # How long a process keeps a lexicon without asking whether it changed; a change made through
 # the services is seen at the next search (lexicon_changed).
 LEXICON_SECONDS = 600
@@ -208,13 +217,21 @@ def _build_lexicon() -> Lexicon:
 _memo: dict[str, tuple[str, float, Lexicon]] = {}
 
 
-def lexicon() -> Lexicon:
+def lexicon() -> Lexicon | None:
+    """The words of the published cases, or None while no lexicon has been built yet."""
     return _current()[1]
 
 
-def _current() -> tuple[str, Lexicon]:
+def _current() -> tuple[str, Lexicon | None]:
     """The lexicon and its version, built once per change of the published cases (see
-    lexicon_changed) and kept in the cache and in the process."""
+    lexicon_changed) and kept in the cache and in the process.
+
+    After a change the lexicon built before is used while one process builds the new one
+    outside the request (cases/background.py): a search is never slower for it. With none
+    built at all (a new cache) the build is started the same way and searches go without
+    the lexicon until it exists: every word is taken as it is typed, with no typo
+    corrections and no compound splitting (version "").
+    """
     version = cache.get(LEXICON_VERSION_KEY)
     remembered = _memo.get("lexicon")
     if version is None:
@@ -225,17 +242,69 @@ def _current() -> tuple[str, Lexicon]:
     now = time.monotonic()
     if remembered and remembered[0] == version and now - remembered[1] < LEXICON_SECONDS:
         return version, remembered[2]
-    key = f"search:lexicon:{version}"
-    built = cache.get(key)
+    built = _built(version)
     if built is None:
-        built = _build_lexicon()
-        cache.set(key, built, LEXICON_CACHE_SECONDS)
-    _memo["lexicon"] = (version, now, built)
-    return version, built
+        background.refresh(LEXICON_LOCK, _build_and_store, lock_seconds=LEXICON_LOCK_SECONDS)
+        # Built by now when the work ran inline; otherwise the one this process has, or the
+        # newest built before (fetched from the cache only when the process has none).
+        built = _built(version) or (
+            (remembered[0], remembered[2]) if remembered else _newest_built()
+        )
+    if built is None:
+        return "", None
+    if not remembered or remembered[0] != built[0]:
+        # Parses of another lexicon are of no more use: let it go.
+        _parse.cache_clear()
+    _memo["lexicon"] = (built[0], now, built[1])
+    return built
+
+
+def _lexicon_key(version: str) -> str:
+    return f"search:lexicon:{version}"
+
+
+def _built(version: str) -> tuple[str, Lexicon] | None:
+    built = cache.get(_lexicon_key(version))
+    return None if built is None else (version, built)
+
+
+def _newest_built() -> tuple[str, Lexicon] | None:
+    version = cache.get(LEXICON_BUILT_KEY)
+    return None if version is None else _built(version)
+
+
+def _build_and_store() -> None:
+    """Build the lexicon of the published cases as they are now, under the version wanted
+    when it started (a change meanwhile asks for another build)."""
+    version = cache.get(LEXICON_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(LEXICON_VERSION_KEY, version, None)
+    cache.set(_lexicon_key(version), _build_lexicon(), LEXICON_CACHE_SECONDS)
+    cache.set(LEXICON_BUILT_KEY, version, LEXICON_CACHE_SECONDS)
+
+
+def warm_lexicon() -> None:
+    """Build the lexicon now unless another process is building it (after loading data)."""
+    token = background.acquire(LEXICON_LOCK, LEXICON_LOCK_SECONDS)
+    if token is None:
+        return
+    try:
+        _build_and_store()
+    finally:
+        background.release(LEXICON_LOCK, token)
 
 
 def lexicon_changed() -> None:
-    """The published cases' words may have changed: the next search builds the lexicon anew."""
+    """The published cases' words may have changed: the next search uses the lexicon it has
+    and starts building the new one."""
+    _new_lexicon_version()
+    # A build that starts before the change is committed reads the words without it: once
+    # committed, ask for another.
+    transaction.on_commit(_new_lexicon_version)
+
+
+def _new_lexicon_version() -> None:
     cache.set(LEXICON_VERSION_KEY, uuid.uuid4().hex, None)
 
 
@@ -325,15 +394,14 @@ def parse(query: str) -> Search:
     words = words_of(query)
     if not words:
         return Search(text=text, words=[])
-    version, _lexicon = _current()
-    return _parse(text, tuple(words), version)
+    version, lexicon = _current()
+    return _parse(text, tuple(words), version, lexicon)
 
 
 @functools.lru_cache(maxsize=1024)
-def _parse(text: str, words: tuple[str, ...], version: str) -> Search:
+def _parse(text: str, words: tuple[str, ...], version: str, lexicon: Lexicon | None) -> Search:
     """Cached per lexicon version: a search parses the same query for its results, its facet
-    counts and its feed."""
-    lexicon = _memo["lexicon"][2]
+    counts and its feed. Without a lexicon every word is taken as it is typed."""
     vocabulary = analysis.vocabulary()
     terms: list[Term] = []
     corrections: dict[str, str] = {}
@@ -344,7 +412,7 @@ def _parse(text: str, words: tuple[str, ...], version: str) -> Search:
         stem = analysis.stem(folded)
         alternatives: list[Alternative] = [(stem,)]
         correction = ""
-        if not lexicon.has_prefix(stem):
+        if lexicon is not None and not lexicon.has_prefix(stem):
             parts = analysis.split_compound(
                 folded, lambda s: s in vocabulary.part_stems or lexicon.has(s)
             )

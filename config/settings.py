@@ -387,6 +387,12 @@ EXPENSIVE_PAGES_PER_CLIENT = env_str("EXPENSIVE_PAGES_PER_CLIENT", "60/10min")
 # gets stale that way: cached statistics are checked against the data version on every request
 # (cases/statistics/caching.py), so a second process only computes once more what the first has
 # cached.
+# Cached figures that a write has put behind are brought up to date in a daemon thread of the
+# worker that notices first, while every request is served the previous ones
+# (cases/background.py). Inline runs that work at once in the calling thread: the tests, and
+# management commands (manage.py sets it), whose process would end before a thread does.
+BACKGROUND_INLINE = env_bool("BACKGROUND_INLINE", False)
+
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {

@@ -34,6 +34,13 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
+def _background_inline(settings):
+    """Work meant for a background thread runs at once, in the test's thread and database
+    transaction (tests/test_background_threads.py runs the real thread)."""
+    settings.BACKGROUND_INLINE = True
+
+
+@pytest.fixture(autouse=True)
 def _fresh_search_lexicon():
     """Every test's searches compare query words with its own published cases (a process keeps
     the lexicon while the emptied cache says nothing changed, see cases/search.py)."""

@@ -1,16 +1,17 @@
 """The public function, `diffusion`: every figure, cached per filters until the data change,
-with a lock so that one process computes while the others serve what they have, and the data
-version the cache goes by."""
+brought up to date by one process outside the requests while every request is served what the
+cache has, and the data version the cache goes by."""
 
+import functools
 import hashlib
 import json
 import time
-import uuid
 from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connections, router
 
+from .. import background
 from ..models import Adoption, Case, Change, Organisation, SpreadActivity
 from . import months
 from .figures import compute, min_denominator
@@ -52,13 +53,15 @@ def diffusion(
     one query on every call):
 
     - same version: the cached figures;
-    - a newer version: this call takes a short lock in the cache and computes; while one
-      process computes, the others serve the figures they have (those from before the latest
-      writes), so a write never makes a crowd of visitors wait for the same computation. A
-      call that has no figures at all waits for the lock holder's (see `_wait_for`).
+    - a newer version: the cached figures, at once, and one process (a short lock in the
+      cache) computes the new ones outside any request (cases/background.py), so nobody waits
+      for a recomputation of figures that existed before a write;
+    - no figures at all (a cold cache): this call takes the lock and computes; a call that
+      finds the lock taken waits for the holder's figures (see `_wait_for`).
 
     `before_computing` is called just before this call computes figures itself; it may refuse
-    by raising (a rate limit, `cases.ratelimit.expensive_work`).
+    by raising (a rate limit, `cases.ratelimit.expensive_work`). Work in the background is not
+    a visitor's and is never refused.
     """
     return _get(normalise_filters(filters), before_computing)[0]
 
@@ -88,22 +91,37 @@ WAIT_SECONDS = 30
 WAIT_STEP = 0.1
 
 
-# What `_get` did: served the figures of the current data version, computed them, or left that
+# What `_get` did: served the figures of the current data version; served older ones while they
+# are brought up to date outside the request (cases/background.py); computed them; or left that
 # to another process (serving older figures, or waiting for its new ones).
-UP_TO_DATE, COMPUTED, BUSY = "up-to-date", "computed", "busy"
+UP_TO_DATE, BEHIND, COMPUTED, BUSY = "up-to-date", "behind", "computed", "busy"
 
 
-def _get(clean: dict, before_computing: Callable[[], None] | None = None) -> tuple[dict, str, str]:
+def _get(
+    clean: dict, before_computing: Callable[[], None] | None = None, *, in_background: bool = True
+) -> tuple[dict, str, str]:
     """The figures for normalised filters (see `diffusion`), the data version they are of, and
-    what it took (UP_TO_DATE, COMPUTED or BUSY)."""
+    what it took (UP_TO_DATE, BEHIND, COMPUTED or BUSY). With `in_background` False figures
+    that are behind are computed in this call instead (`warm`)."""
     using = router.db_for_read(Case)
     version = _data_version(using)
     key, lock = _cache_keys(clean)
-    cached = cache.get(key)
+    if in_background:
+        cached = background.stale_or_refreshed(
+            key,
+            version,
+            functools.partial(_entry, clean, using),
+            seconds=cache_seconds(clean),
+            lock_seconds=LOCK_SECONDS,
+        )
+    else:
+        cached = cache.get(key)
     if cached is not None and cached["version"] == version:
         return cached["result"], version, UP_TO_DATE
-    token = uuid.uuid4().hex
-    if not cache.add(lock, token, LOCK_SECONDS):
+    if cached is not None and in_background:
+        return cached["result"], cached["version"], BEHIND
+    token = background.acquire(lock, LOCK_SECONDS)
+    if token is None:
         if cached is None:
             cached = _wait_for(key, lock)
         if cached is not None:
@@ -117,10 +135,15 @@ def _get(clean: dict, before_computing: Callable[[], None] | None = None) -> tup
         result = compute(clean, using)
         cache.set(key, {"version": version, "result": result}, cache_seconds(clean))
     finally:
-        # Unless it expired meanwhile and another process holds it now.
-        if cache.get(lock) == token:
-            cache.delete(lock)
+        background.release(lock, token)
     return result, version, COMPUTED
+
+
+def _entry(clean: dict, using: str) -> dict:
+    """The cache entry of the figures as the data are now (the version read first: a write
+    while computing leaves the entry behind, and the next request refreshes it again)."""
+    version = _data_version(using)
+    return {"version": version, "result": compute(clean, using)}
 
 
 def cache_seconds(filters: dict) -> int:
@@ -149,7 +172,7 @@ def _pause() -> None:
 def warm(filters: dict | None = None) -> str:
     """Bring the cached figures up to date now (`manage.py warm_stats`): returns UP_TO_DATE,
     COMPUTED or BUSY (another process is computing them)."""
-    return _get(normalise_filters(filters))[2]
+    return _get(normalise_filters(filters), in_background=False)[2]
 
 
 def _cache_keys(clean: dict) -> tuple[str, str]:
@@ -157,7 +180,7 @@ def _cache_keys(clean: dict) -> tuple[str, str]:
     # The small-number rule is part of the figures: another threshold, other figures.
     payload = json.dumps([filters_as_json(clean), min_denominator()], sort_keys=True)
     key = "stats:diffusion:" + hashlib.sha256(payload.encode()).hexdigest()
-    return key, f"{key}:lock"
+    return key, background.lock_of(key)
 
 
 # Which change-log entries can change a figure: all but those about a case that has never been

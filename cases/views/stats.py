@@ -11,23 +11,26 @@ and downloads with the same filters as CSV (two dialects) and as an Excel workbo
 (`cases.statistics.downloads`).
 """
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import ratelimit
+from .. import background, ratelimit
 from ..forms import styled
 from ..statistics import downloads
-from ..statistics.caching import cache_seconds, diffusion, diffusion_and_version
+from ..statistics.caching import LOCK_SECONDS, cache_seconds, diffusion, diffusion_and_version
 from ..statistics.figures import min_denominator
 from ..statistics.filters import FILTER_NAMES, StatsFilter, normalise_filters
 from ..statistics.generations import ROGERS_CATEGORIES, ROGERS_LABELS, ROGERS_MIN_ADOPTERS
@@ -98,27 +101,47 @@ def _figures_html(
     version: str,
     filters: dict,
     query: str,
-    extra: dict | None = None,
-) -> str:
+    extra: Callable[[], dict] | None = None,
+) -> dict:
     """A page's figures, every table rendered (templates/stats/_overview.html for the
-    overview, templates/stats/_figures.html for the method page).
+    overview, templates/stats/_figures.html for the method page): `html`, and `spread`, whether
+    it has the section on how reuse spreads (the page's contents link to it).
 
     Cached like the figures themselves: some thousand table cells cost more to render than all
     the rest of the request, and they are the same for everyone who asks for the same filters
     in the same language until the data change (`version`, the data version of `result`). One
-    entry per page, language and query string, replaced when the version changes.
+    entry per page, language and query string. When the data change, the tables rendered
+    before are served while one process renders the new ones outside the request
+    (cases/background.py); the page shows them whole, never some tables of one version and
+    some of another. `extra` gives more context for the template (called only to render).
     """
-    payload = json.dumps([template, get_language(), query, min_denominator()])
+    language = get_language()
+    payload = json.dumps([template, language, query, min_denominator()])
     key = "stats:html:" + hashlib.sha256(payload.encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None and cached["version"] == version:
-        return mark_safe(cached["html"])  # noqa: S308 - rendered from our template, escaped there
+    seconds = cache_seconds(normalise_filters(filters))
+
+    def entry() -> dict:
+        with translation.override(language):
+            html = _render(template, result, query, extra() if extra is not None else {})
+        return {"version": version, "html": html, "spread": bool(spread_in_words(result["bass"]))}
+
+    cached = background.stale_or_refreshed(
+        key, version, entry, seconds=seconds, lock_seconds=LOCK_SECONDS
+    )
+    if cached is None:
+        cached = entry()
+        cache.set(key, cached, seconds)
+    # Rendered from our template, escaped there.
+    return {"html": mark_safe(cached["html"]), "spread": cached["spread"]}  # noqa: S308
+
+
+def _render(template: str, result: dict, query: str, extra: dict) -> str:
     tables = build_tables(result)
     # Template variables cannot contain hyphens: the slugs' become underscores.
     by_name = {slug.replace("-", "_"): table for slug, table in tables.items()}
     for name in OVERVIEW_BREAKDOWNS:
         by_name[f"short_{name}"] = by_name[name].narrowed(OVERVIEW_COLUMNS)
-    html = render_to_string(
+    return render_to_string(
         template,
         {
             "result": result,
@@ -128,12 +151,9 @@ def _figures_html(
             "spread": _spread_labels(spread_in_words(result["bass"])),
             "rogers": _rogers_definitions(),
             "rogers_min_adopters": ROGERS_MIN_ADOPTERS,
-            **(extra or {}),
+            **extra,
         },
     )
-    seconds = cache_seconds(normalise_filters(filters))
-    cache.set(key, {"version": version, "html": html}, seconds)
-    return mark_safe(html)  # noqa: S308 - rendered from our template, escaped there
 
 
 def _rogers_definitions() -> list[dict]:
@@ -168,24 +188,25 @@ def _page(request, template: str, figures_template: str):
         filters=filters, before_computing=ratelimit.expensive_work(request)
     )
     query = request.GET.urlencode()
+    figures = _figures_html(
+        figures_template,
+        result,
+        version,
+        filters,
+        query,
+        # The overview's map, rendered into its figures (and cached with them).
+        extra=functools.partial(_map_context, filters=filters, query=query, version=version)
+        if figures_template == "stats/_overview.html"
+        else None,
+    )
     context = {
         "form": filterset.form,
         "errors": errors,
         "active_filters": _active_filters(filterset, filters),
         "result": result,
         "query": query,
-        "spread": bool(spread_in_words(result["bass"])),
-        "figures": _figures_html(
-            figures_template,
-            result,
-            version,
-            filters,
-            query,
-            # The overview's map, rendered into its figures (and cached with them).
-            extra={"reuse_map": reuse_map(filters=filters, query=query, version=version)}
-            if figures_template == "stats/_overview.html"
-            else None,
-        ),
+        "spread": figures["spread"],
+        "figures": figures["html"],
         "form_groups": [
             (_("What"), ["sector", "innovation_type", "workplace_type", "employee_band"]),
             (_("Where"), ["region", "county", "size_class", "centrality_class"]),
@@ -193,6 +214,10 @@ def _page(request, template: str, figures_template: str):
         ],
     }
     return render(request, template, context)
+
+
+def _map_context(*, filters: dict, query: str, version: str) -> dict:
+    return {"reuse_map": reuse_map(filters=filters, query=query, version=version)}
 
 
 def dashboard(request):

@@ -13,4 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             count = search.rebuild()
+        # With a shared cache (Redis) the site's next searches find the new lexicon ready.
+        search.warm_lexicon()
         self.stdout.write(f"Search terms recomputed for {count} cases.")

@@ -3,6 +3,7 @@ import textwrap
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from cases import search
 from cases.links import site_url
 from cases.services import Conflict
 from demo import dataset, loader
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         except (ValidationError, PermissionDenied, Conflict) as error:
             message = getattr(error, "message_dict", None) or getattr(error, "messages", error)
             raise CommandError(f"The demo data could not be written: {message}") from error
+        # With a shared cache (Redis) the site's first searches find the lexicon ready.
+        search.warm_lexicon()
         if options["verbosity"] == 0:
             return
         if created:

@@ -1,0 +1,141 @@
+"""Work that brings cached figures up to date outside any request: while it runs, visitors are
+served the figures from before the write.
+
+`refresh(lock, work)` starts `work` unless another process (or thread) is already doing it: the
+lock is a cache entry (`cache.add`), so with Redis as the cache it holds across every worker
+process and server. When the current transaction commits (at once outside one), the lock is
+taken and `work` runs in a daemon thread of the process that took it. With gunicorn's sync workers the thread
+shares the worker process with the requests it serves next; it only reads the database and
+writes the cache, on a database connection of its own that it closes when done.
+
+A worker that dies (or is restarted) while its thread runs loses that run: the lock expires
+after its `lock_seconds`, and the next request that finds the figures behind starts another.
+Until then visitors keep being served the previous figures. A run that fails is logged (logger
+`cases.background`) and releases its lock, so the next request tries again; the figures from
+before stay in the cache.
+
+settings.BACKGROUND_INLINE runs the work at once in the calling thread instead: for the tests,
+and for management commands (manage.py sets it), whose process would end before a thread does.
+"""
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, transaction
+
+logger = logging.getLogger(__name__)
+
+
+def acquire(lock: str, seconds: int) -> str | None:
+    """Take the lock for `seconds` (longer than the work ever takes): a token to release it
+    with, or None when someone else holds it."""
+    token = uuid.uuid4().hex
+    return token if cache.add(lock, token, seconds) else None
+
+
+def release(lock: str, token: str) -> None:
+    # Unless it expired meanwhile and someone else holds it now.
+    if cache.get(lock) == token:
+        cache.delete(lock)
+
+
+def refresh(lock: str, work: Callable[[], None], *, lock_seconds: int) -> None:
+    """Run `work` outside the request, once across processes: nothing is started while the
+    lock is held, that is while someone is already doing it. The lock is taken when the
+    current transaction commits: one that rolls back leaves none behind."""
+
+    def start() -> None:
+        token = acquire(lock, lock_seconds)
+        if token is None:
+            return
+
+        def locked() -> None:
+            try:
+                work()
+            finally:
+                release(lock, token)
+
+        _now_or_in_thread(locked, lock)
+
+    _after_commit(start)
+
+
+def stale_or_refreshed(
+    key: str, version: str, make: Callable[[], dict], *, seconds: int, lock_seconds: int
+) -> dict | None:
+    """A cache entry `{"version": ..., ...}` that is kept up to date outside requests.
+
+    The entry under `key` as it is: of `version`, older, or None when there is none. When it
+    is older, `make` (which returns the new entry, with the version it is of) runs outside the
+    request (`refresh`, lock `key + ":lock"`) and its entry is stored for `seconds`. With no
+    entry at all nothing is started: what to do then (compute, wait, go without) is the
+    caller's choice.
+    """
+    cached = cache.get(key)
+    if cached is None or cached["version"] == version:
+        return cached
+
+    def store() -> None:
+        cache.set(key, make(), seconds)
+
+    refresh(lock_of(key), store, lock_seconds=lock_seconds)
+    return cached
+
+
+def lock_of(key: str) -> str:
+    """The lock on bringing the cache entry `key` up to date."""
+    return f"{key}:lock"
+
+
+def run(work: Callable[[], None], *, name: str) -> None:
+    """Run `work` in a daemon thread after the current transaction commits, or at once in this
+    thread with settings.BACKGROUND_INLINE. An exception is logged with `name`, never raised
+    to the caller: it has already answered, or is answering, with what it had."""
+    _after_commit(lambda: _now_or_in_thread(work, name))
+
+
+def _after_commit(start: Callable[[], None]) -> None:
+    if settings.BACKGROUND_INLINE:
+        # At once: a test's transaction never commits.
+        start()
+    else:
+        transaction.on_commit(start)
+
+
+def _now_or_in_thread(work: Callable[[], None], name: str) -> None:
+    if settings.BACKGROUND_INLINE:
+        _logged(work, name)
+        return
+    thread = threading.Thread(target=_in_thread, args=(work, name), name=name, daemon=True)
+    _started[:] = [*(running for running in _started if running.is_alive()), thread]
+    thread.start()
+
+
+# The threads started (those that finished are let go at the next start), for the tests.
+_started: list[threading.Thread] = []
+
+
+def take_started_threads() -> list[threading.Thread]:
+    """The threads started since the last call (some may have finished): to join them."""
+    taken = list(_started)
+    _started.clear()
+    return taken
+
+
+def _in_thread(work: Callable[[], None], name: str) -> None:
+    try:
+        _logged(work, name)
+    finally:
+        # The connections this thread opened are its own: nothing else would close them.
+        connections.close_all()
+
+
+def _logged(work: Callable[[], None], name: str) -> None:
+    try:
+        work()
+    except Exception:
+        logger.exception("Background work %s failed; the previous figures stay in use", name)

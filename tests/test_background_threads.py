@@ -1,0 +1,89 @@
+"""The background work in a real thread (cases/background.py; every other test runs it at once,
+see tests/conftest.py): the request is answered with what the cache has, the thread brings it
+up to date on a database connection of its own, and a thread that fails is logged.
+
+Threads read what is committed: these tests commit (transaction=True) and join every thread
+they started before they end, so none outlives its test.
+"""
+
+import datetime as dt
+import logging
+import threading
+
+import pytest
+from django.core.cache import cache
+
+from cases import background, search
+from cases.statistics import caching
+from tests.factories import AdoptionFactory, CaseFactory, CountyFactory, MunicipalityFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _in_threads(settings):
+    settings.BACKGROUND_INLINE = False
+    cache.clear()
+    yield
+    join()
+    cache.clear()
+
+
+def join() -> int:
+    threads = background.take_started_threads()
+    for thread in threads:
+        thread.join(timeout=60)
+        assert not thread.is_alive()
+    return len(threads)
+
+
+@pytest.fixture
+def case(db):
+    owner = MunicipalityFactory(parent=CountyFactory())
+    return CaseFactory(organisation=owner, published=True, title="Velferdsteknologi i hjemmet")
+
+
+def adoptions() -> int:
+    return caching.diffusion()["adoptions"]["total"]
+
+
+def test_a_thread_brings_the_figures_up_to_date_while_the_request_is_served(case):
+    assert adoptions() == 0
+    assert join() == 0  # a cold cache: computed in the request
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
+    assert adoptions() == 0
+    assert join() == 1
+    assert adoptions() == 1
+    assert join() == 0
+
+
+def test_a_failing_thread_is_logged_and_the_figures_stay(case, monkeypatch, caplog):
+    assert adoptions() == 0
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(caching, "compute", broken)
+    with caplog.at_level(logging.ERROR, logger="cases.background"):
+        assert adoptions() == 0
+        assert join() == 1
+    assert [record.exc_info[0] for record in caplog.records] == [RuntimeError]
+    assert adoptions() == 0  # and another thread tries again
+
+
+def test_a_thread_builds_the_search_lexicon_while_searches_go_on(case, monkeypatch):
+    may_finish = threading.Event()
+    build = search._build_lexicon
+
+    def held_back():
+        assert may_finish.wait(timeout=60)
+        return build()
+
+    monkeypatch.setattr(search, "_build_lexicon", held_back)
+    # No lexicon yet: the search goes without, it does not wait for the build.
+    assert search.parse("velferdsteknolgi").suggestion == ""
+    assert search.parse("velferdsteknolgi").suggestion == ""
+    may_finish.set()
+    assert join() == 1
+    assert search.parse("velferdsteknolgi").suggestion == "velferdsteknologi"
