@@ -16,7 +16,17 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import catalogue, lineage, markdown, permissions, ratelimit, refusals, selectors, services
+from .. import (
+    caching,
+    catalogue,
+    lineage,
+    markdown,
+    permissions,
+    ratelimit,
+    refusals,
+    selectors,
+    services,
+)
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..my_work import my_work as my_work_of
@@ -53,6 +63,7 @@ def _case_or_404(request, slug: str, *, for_update: bool = False) -> Case:
     return case
 
 
+@caching.cached_response(lambda request, slug: [f"case/{slug}", caching.CATALOGUE])
 def case_detail(request, slug):
     case = _case_or_404(request, slug)
     # The same address also describes a published case in RDF (cases/catalogue.py).
@@ -84,7 +95,12 @@ def case_detail(request, slug):
     owner_municipality = (
         municipality if municipality is not None and municipality.deleted_at is None else None
     )
-    version = selectors.data_version() if case.is_published else None
+    version = similar_version = None
+    if case.is_published:
+        # The case's version keys its family, spread and places; the catalogue's, its similar
+        # cases (cases/caching.py). Read together, before the data.
+        current = caching.versions([f"case:{case.pk}", caching.CATALOGUE])
+        version, similar_version = current[f"case:{case.pk}"], current[caching.CATALOGUE]
     tree = selectors.case_lineage(case, version=version) if case.is_published else None
     # The diffusion figures reuse the lineage walk instead of walking again.
     diffusion = selectors.case_spread(case, tree=tree, version=version) if tree else None
@@ -99,7 +115,9 @@ def case_detail(request, slug):
         # What the page's cached fragments of public data are keyed on, besides case and language.
         "data_version": version,
         "lineage_members": ",".join(map(str, lineage.members(tree))) if tree else "",
-        "similar": selectors.similar_cases(case, version=version) if case.is_published else [],
+        "similar": selectors.similar_cases(case, version=similar_version)
+        if case.is_published
+        else [],
         "json_ld": json_ld(request, case) if case.is_published else None,
         "can_adopt": permissions.can_record_adoption(user, case),
         "rendered": _rendered(case),
