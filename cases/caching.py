@@ -53,10 +53,10 @@ CACHE_SECONDS = 600
 # long after that it may still serve it while it asks.
 PUBLIC_MAX_AGE = 60
 STALE_WHILE_REVALIDATE = 30
-# A write to more cases than this at once (an organisation renamed) replaces the version of
-# every case page instead of walking each case's family.
+# A write to more cases than this at once (an organisation renamed) replaces the version that
+# every kept answer depends on, instead of walking each case's family.
 MOST_FAMILIES_WALKED = 20
-ALL_CASE_PAGES = "case-pages"
+EVERYTHING = "everything"
 
 LISTS = "cases"
 CATALOGUE = "catalogue"
@@ -200,7 +200,7 @@ def _case_scopes(ids: list[int], *, counted: bool = False) -> set[str]:
     for pk, slug in shown_by.distinct().values_list("pk", "slug"):
         scopes.update(organisation_scopes(pk, slug))
     if len(public) > MOST_FAMILIES_WALKED:
-        scopes.add(ALL_CASE_PAGES)
+        scopes.add(EVERYTHING)
         return scopes
     family: set[int] = set()
     for case in Case.all_objects.filter(pk__in=public).only("pk"):
@@ -328,7 +328,7 @@ class ResponseCacheMiddleware:
         request._response_cache_declared = True  # type: ignore[attr-defined]
         if not _enabled() or request.method not in ("GET", "HEAD") or not _anonymous(request):
             return None
-        scopes = sorted({*declared(request, *args, **kwargs), ALL_CASE_PAGES})
+        scopes = sorted({*declared(request, *args, **kwargs), EVERYTHING})
         key = _response_key(request)
         # The versions before the data (the view reads it next): see the module's docstring.
         current = versions(scopes)

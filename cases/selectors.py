@@ -39,14 +39,21 @@ class HeadlineFigures(TypedDict):
     municipalities: int
 
 
+def case_versions(case: Case) -> tuple[str, str]:
+    """What a case's cached family, spread and places are kept under, and what its similar
+    cases are, in one read of the versions (cases/caching.py): the case's version (a write to
+    it, to its family, to its reuse records or to whom they show replaces it, as does a write
+    to many cases at once), and the catalogue's."""
+    case_scope = f"case:{case.pk}"
+    current = caching.versions([case_scope, caching.EVERYTHING, caching.CATALOGUE])
+    return f"{current[case_scope]}.{current[caching.EVERYTHING]}", current[caching.CATALOGUE]
+
+
 def case_version(case: Case) -> str:
-    """What a case's cached family, spread and places are kept under: the version of the case
-    (a write to it, to its family, to its reuse records or to whom they show replaces it)."""
-    return caching.version_key([f"case:{case.pk}"])
+    return case_versions(case)[0]
 
 
 def similar_version() -> str:
-    """What cached similar cases are kept under: the catalogue's version."""
     return caching.version_key([caching.CATALOGUE])
 
 

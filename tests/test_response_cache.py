@@ -395,3 +395,24 @@ def test_without_a_shared_cache_any_write_makes_everything_fresh(client, site, s
     assert made_afresh(client, urls) == set()
     factories.AdoptionFactory(case=site["cases"]["kiosk"])
     assert made_afresh(client, urls) == set(urls)
+
+
+def test_a_write_to_many_cases_at_once_makes_everything_fresh(client, site, committed, monkeypatch):
+    """Past a few cases a write walks no families: every kept answer, and every cached
+    family, spread and similar cases, is made again instead."""
+    from cases import caching, selectors
+
+    monkeypatch.setattr(caching, "MOST_FAMILIES_WALKED", 1)
+    urls = pages(site)
+    warm(client, urls)
+    # Lillehammer's case is in no family of Hamar's.
+    watch = site["cases"]["watch"]
+    before = selectors.case_version(watch)
+    hamar = site["organisations"]["Hamar"]
+    hamar.name = "Hamar kommune"
+    with committed():
+        services.organisation_save(
+            actor=site["people"]["moderator"], organisation=hamar, changed=["name"]
+        )
+    assert selectors.case_version(watch) != before
+    assert made_afresh(client, urls) == set(urls)

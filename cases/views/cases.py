@@ -97,10 +97,8 @@ def case_detail(request, slug):
     )
     version = similar_version = None
     if case.is_published:
-        # The case's version keys its family, spread and places; the catalogue's, its similar
-        # cases (cases/caching.py). Read together, before the data.
-        current = caching.versions([f"case:{case.pk}", caching.CATALOGUE])
-        version, similar_version = current[f"case:{case.pk}"], current[caching.CATALOGUE]
+        # Read before the data (cases/caching.py).
+        version, similar_version = selectors.case_versions(case)
     tree = selectors.case_lineage(case, version=version) if case.is_published else None
     # The diffusion figures reuse the lineage walk instead of walking again.
     diffusion = selectors.case_spread(case, tree=tree, version=version) if tree else None
