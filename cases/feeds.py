@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from . import markdown
+from . import caching, markdown
 from .filters import CaseFilter
 from .models import Case
 
@@ -61,6 +61,8 @@ def _page_number(value: str | None) -> int:
 
 class CaseFeed(Feed):
     feed_type = PagedAtomFeed
+    # Kept whole for anonymous readers until a published case changes (cases/caching.py).
+    cache_scopes = staticmethod(lambda request: [caching.LISTS])
 
     def get_object(self, request, *args, **kwargs):
         # The feed's "object" is the search, from the query string. Unknown filter values are

@@ -4,11 +4,13 @@ Every selector here sees only public data: published, non-deleted cases and the 
 those cases. Keyword-only arguments; the number of queries never depends on the amount of data.
 
 Results that cost a scan of a whole table, or a walk, are cached under a key that holds the
-data version (`data_version`): any write that could change them writes the change feed, and
-the next request computes them again. A write that commits after a later one has been read
-leaves the version as it was until the next write (at most CACHE_SECONDS); so what a cached
-result names is read again as published cases (similar cases by id, a family checked against
-what is published), and only figures may lag for that moment.
+versions of the scopes they are read from (cases/caching.py): a write replaces the versions of
+the scopes it changes once it has committed, and the next request computes them again. The
+versions are read before the data, so a result read before a write commits is kept under a
+version the write replaces. Should a replacement be lost (a process ending between commit and
+cache), what a cached result names is still read again as published cases (similar cases by
+id, a family checked against what is published), and only figures may lag, for at most
+CACHE_SECONDS.
 """
 
 from datetime import datetime
@@ -18,14 +20,15 @@ from django.core.cache import cache
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from . import lineage
-from .models import Adoption, Case, CaseTerm, Change
+from . import caching, lineage
+from .caching import data_version as data_version  # every version while the cache is not shared
+from .models import Adoption, Case, CaseTerm
 from .statistics import generations
 from .statistics.months import filled_months
 from .statistics.sql import adoption_date
 from .vocabularies import CaseStatus
 
-# How long an unused result stays in the cache; the data version in the key keeps it right.
+# How long an unused result stays in the cache; the versions in the key keep it right.
 CACHE_SECONDS = 600
 
 
@@ -36,13 +39,22 @@ class HeadlineFigures(TypedDict):
     municipalities: int
 
 
-def data_version() -> str:
-    """The change feed's last entry, in one indexed query. Every save of a case or an
-    adoption, and every change to an organisation that cases or adoptions show, writes an
-    entry in the same transaction (cases/changefeed/record.py). The entry's time is part of it, so a
-    database that starts again from the same id does not meet an old cache entry."""
-    last = Change.objects.order_by("-pk").values_list("pk", "created_at").first()
-    return f"{last[0]}:{last[1].timestamp()}" if last else "0"
+def case_versions(case: Case) -> tuple[str, str]:
+    """What a case's cached family, spread and places are kept under, and what its similar
+    cases are, in one read of the versions (cases/caching.py): the case's version (a write to
+    it, to its family, to its reuse records or to whom they show replaces it, as does a write
+    to many cases at once), and the catalogue's."""
+    case_scope = f"case:{case.pk}"
+    current = caching.versions([case_scope, caching.EVERYTHING, caching.CATALOGUE])
+    return f"{current[case_scope]}.{current[caching.EVERYTHING]}", current[caching.CATALOGUE]
+
+
+def case_version(case: Case) -> str:
+    return case_versions(case)[0]
+
+
+def similar_version() -> str:
+    return caching.version_key([caching.CATALOGUE])
 
 
 def case_list_latest(*, limit: int = 6) -> list[Case]:
@@ -60,8 +72,8 @@ def case_list_latest(*, limit: int = 6) -> list[Case]:
 
 
 def headline_figures() -> HeadlineFigures:
-    """The platform in four numbers, counting published data only. One query for the data
-    version when cached, two more when not.
+    """The platform in four numbers, counting published data only. Two queries when not
+    cached.
 
     - cases: published cases;
     - organisations: distinct organisations that own a published case;
@@ -69,7 +81,7 @@ def headline_figures() -> HeadlineFigures:
     - municipalities: distinct municipalities reached by those adoptions (an adopting unit
       counts as its municipality; an adopting county or other body reaches none by itself).
     """
-    key = f"selectors:headline:{data_version()}"
+    key = f"selectors:headline:{caching.version_key([caching.FIGURES])}"
     figures: HeadlineFigures | None = cache.get(key)
     if figures is None:
         figures = _count_headline_figures()
@@ -101,8 +113,8 @@ class OpenDataDates(TypedDict):
 
 def open_data_dates() -> OpenDataDates:
     """When the public cases and reuse records were first published and last changed, for
-    the open-data catalogue. One query for the data version when cached, two more when not."""
-    key = f"selectors:open-data-dates:{data_version()}"
+    the open-data catalogue. Two queries when not cached."""
+    key = f"selectors:open-data-dates:{caching.version_key([caching.FIGURES])}"
     dates: OpenDataDates | None = cache.get(key)
     if dates is None:
         cases = Case.objects.published().aggregate(
@@ -126,14 +138,14 @@ def similar_cases(case: Case, *, limit: int = 4, version: str | None = None) -> 
     first among equals. Tags are left out: free words match by accident.
 
     The ranking counts rows of the case-term table only (its (vocabulary, code, case) index),
-    and is cached by case and data version; the cases themselves are read by id, published
-    ones only. Uses the case's prefetched terms: one query for the cases when cached, and one
-    for the data version unless `version` (from `data_version()`) is given.
+    and is cached by case and the catalogue's version (`version`, from `similar_version()`,
+    when the caller has it); the cases themselves are read by id, published ones only. Uses the
+    case's prefetched terms: one query for the cases when cached.
     """
     terms = sorted((t.vocabulary, t.code) for t in case.terms.all() if t.vocabulary != "tag")
     if not terms:
         return []
-    key = f"selectors:similar:{case.pk}:{limit}:{version or data_version()}"
+    key = f"selectors:similar:{case.pk}:{limit}:{version or similar_version()}"
     ids = cache.get(key)
     if ids is None:
         ids = _rank_similar(case, terms, limit)
@@ -165,13 +177,13 @@ def _rank_similar(case: Case, terms: list[tuple[str, str]], limit: int) -> list[
 
 
 def case_lineage(case: Case, *, version: str | None = None) -> lineage.Node:
-    """The family of a published case (cases/lineage.py), cached by case and data version
-    (pass `version` from `data_version()`): three queries when not cached, one when it is.
+    """The family of a published case (cases/lineage.py), cached by case and the case's version
+    (pass `version` from `case_version()`): three queries when not cached, one when it is.
 
-    A cached family is used only while every case in it is still published: a write that
-    commits after a later one has been read leaves the data version as it was, and a case it
-    took out of public view must not stay on other cases' pages until the next write."""
-    key = f"selectors:lineage:{case.pk}:{version or data_version()}"
+    A cached family is used only while every case in it is still published: should a write's
+    version replacement be lost, a case it took out of public view must not stay on other
+    cases' pages."""
+    key = f"selectors:lineage:{case.pk}:{version or case_version(case)}"
     tree: lineage.Node | None = cache.get(key)
     if tree is not None:
         members = lineage.members(tree)
@@ -220,8 +232,8 @@ def case_spread(
 ) -> dict[str, Any]:
     """How one published case spread, for its page: reach, the cumulative adoption curve by
     month, the adopters in each of Rogers' categories, and generations. One grouped query
-    whatever the number of adopters, cached by case and data version (pass `version` from
-    `data_version()` when the page has it); `tree` is the lineage the page has already.
+    whatever the number of adopters, cached by case and the case's version (pass `version`
+    from `case_version()` when the page has it); `tree` is the lineage the page has already.
 
     - `total`: public adoptions of the case (one per organisation);
     - `reach`: {organisations, municipalities, counties, regions};
@@ -230,7 +242,7 @@ def case_spread(
       below `rogers_min_adopters` adopters;
     - `generations`: {generation, depth, descendants [{generation, cases}]}.
     """
-    key = f"selectors:spread:{case.pk}:{version or data_version()}"
+    key = f"selectors:spread:{case.pk}:{version or case_version(case)}"
     spread = cache.get(key)
     if spread is None:
         spread = _count_spread(case)

@@ -102,11 +102,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET and 304 for If-None-Match (the API's lists and details).
     "django.middleware.http.ConditionalGetMiddleware",
-    # Cache-Control, Last-Modified (read by the one above) and RateLimit-* on API answers.
-    "cases.api.headers.ApiReadHeadersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Whole answers for anonymous readers (cases/caching.py): knows who asks, and keeps an
+    # answer before the CSRF middleware adds a cookie to it.
+    "cases.caching.ResponseCacheMiddleware",
+    # Cache-Control, Last-Modified (read by ConditionalGetMiddleware) and RateLimit-* on API
+    # answers; inside the one above, so what it keeps has them.
+    "cases.api.headers.ApiReadHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -408,6 +412,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole answers kept for anonymous readers, and made fresh by the writes that change them
+# (cases/caching.py). The versions that say what is fresh live in the cache, so processes that
+# answer the same site need the shared one (REDIS_URL) to see each other's writes.
+RESPONSE_CACHE = env_bool("RESPONSE_CACHE", True)
+# Whether a write makes fresh only what it changes (cases/caching.py), which needs the cache
+# shared by every process; otherwise any write makes everything fresh.
+CACHE_VERSIONS_SHARED = env_bool("CACHE_VERSIONS_SHARED", bool(REDIS_URL))
 
 # Content Security Policy: only this site's own files; scripts also need the page's nonce.
 # No 'unsafe-inline' anywhere: templates carry no inline scripts, styles or handlers.

@@ -41,6 +41,13 @@ def _background_inline(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_response_cache(settings):
+    """Pages and API answers are made afresh in every test, so that query counts measure the
+    work of making them; tests of the response cache turn it on (tests/test_response_cache.py)."""
+    settings.RESPONSE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_search_lexicon():
     """Every test's searches compare query words with its own published cases (a process keeps
     the lexicon while the emptied cache says nothing changed, see cases/search.py)."""

@@ -34,7 +34,7 @@ from rest_framework.reverse import reverse as absolute_reverse
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from .. import permissions, services
+from .. import caching, permissions, services
 from ..filters import CaseFilter, UtcIsoDateTimeFilter
 from ..models import Adoption, Case, CaseRevision, Organisation, Question
 from ..services import Conflict
@@ -297,6 +297,11 @@ TRANSITIONS = {
 )
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]+"  # anything else is 404 at the URL, not an error inside
+    # Anonymous reads are kept whole until what they show changes (cases/caching.py).
+    cache_scopes = {
+        "list": lambda request: [caching.LISTS],
+        "retrieve": lambda request, pk: [f"case:{pk}"],
+    }
     serializer_class = CaseSerializer
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = CaseApiFilter
@@ -719,6 +724,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 )
 class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]+"  # anything else is 404 at the URL, not an error inside
+    # A reuse record is shown with its case, whose scopes its writes replace.
+    cache_scopes = {"list": lambda request: [caching.LISTS]}
     serializer_class = AdoptionSerializer
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = AdoptionApiFilter
@@ -780,6 +787,10 @@ class OrganisationViewSet(
 ):
     lookup_value_regex = "[0-9]+"
     serializer_class = OrganisationSerializer
+    cache_scopes = {
+        "list": lambda request: [caching.ORGANISATIONS],
+        "retrieve": lambda request, pk: [f"organisation:{pk}"],
+    }
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = OrganisationApiFilter
 

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from .. import caching
 from ..models import Adoption, Case, Change, FeedEpoch, Organisation
 from ..vocabularies import CaseStatus
 
@@ -57,8 +58,9 @@ def _txid():
 
 
 @transaction.atomic
-def record(kind: str, ids) -> None:
+def record(kind: str, ids, *, reuse_only: bool = False) -> None:
     """Append feed entries for objects of one kind, stamped with the writing transaction.
+    `reuse_only`: of cases, only their reuse changed (what cases/caching.py makes fresh).
 
     Atomic, so that called outside a transaction all entries still carry the id of the one
     transaction that writes them (an entry must never carry the id of a finished transaction).
@@ -70,6 +72,8 @@ def record(kind: str, ids) -> None:
     first = Change.objects.create(kind=kind, object_id=ids[0], txid=_txid())
     Change.objects.bulk_create([Change(kind=kind, object_id=pk, txid=first.txid) for pk in ids[1:]])
     _compact(kind, ids, first.txid, first.pk)
+    # What shows these objects is kept fresh from the same single place.
+    caching.changed(kind, ids, reuse_only=reuse_only)
 
 
 # The entries of the same objects before the new ones in feed order, which are not locked by
@@ -144,9 +148,15 @@ def case_saving(sender, instance: Case, raw=False, **kwargs):
     """Remember whether the case was public before this save (see case_saved)."""
     if raw or instance.pk is None:
         instance._feed_was_public = False
+        instance._feed_old_source = None
         return
-    before = Case.all_objects.filter(pk=instance.pk).values_list("status", "deleted_at").first()
-    instance._feed_was_public = before is not None and _is_public(*before)
+    before = (
+        Case.all_objects.filter(pk=instance.pk)
+        .values_list("status", "deleted_at", "source_case_id")
+        .first()
+    )
+    instance._feed_was_public = before is not None and _is_public(*before[:2])
+    instance._feed_old_source = before[2] if before is not None else None
 
 
 def _share_lock_organisations(ids) -> None:
@@ -172,6 +182,10 @@ def case_saved(sender, instance: Case, created=False, raw=False, **kwargs):
         instance._feed_loading = True
         return
     record(Change.Kind.CASE, [instance.pk])
+    old_source = getattr(instance, "_feed_old_source", None)
+    if old_source != instance.source_case_id:
+        # It left its old source's family, whose pages show it.
+        caching.source_changed(old_source)
     _share_lock_organisations([instance.organisation_id])
     was_public = getattr(instance, "_feed_was_public", False)
     if was_public == instance.is_published:
@@ -231,12 +245,12 @@ def adoption_saved(sender, instance: Adoption, created=False, raw=False, **kwarg
     was_alive = getattr(instance, "_feed_was_alive", None)
     if was_alive is None or was_alive != (instance.deleted_at is None):
         # Recorded or withdrawn: its case's adoption count changed.
-        record(Change.Kind.CASE, [instance.case_id])
+        record(Change.Kind.CASE, [instance.case_id], reuse_only=True)
 
 
 def adoption_deleted(sender, instance: Adoption, **kwargs):
     record(Change.Kind.ADOPTION, [instance.pk])
-    record(Change.Kind.CASE, [instance.case_id])
+    record(Change.Kind.CASE, [instance.case_id], reuse_only=True)
 
 
 def organisation_saving(sender, instance: Organisation, raw=False, **kwargs):

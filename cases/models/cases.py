@@ -48,6 +48,7 @@ class Case(models.Model):
     # Set on the instance by the change feed's signal handlers (cases.changefeed.record).
     _feed_was_public: bool
     _feed_loading: bool
+    _feed_old_source: int | None
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)

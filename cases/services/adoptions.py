@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import notifications, permissions
+from .. import caching, notifications, permissions
 from ..models import Adoption, Case, CaseEvent, Organisation, SpreadActivity, User
 from ..refusals import Conflict
 from ..vocabularies import AdoptionMode, AdoptionStatus, Channel, Origin, SpreadKind
@@ -295,7 +295,7 @@ def spread_activity_record(
         errors["case"] = [_("An organisation spreads its own cases.")]
     if errors:
         raise ValidationError(errors)
-    return SpreadActivity.objects.create(
+    activity = SpreadActivity.objects.create(
         organisation=organisation,
         case=case,
         kind=kind,
@@ -304,3 +304,6 @@ def spread_activity_record(
         description=(description or "").strip(),
         recorded_by=actor,
     )
+    # Shown on the organisation's page only.
+    caching.organisation_page_changed(organisation)
+    return activity

@@ -9,7 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import permissions, ratelimit, search
+from .. import caching, permissions, ratelimit, search
 from ..filters import (
     ADOPTER_LOOKUPS,
     CaseFilter,
@@ -348,6 +348,7 @@ def like_mine(request, params) -> dict | None:
     }
 
 
+@caching.cached_response(lambda request: [caching.LISTS])
 def case_search(request):
     filterset, unknown_values = CaseFilter.lenient(request.GET, queryset=published_cases())
     params = filterset.data.copy() if filterset.is_bound else request.GET.copy()

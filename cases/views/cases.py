@@ -16,7 +16,17 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import catalogue, lineage, markdown, permissions, ratelimit, refusals, selectors, services
+from .. import (
+    caching,
+    catalogue,
+    lineage,
+    markdown,
+    permissions,
+    ratelimit,
+    refusals,
+    selectors,
+    services,
+)
 from ..content import LONG_TEXT
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
 from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
@@ -57,6 +67,7 @@ def _case_or_404(request, slug: str, *, for_update: bool = False) -> Case:
     return case
 
 
+@caching.cached_response(lambda request, slug: [f"case/{slug}", caching.CATALOGUE])
 def case_detail(request, slug):
     case = _case_or_404(request, slug)
     # The same address also describes a published case in RDF (cases/catalogue.py).
@@ -88,7 +99,10 @@ def case_detail(request, slug):
     owner_municipality = (
         municipality if municipality is not None and municipality.deleted_at is None else None
     )
-    version = selectors.data_version() if case.is_published else None
+    version = similar_version = None
+    if case.is_published:
+        # Read before the data (cases/caching.py).
+        version, similar_version = selectors.case_versions(case)
     tree = selectors.case_lineage(case, version=version) if case.is_published else None
     # The diffusion figures reuse the lineage walk instead of walking again.
     diffusion = selectors.case_spread(case, tree=tree, version=version) if tree else None
@@ -105,7 +119,9 @@ def case_detail(request, slug):
         "lineage_members": ",".join(map(str, lineage.members(tree))) if tree else "",
         "relations": lineage.relations(tree, case) if tree else None,
         "owner_place": owner_place(owner),
-        "similar": selectors.similar_cases(case, version=version) if case.is_published else [],
+        "similar": selectors.similar_cases(case, version=similar_version)
+        if case.is_published
+        else [],
         "json_ld": json_ld(request, case) if case.is_published else None,
         "can_adopt": permissions.can_record_adoption(user, case),
         "rendered": _rendered(case),

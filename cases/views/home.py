@@ -1,10 +1,12 @@
 from django.shortcuts import render
 
+from cases import caching
 from cases.selectors import case_list_latest, headline_figures
 
 LATEST_CASES = 6
 
 
+@caching.cached_response(lambda request: [caching.LISTS, caching.FIGURES])
 def home(request):
     """The front page: what the site is for, a search box, the figures and the newest cases."""
     context = {

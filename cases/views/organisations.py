@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from .. import permissions
+from .. import caching, permissions
 from ..models import Adoption, Case, Organisation
 from ..vocabularies import OrganisationKind
 
@@ -19,6 +19,7 @@ ACTIVITIES_SHOWN = 20
 UNITS_SHOWN = 50
 
 
+@caching.cached_response(lambda request, slug: [f"organisation/{slug}"])
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
         Organisation.objects.select_related("parent", "county", "municipality"), slug=slug
