@@ -61,12 +61,21 @@ def verdict(met: bool | None) -> str:
     return {True: "yes", False: "NO", None: ""}[met]
 
 
-COLUMNS = ("scenario", "req/s", "p50 ms", "p95 ms", "p95/floor", "req/s / floor", "queries s/f")
+COLUMNS = (
+    "scenario",
+    "req/s",
+    "p50 ms",
+    "p95 ms",
+    "p95/floor",
+    "req/s / floor",
+    "CPU ms/req",
+    "queries s/f",
+)
 
 
 def cells(row: dict) -> list[str]:
     if row.get("skipped"):
-        return [row["name"], f"skipped: {row['skipped']}", "", "", "", "", ""]
+        return [row["name"], f"skipped: {row['skipped']}", *[""] * (len(COLUMNS) - 2)]
     return [
         row["name"],
         fmt(row.get("rps"), 0),
@@ -74,6 +83,7 @@ def cells(row: dict) -> list[str]:
         fmt(row.get("p95_ms")),
         fmt(row.get("p95_over_floor"), 2),
         fmt(row.get("rps_over_floor"), 2),
+        fmt(row.get("cpu_ms_per_request")),
         f"{fmt(row.get('queries_small'))}/{fmt(row.get('queries_full'))}",
     ]
 
@@ -84,7 +94,7 @@ def goal_cells(row: dict) -> list[str]:
 
 def text_table(rows: Iterable[dict]) -> str:
     """The table run.py prints: one line per row, with its goal and whether it is met."""
-    widths = (30, 7, 8, 8, 9, 13, 11, 16, 4)
+    widths = (30, 7, 8, 8, 9, 13, 10, 11, 16, 4)
     header = [*COLUMNS, "goal", "met"]
     lines = [
         "  ".join(

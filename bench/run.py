@@ -729,6 +729,30 @@ def worker_memory(master: int) -> dict:
     }
 
 
+def cache_memory(url: str | None, sample: int = 500) -> dict | None:
+    """What the shared cache holds after the run: keys, memory, and the mean bytes of a key per
+    kind (the text before the first colon past Django's prefix), from up to `sample` keys."""
+    if url is None:
+        return None
+    client = redis.Redis.from_url(url)
+    kinds: dict[str, list[int]] = {}
+    for index, key in enumerate(client.scan_iter(count=200)):
+        if index >= sample:
+            break
+        name = key.decode(errors="replace").split(":")
+        # Django's keys are prefix:version:key; a key's kind is its first word or two.
+        kind = ":".join(part for part in name[2:4] if part.isalpha()) or name[-1][:12]
+        kinds.setdefault(kind, []).append(client.memory_usage(key) or 0)
+    return {
+        "keys": client.dbsize(),
+        "used_memory_mb": round(client.info("memory")["used_memory"] / 2**20, 1),
+        "bytes_per_key": {
+            kind: {"sampled": len(sizes), "mean_bytes": round(sum(sizes) / len(sizes))}
+            for kind, sizes in sorted(kinds.items())
+        },
+    }
+
+
 # Report -------------------------------------------------------------------------------------------
 
 
@@ -916,6 +940,7 @@ def main() -> None:
     rows: list[dict] = []
     sync = None
     memory: dict = {}
+    cache = None
     args.redis_url = prepare_cache(args)
     server = start_server(args, served_db)
     try:
@@ -944,6 +969,7 @@ def main() -> None:
                 }
             )
         memory = worker_memory(server.pid)
+        cache = cache_memory(args.redis_url)
     finally:
         stop_server(server)
         drop_database(args, served_db)
@@ -993,6 +1019,7 @@ def main() -> None:
         "scenarios": rows,
         "sync": sync,
         "memory": memory,
+        "cache": cache,
         "queries_constant": queries_constant(rows),
         "readme_table": markdown_table(rows),
         "total_seconds": round(time.monotonic() - started, 1),
