@@ -8,11 +8,16 @@ Steps (see bench/README.md):
 2. query counts: bench/probe.py requests every scenario once through Django's test client on
    both datasets and counts the SQL queries (they must not grow with the data);
 3. load: gunicorn in production settings (DEBUG off, several workers sharing a Redis cache that
-   is emptied first, see --redis) on 127.0.0.1, driven by wrk (or a small Python load generator
-   when wrk is missing) after a warm-up, one scenario at a time, with the CPU time the workers
-   and their PostgreSQL backends spent per request;
+   is emptied first, see --redis) on 127.0.0.1, serving a copy of the dataset, driven by wrk
+   (or a small Python load generator when wrk is missing) after a warm-up, one scenario at a
+   time, with the CPU time the workers and their PostgreSQL backends spent per request; the
+   groups of bench/scenarios.py in turn: repeated addresses, new queries (bench/words.py,
+   bench/rotate.lua), one client asking again, the next visitor after a write through the API
+   (bench/writers.py), 16 connections;
 4. the change feed: a full sync from no cursor, following next_cursor to the end, timed;
-5. a table on stdout and everything in bench/results.json.
+5. the workers' memory and what the shared cache holds;
+6. a table with each figure's ratio to its group's floor and the goals met (bench/figures.py)
+   on stdout, and everything in bench/results.json.
 
 Only 127.0.0.1 is ever loaded, for a bounded time per scenario.
 """
