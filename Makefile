@@ -78,8 +78,10 @@ messages: install
 	$(BIN)/python manage.py makemessages --locale nb --locale en --ignore '.venv/*' --ignore 'node_modules/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
-# The performance harness (not part of `make test`): PostgreSQL on 127.0.0.1:5432 and wrk
-# (apt-get install wrk) are expected; see bench/README.md. BENCH_ARGS passes options through.
+# The performance harness (not part of `make test`): PostgreSQL on 127.0.0.1:5432 and Redis are
+# expected; wrk is installed with apt-get when missing and run as root (otherwise: apt-get
+# install wrk, or a slower Python load generator is used); see bench/README.md. BENCH_ARGS
+# passes options through, e.g. BENCH_ARGS=--small for a quick run on 1 000 cases.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -5,6 +5,10 @@ one through Django's test client with CaptureQueriesContext: the status, the num
 queries (the second request, after the first has filled per-process caches) and the slowest
 queries with their times. Prints one JSON document. No production code is involved in the
 measuring.
+
+With no argument it also counts, for every candidate word of the generated texts and every
+municipality's name, the published cases it matches (bench/words.py picks the new-query words
+from these counts); with a JSON list of words as argument it counts only those.
 """
 
 import json
@@ -29,15 +33,18 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from scenarios import (  # noqa: E402
     COMMON_WORD,
     INFLECTED_WORD,
+    PROBED,
     RARE_WORD,
-    SCENARIOS,
     SYNC_NAME,
     SYNC_PATH,
     TYPO_WORD,
 )
+from words import candidate_words  # noqa: E402
 
 from cases import search  # noqa: E402
 from cases.models import Adoption, Case, Change, Organisation  # noqa: E402
+from cases.vocabularies import OrganisationKind  # noqa: E402
+from demo.synthetic.texts import TOPICS, WORKPLACE_WORDS  # noqa: E402
 
 SLOWEST = 3
 
@@ -64,11 +71,30 @@ def dataset_values() -> dict:
     }
 
 
-def matches() -> dict:
-    counts = {}
-    for word in (COMMON_WORD, RARE_WORD, INFLECTED_WORD, TYPO_WORD):
-        counts[word] = search.apply(Case.objects.published(), search.parse(word)).count()
-    return counts
+def matches(words) -> dict[str, int]:
+    published = Case.objects.published()
+    return {word: search.apply(published, search.parse(word)).count() for word in words}
+
+
+def candidates() -> list[str]:
+    """Words of the generated texts (demo/synthetic/texts.py) and the municipalities' names."""
+    texts: list[str] = []
+    for topics in TOPICS.values():
+        for title, thing, tags in topics:
+            texts.extend([title, thing, *tags])
+    for forms in WORKPLACE_WORDS.values():
+        texts.extend(forms)
+    texts.extend(
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).values_list(
+            "name", flat=True
+        )
+    )
+    # One word per analysis: "digital" and "digitale" search for the same terms, and a cache
+    # keyed on the terms would answer the second from the first.
+    distinct: dict[str, str] = {}
+    for word in candidate_words(texts):
+        distinct.setdefault(repr(search.parse(word).terms), word)
+    return list(distinct.values())
 
 
 def measure(client: Client, path: str) -> dict:
@@ -98,11 +124,16 @@ def measure(client: Client, path: str) -> dict:
 
 
 def main() -> None:
+    chosen = json.loads(sys.argv[1]) if len(sys.argv) > 1 else None
     values = dataset_values()
+    if chosen:
+        values["common_word"], values["rare_word"] = chosen[0], chosen[-1]
+    else:
+        values["common_word"], values["rare_word"] = COMMON_WORD, RARE_WORD
     client = Client()
     results = {}
     paths = {}
-    for scenario in SCENARIOS:
+    for scenario in PROBED:
         if "{stats}" in scenario.path and values["stats"] is None:
             results[scenario.name] = {"skipped": "no URL named stats-dashboard on this site"}
             continue
@@ -121,7 +152,8 @@ def main() -> None:
                     "published_cases": Case.objects.published().count(),
                     "public_adoptions": Adoption.objects.public().count(),
                     "change_entries": Change.objects.count(),
-                    "search_matches": matches(),
+                    "search_matches": matches((COMMON_WORD, RARE_WORD, INFLECTED_WORD, TYPO_WORD)),
+                    "word_matches": matches(chosen if chosen else candidates()),
                 },
             },
             ensure_ascii=False,

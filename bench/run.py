@@ -8,11 +8,16 @@ Steps (see bench/README.md):
 2. query counts: bench/probe.py requests every scenario once through Django's test client on
    both datasets and counts the SQL queries (they must not grow with the data);
 3. load: gunicorn in production settings (DEBUG off, several workers sharing a Redis cache that
-   is emptied first, see --redis) on 127.0.0.1, driven by wrk (or a small Python load generator
-   when wrk is missing) after a warm-up, one scenario at a time, with the CPU time the workers
-   and their PostgreSQL backends spent per request;
+   is emptied first, see --redis) on 127.0.0.1, serving a copy of the dataset, driven by wrk
+   (or a small Python load generator when wrk is missing) after a warm-up, one scenario at a
+   time, with the CPU time the workers and their PostgreSQL backends spent per request; the
+   groups of bench/scenarios.py in turn: repeated addresses, new queries (bench/words.py,
+   bench/rotate.lua), one client asking again, the next visitor after a write through the API
+   (bench/writers.py), 16 connections;
 4. the change feed: a full sync from no cursor, following next_cursor to the end, timed;
-5. a table on stdout and everything in bench/results.json.
+5. the workers' memory and what the shared cache holds;
+6. a table with each figure's ratio to its group's floor and the goals met (bench/figures.py)
+   on stdout, and everything in bench/results.json.
 
 Only 127.0.0.1 is ever loaded, for a bounded time per scenario.
 """
@@ -34,11 +39,32 @@ import sys
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
 import redis
-from scenarios import SCENARIOS, SYNC_NAME, SYNC_PATH, SYNC_TARGET_SECONDS
+from figures import (
+    add_ratios,
+    fmt,
+    markdown_table,
+    memory_row,
+    percentile,
+    queries_constant,
+    text_table,
+    verdict,
+)
+from scenarios import (
+    CONCURRENCY,
+    GROUPS,
+    MEMORY_GOAL_MB,
+    SYNC_NAME,
+    SYNC_PATH,
+    SYNC_TARGET_SECONDS,
+    WRITE_PATH,
+    Scenario,
+)
+from words import API, PAGE, Pool, pick_words, query_paths
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -123,6 +149,7 @@ def django_env(args, database: str) -> dict:
             "SECURE_HSTS_SECONDS": "0",
             "API_THROTTLE_ANON": "1000000/s",
             "API_THROTTLE_USER": "1000000/s",
+            "EXPENSIVE_PAGES_PER_CLIENT": "1000000/s",
             "CONN_MAX_AGE": "600",
             "LOG_LEVEL": "WARNING",
             "EMAIL_BACKEND": "console",
@@ -191,9 +218,10 @@ def ensure_dataset(args, database: str, cases: int, adoptions: int) -> dict:
     return {**build, "reused": False}
 
 
-def probe(args, database: str) -> dict:
+def probe(args, database: str, words: list[str] | None = None) -> dict:
+    """bench/probe.py's findings on the database; with `words`, their match counts only."""
     completed = subprocess.run(
-        [str(PYTHON), str(BENCH / "probe.py")],
+        [str(PYTHON), str(BENCH / "probe.py"), *([json.dumps(words)] if words else [])],
         cwd=ROOT,
         env=django_env(args, database),
         check=True,
@@ -345,24 +373,72 @@ def get(args, path: str, connection: http.client.HTTPConnection | None = None):
             connection.close()
 
 
+def post_json(args, path: str, body: dict, token: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=json.dumps(body),
+            headers={
+                "Authorization": f"Token {token}",
+                "Content-Type": "application/json",
+                "Accept-Language": "nb",
+            },
+        )
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 # Load ---------------------------------------------------------------------------------------------
 
 
-def run_wrk(args, path: str, seconds: float) -> dict:
+@dataclass
+class Target:
+    """What one load run asks for: one address again and again, or a stretch of a pool's
+    addresses (`file` holds them, one a line; the run starts at `start`)."""
+
+    path: str | None
+    connections: int
+    pool: Pool | None = None
+    file: Path | None = None
+
+    def describe(self) -> str:
+        return self.path if self.pool is None else f"{len(self.pool.paths)} new queries"
+
+
+def threads_for(connections: int) -> int:
+    return min(connections, 2)
+
+
+def run_wrk(args, target: Target, seconds: float) -> dict:
+    threads = threads_for(target.connections)
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{target.connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-H",
+        "Accept-Language: nb",
+        "-s",
+        str(BENCH / ("report.lua" if target.pool is None else "rotate.lua")),
+    ]
+    if target.pool is None:
+        command.append(f"http://127.0.0.1:{args.port}{target.path}")
+    else:
+        command += [
+            f"http://127.0.0.1:{args.port}/",
+            "--",
+            str(target.file),
+            str(target.pool.start()),
+            str(threads),
+        ]
     completed = subprocess.run(
-        [
-            "wrk",
-            f"-t{min(args.connections, 2)}",
-            f"-c{args.connections}",
-            f"-d{max(1, round(seconds))}s",
-            "--timeout",
-            "10s",
-            "-H",
-            "Accept-Language: nb",
-            "-s",
-            str(BENCH / "report.lua"),
-            f"http://127.0.0.1:{args.port}{path}",
-        ],
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -373,6 +449,9 @@ def run_wrk(args, path: str, seconds: float) -> dict:
     if not match:
         raise RuntimeError(f"wrk gave no result:\n{completed.stdout}")
     raw = json.loads(match.group(1))
+    used = re.search(r"BENCH_ROTATE (\{.*\})", completed.stdout)
+    if target.pool is not None:
+        target.pool.consumed(json.loads(used.group(1))["used"] if used else raw["requests"])
     if raw["requests"] == 0 or raw["max_us"] == 0:
         return {
             "requests": 0,
@@ -401,17 +480,27 @@ def run_wrk(args, path: str, seconds: float) -> dict:
     }
 
 
-def run_python_load(args, path: str, seconds: float) -> dict:
+def run_python_load(args, target: Target, seconds: float) -> dict:
     """A closed-loop load generator: `connections` threads, each one request at a time."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
+    pool = target.pool
+
+    def next_path() -> str:
+        if pool is None:
+            return target.path or "/"
+        with lock:
+            path = pool.paths[pool.next % len(pool.paths)]
+            pool.consumed(1)
+        return path
 
     def worker():
         connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
         own: list[float] = []
         while time.monotonic() < deadline:
+            path = next_path()
             started = time.perf_counter()
             try:
                 status, _body = get(args, path, connection)
@@ -427,44 +516,47 @@ def run_python_load(args, path: str, seconds: float) -> dict:
             latencies.extend(own)
 
     started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(args.connections)]
+    threads = [threading.Thread(target=worker) for _ in range(target.connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    latencies.sort()
-
-    def percentile(p: float) -> float | None:
-        if not latencies:
-            return None
-        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
-
+    milliseconds = [latency * 1000 for latency in latencies]
     return {
         "requests": len(latencies),
         "rps": len(latencies) / elapsed,
-        "p50_ms": percentile(50),
-        "p95_ms": percentile(95),
-        "p99_ms": percentile(99),
-        "max_ms": latencies[-1] * 1000 if latencies else None,
+        "p50_ms": percentile(milliseconds, 50),
+        "p95_ms": percentile(milliseconds, 95),
+        "p99_ms": percentile(milliseconds, 99),
+        "max_ms": max(milliseconds, default=None),
         "errors": errors[0],
         "non_2xx": errors[0],
     }
 
 
-def load(args, path: str, seconds: float) -> dict:
+def load(args, target: Target, seconds: float) -> dict:
     if args.tool == "wrk":
-        return run_wrk(args, path, seconds)
-    return run_python_load(args, path, seconds)
+        return run_wrk(args, target, seconds)
+    return run_python_load(args, target, seconds)
 
 
-def prime(args, path: str) -> float:
+def prime(args, target: Target) -> float:
     """One request per worker at once, without a time limit worth the name: every worker's
     per-process caches (stems, cached statistics) are filled before the load starts, as on a
-    site that has been running. Returns the slowest of them (ms): the cold latency."""
+    site that has been running. Returns the slowest of them (ms): the cold latency. A pool's
+    addresses are taken from the pool, so that the measured requests do not meet them again."""
     times: list[float] = []
+    if target.pool is None:
+        paths = [target.path or "/"] * args.workers
+    else:
+        start = target.pool.start()
+        paths = [
+            target.pool.paths[(start + i) % len(target.pool.paths)] for i in range(args.workers)
+        ]
+        target.pool.consumed(args.workers)
 
-    def one():
+    def one(path: str):
         started = time.perf_counter()
         try:
             connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=300)
@@ -474,12 +566,112 @@ def prime(args, path: str) -> float:
             pass
         times.append((time.perf_counter() - started) * 1000)
 
-    threads = [threading.Thread(target=one) for _ in range(args.workers)]
+    threads = [threading.Thread(target=one, args=(path,)) for path in paths]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return max(times)
+
+
+def measure_load(args, meter: CpuMeter, target: Target) -> dict:
+    """Prime, warm up, drain, then load for args.duration: the figures and the CPU spent."""
+    meter.drain()
+    cold_ms = prime(args, target)
+    load(args, target, args.warmup)
+    waited = meter.drain()
+    before = meter.sample()
+    load_average = os.getloadavg()[0]
+    start = target.pool.start() if target.pool else 0
+    result = load(args, target, args.duration)
+    # Requests still running when the load tool stopped belong to this scenario too.
+    meter.drain()
+    cpu = CpuMeter.spent(before, meter.sample())
+    result.update(
+        {
+            "cpu_ms_per_request": round(cpu / max(result["requests"], 1) * 1000, 1),
+            "load_average_1m": round(load_average, 2),
+            "drained_after_warmup_s": round(waited, 1),
+            "cold_ms_one_request_per_worker": round(cold_ms, 1),
+        }
+    )
+    if target.pool is not None:
+        result["distinct_addresses"] = target.pool.next - start
+        result["repeats"] = target.pool.exhausted
+    return result
+
+
+# After a write ------------------------------------------------------------------------------------
+
+
+class Writes:
+    """Adoptions recorded through the API, each by a municipality with a token (writers.py)
+    for a case it has not reused: the next one for a given case, or for the next case."""
+
+    def __init__(self, prepared: dict):
+        self.writers = prepared["writers"]
+        self.cases = prepared["cases"]
+        self.most_reused = prepared["most_reused"]
+        self.next_writer = 0
+        self.next_case = 0
+        self.used: set[tuple[int, int]] = set()
+
+    def next(self, case: dict | None) -> tuple[dict, dict]:
+        """(writer, case) for a new adoption; the case given, or the next unused one."""
+        if case is None:
+            case = self.cases[self.next_case % len(self.cases)]
+            self.next_case += 1
+        for _ in range(len(self.writers)):
+            writer = self.writers[self.next_writer % len(self.writers)]
+            self.next_writer += 1
+            if (writer["organisation"], case["id"]) not in self.used:
+                self.used.add((writer["organisation"], case["id"]))
+                return writer, case
+        raise RuntimeError("every writer has reused this case already: raise --writes")
+
+
+def after_a_write(args, writes: Writes, scenario: Scenario, values: dict) -> dict:
+    """Record an adoption through the API, then time one request of the scenario's address
+    from a new connection (the next visitor), --writes times with a pause between them so
+    that each visitor meets the state the write left. The p95 is over those visitors."""
+    visitors: list[float] = []
+    write_times: list[float] = []
+    errors = 0
+    for _ in range(args.writes):
+        most_reused = "{most_reused_slug}" in scenario.path
+        writer, case = writes.next(writes.most_reused if most_reused else None)
+        started = time.perf_counter()
+        status, body = post_json(
+            args,
+            WRITE_PATH.format(case_id=case["id"]),
+            {"organisation": writer["organisation"], "mode": "adapted", "channel": "platform"},
+            writer["token"],
+        )
+        write_times.append((time.perf_counter() - started) * 1000)
+        if status != 201:
+            errors += 1
+            log(f"{scenario.name}: the write answered {status}: {body[:200]!r}")
+        path = scenario.path.format(**values, written_slug=case["slug"])
+        started = time.perf_counter()
+        status, _body = get(args, path)
+        visitors.append((time.perf_counter() - started) * 1000)
+        if status >= 400:
+            errors += 1
+        time.sleep(args.write_pause / 1000)
+    return {
+        "path": scenario.path.format(**values, written_slug="<written case>"),
+        "requests": len(visitors),
+        "rps": None,
+        "p50_ms": percentile(visitors, 50),
+        "p95_ms": percentile(visitors, 95),
+        "p99_ms": percentile(visitors, 99),
+        "max_ms": max(visitors, default=None),
+        "write_p95_ms": percentile(write_times, 95),
+        "errors": errors,
+    }
+
+
+# The change feed ----------------------------------------------------------------------------------
 
 
 def full_sync(args, expected_entries: int) -> dict:
@@ -519,55 +711,147 @@ def full_sync(args, expected_entries: int) -> dict:
     }
 
 
+# Memory -------------------------------------------------------------------------------------------
+
+
+def worker_memory(master: int) -> dict:
+    """The gunicorn workers' resident memory (RSS, and PSS: shared pages divided among the
+    processes sharing them) in MB, the largest of each."""
+    rss: list[float] = []
+    pss: list[float] = []
+    for pid in children_of(master):
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                name, _, rest = line.partition(":")
+                if name in ("Rss", "Pss"):
+                    (rss if name == "Rss" else pss).append(int(rest.split()[0]) / 1024)
+        except OSError:
+            continue
+    return {
+        "workers": len(rss),
+        "worker_rss_max_mb": round(max(rss), 1) if rss else None,
+        "worker_pss_max_mb": round(max(pss), 1) if pss else None,
+    }
+
+
+def cache_memory(url: str | None, sample: int = 500) -> dict | None:
+    """What the shared cache holds after the run: keys, memory, and the mean bytes of a key per
+    kind (the text before the first colon past Django's prefix), from up to `sample` keys."""
+    if url is None:
+        return None
+    client = redis.Redis.from_url(url)
+    kinds: dict[str, list[int]] = {}
+    for index, key in enumerate(client.scan_iter(count=200)):
+        if index >= sample:
+            break
+        name = key.decode(errors="replace").split(":")
+        # Django's keys are prefix:version:key; a key's kind is its first word or two.
+        kind = ":".join(part for part in name[2:4] if part.isalpha()) or name[-1][:12]
+        kinds.setdefault(kind, []).append(client.memory_usage(key) or 0)
+    return {
+        "keys": client.dbsize(),
+        "used_memory_mb": round(client.info("memory")["used_memory"] / 2**20, 1),
+        "bytes_per_key": {
+            kind: {"sampled": len(sizes), "mean_bytes": round(sum(sizes) / len(sizes))}
+            for kind, sizes in sorted(kinds.items())
+        },
+    }
+
+
 # Report -------------------------------------------------------------------------------------------
 
 
-def fmt(value, digits=1) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-def print_table(rows: list[dict], sync: dict | None, floor_p50: float | None) -> None:
-    header = (
-        f"{'scenario':<28} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'p50/floor':>9} {'CPU ms/req':>10} {'1st req ms':>10} {'queries s/f':>11} "
-        f"{'target':>8} {'ok':>4}"
-    )
+def print_table(rows: list[dict], sync: dict | None, memory: dict) -> None:
     print()
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        if row.get("skipped"):
-            print(f"{row['name']:<28} skipped: {row['skipped']}")
-            continue
-        ratio = row["p50_ms"] / floor_p50 if floor_p50 and row["p50_ms"] is not None else None
-        queries = f"{fmt(row.get('queries_small'))}/{fmt(row.get('queries_full'))}"
-        target = f"<{row['target_ms']:g}" if row.get("target_ms") else ""
-        verdict = "" if row.get("meets") is None else ("yes" if row["meets"] else "NO")
-        print(
-            f"{row['name']:<28} {fmt(row['rps'], 0):>7} {fmt(row['p50_ms']):>8} "
-            f"{fmt(row['p95_ms']):>8} {fmt(row['p99_ms']):>8} {fmt(ratio):>9} "
-            f"{fmt(row.get('cpu_ms_per_request')):>10} "
-            f"{fmt(row.get('single_request_cold_ms'), 0):>10} {queries:>11} {target:>8} "
-            f"{verdict:>4}"
-        )
+    print(text_table(rows))
     if sync:
         queries = f"{fmt(sync.get('queries_small'))}/{fmt(sync.get('queries_full'))}"
-        verdict = "yes" if sync["meets"] else "NO"
         total = (
             f"total {sync['seconds']} s"
             if sync["complete"]
             else f"stopped after {sync['seconds']} s, projected total {sync['projected_seconds']} s"
         )
         print(
-            f"{SYNC_NAME:<28} {total}, {sync['pages']} pages, {sync['entries']} entries "
+            f"{SYNC_NAME}: {total}, {sync['pages']} pages, {sync['entries']} entries "
             f"(mean page {sync['mean_page_ms']} ms, CPU {fmt(sync.get('cpu_ms_per_page'))} "
-            f"ms/page); queries/page {queries}; target <{SYNC_TARGET_SECONDS} s: {verdict}"
+            f"ms/page); queries/page {queries}; target <{SYNC_TARGET_SECONDS} s: "
+            f"{verdict(sync['meets'])}"
         )
+    print(
+        f"memory per worker: RSS {fmt(memory.get('worker_rss_max_mb'))} MB at most, PSS "
+        f"{fmt(memory.get('worker_pss_max_mb'))} MB; goal {memory['goal']}: "
+        f"{verdict(memory['met'])}"
+    )
+    print(f"queries per request the same on both datasets: {verdict(queries_constant(rows))}")
     print()
+
+
+# The run ------------------------------------------------------------------------------------------
+
+
+def ensure_wrk(args) -> None:
+    """wrk, installed with apt-get when missing and this runs as root; otherwise the Python
+    load generator, and a line that says how to get wrk."""
+    if args.tool is not None:
+        return
+    if not shutil.which("wrk") and os.geteuid() == 0 and shutil.which("apt-get"):
+        log("wrk not found: apt-get install -y wrk")
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "wrk"],
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            check=False,
+        )
+    args.tool = "wrk" if shutil.which("wrk") else "python"
+    if args.tool == "python":
+        log("wrk not found: using the Python load generator (as root: apt-get install -y wrk)")
+
+
+def copy_database(args, source: str, copy: str) -> None:
+    """A copy of the dataset for the server: the after-a-write scenarios add adoptions, and the
+    dataset must stay as built for the next run (CREATE DATABASE ... TEMPLATE copies files)."""
+    admin = connect(args, "postgres")
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    admin.close()
+
+
+def drop_database(args, name: str) -> None:
+    admin = connect(args, "postgres")
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+def prepare_writes(args, database: str) -> Writes:
+    completed = subprocess.run(
+        [str(PYTHON), str(BENCH / "writers.py"), str(args.writes), str(args.writes * 8)],
+        cwd=ROOT,
+        env=django_env(args, database),
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return Writes(json.loads(completed.stdout.strip().splitlines()[-1]))
+
+
+def build_pools(args, words: dict, counts: dict[str, int]) -> dict[tuple[str, str], Pool]:
+    """One pool of new-query addresses per kind of address and band of words, each written to
+    the file wrk reads. The mixed pool (common and rare words in turn) shares addresses with
+    the others, but the 16-connection group that uses it runs after the writes, which changed
+    the data version every cached search is keyed on."""
+    pools = {}
+    for kind in (PAGE, API):
+        for band in ("common", "rare", "mixed"):
+            chosen = words["common"] + words["rare"] if band == "mixed" else words[band]
+            pool = Pool(query_paths(kind, chosen, counts, args.salt))
+            pool_file(args, kind.variations_of, band).write_text("\n".join(pool.paths) + "\n")
+            pools[kind.variations_of, band] = pool
+    return pools
+
+
+def pool_file(args, kind_name: str, band: str) -> Path:
+    return BENCH / f".pool-{args.port}-{kind_name}-{band}.txt"
 
 
 def main() -> None:
@@ -576,6 +860,11 @@ def main() -> None:
     parser.add_argument("--adoptions", type=int, default=300_000)
     parser.add_argument("--small-cases", type=int, default=1_000)
     parser.add_argument("--small-adoptions", type=int, default=3_000)
+    parser.add_argument(
+        "--small",
+        action="store_true",
+        help="serve and load the small dataset (no full one is built): a quick run",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--municipalities", type=Path, default=DEFAULT_REGISTRY)
     parser.add_argument("--database", default="innovasjon_bench")
@@ -589,6 +878,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--tool", choices=["wrk", "python"], default=None)
+    parser.add_argument(
+        "--writes", type=int, default=40, help="writes per after-a-write scenario (%(default)s)"
+    )
+    parser.add_argument(
+        "--write-pause",
+        type=float,
+        default=200,
+        help="ms between one after-a-write visitor and the next write (%(default)s)",
+    )
+    parser.add_argument(
+        "--salt",
+        type=int,
+        default=None,
+        help="orders the new-query addresses (default: random, so runs differ)",
+    )
     parser.add_argument(
         "--redis",
         default=None,
@@ -605,83 +909,56 @@ def main() -> None:
     parser.add_argument("--only", help="run only scenarios whose name contains this")
     args = parser.parse_args()
     args.secret_key = secrets.token_urlsafe(48)
-    if args.tool is None:
-        args.tool = "wrk" if shutil.which("wrk") else "python"
-        if args.tool == "python":
-            log("wrk not found (apt-get install wrk); using the Python load generator")
+    if args.salt is None:
+        args.salt = secrets.randbelow(1_000_000)
+    ensure_wrk(args)
     started = time.monotonic()
     load_before = os.getloadavg()
 
-    full_db, small_db = args.database, f"{args.database}_small"
-    datasets = {
-        "full": ensure_dataset(args, full_db, args.cases, args.adoptions),
-        "small": ensure_dataset(args, small_db, args.small_cases, args.small_adoptions),
-    }
+    small_db = f"{args.database}_small"
+    full_db = small_db if args.small else args.database
+    datasets = {"small": ensure_dataset(args, small_db, args.small_cases, args.small_adoptions)}
+    datasets["full"] = (
+        datasets["small"]
+        if args.small
+        else ensure_dataset(args, full_db, args.cases, args.adoptions)
+    )
     log("collectstatic")
-    manage(args, full_db, "collectstatic", "--noinput", "-v0")
-    log("counting queries per request on the small and the full dataset")
+    manage(args, small_db, "collectstatic", "--noinput", "-v0")
+    log("choosing the new-query words from the small dataset")
     small = probe(args, small_db)
-    full = probe(args, full_db)
+    chosen = pick_words(small["facts"]["word_matches"], small["facts"]["published_cases"])
+    words = {"common": chosen[0], "rare": chosen[1]}
+    log(f"{len(words['common'])} common words, {len(words['rare'])} rare words; salt {args.salt}")
+    log("counting queries per request on the small and the full dataset")
+    probe_words = [*words["common"], *words["rare"]]
+    small = probe(args, small_db, probe_words)
+    full = small if args.small else probe(args, full_db, probe_words)
+    counts = full["facts"]["word_matches"]
+    pools = build_pools(args, words, counts)
+
+    served_db = f"{full_db}_run"
+    log(f"{served_db}: a copy of {full_db} for the server (the writes change it)")
+    copy_database(args, full_db, served_db)
+    writes = prepare_writes(args, served_db)
 
     rows: list[dict] = []
+    sync = None
+    memory: dict = {}
+    cache = None
     args.redis_url = prepare_cache(args)
-    server = start_server(args, full_db)
+    server = start_server(args, served_db)
     try:
-        meter = CpuMeter(args, full_db, server.pid)
-        for scenario in SCENARIOS:
-            if args.only and args.only not in scenario.name:
-                continue
-            measured = full["results"][scenario.name]
-            row = {"name": scenario.name, "target_ms": scenario.target_ms}
-            if "skipped" in measured:
-                rows.append({**row, "skipped": measured["skipped"]})
-                log(f"{scenario.name}: skipped ({measured['skipped']})")
-                continue
-            path = full["paths"][scenario.name]
-            meter.drain()
-            cold_ms = prime(args, path)
-            load(args, path, args.warmup)
-            waited = meter.drain()
-            before = meter.sample()
-            load_average = os.getloadavg()[0]
-            result = load(args, path, args.duration)
-            # Requests still running when the load tool stopped belong to this scenario too.
-            meter.drain()
-            cpu = CpuMeter.spent(before, meter.sample())
-            row.update(result)
-            row.update(
-                {
-                    "path": path,
-                    "cpu_ms_per_request": round(cpu / max(result["requests"], 1) * 1000, 1),
-                    "load_average_1m": round(load_average, 2),
-                    "drained_after_warmup_s": round(waited, 1),
-                    "cold_ms_one_request_per_worker": round(cold_ms, 1),
-                    "queries_small": small["results"][scenario.name].get("queries"),
-                    "queries_full": measured["queries"],
-                    "status": measured["status"],
-                    "sql_ms_single_request": measured["sql_ms"],
-                    # One request in-process (Django's test client): the first after start
-                    # (per-process caches empty) and the next.
-                    "single_request_cold_ms": measured["cold_ms"],
-                    "single_request_warm_ms": measured["warm_ms"],
-                    "queries_full_cold": measured["cold_queries"],
-                    "slowest_queries": measured["slowest"],
-                    "meets": (
-                        result["p95_ms"] is not None
-                        and result["p95_ms"] < scenario.target_ms
-                        and not result["errors"]
-                        if scenario.target_ms
-                        else None
-                    ),
-                }
-            )
-            rows.append(row)
-            log(
-                f"{scenario.name}: {result['rps']:.1f} req/s, p95 {fmt(result['p95_ms'])} ms, "
-                f"{measured['queries']} queries"
-                + (f", {result['errors']} errors" if result["errors"] else "")
-            )
-        sync = None
+        meter = CpuMeter(args, served_db, server.pid)
+        for group, scenarios in GROUPS.items():
+            for scenario in scenarios:
+                if (
+                    args.only
+                    and args.only not in scenario.name
+                    and not scenario.name.endswith("floor")
+                ):
+                    continue
+                rows.append(run_scenario(args, meter, group, scenario, small, full, pools, writes))
         if not args.only or args.only in SYNC_NAME:
             log("change feed: full sync from no cursor")
             meter.drain()
@@ -696,15 +973,17 @@ def main() -> None:
                     "meets": sync["seconds"] < SYNC_TARGET_SECONDS and sync["complete"],
                 }
             )
+        memory = worker_memory(server.pid)
+        cache = cache_memory(args.redis_url)
     finally:
         stop_server(server)
+        drop_database(args, served_db)
+        for kind_name, band in pools:
+            pool_file(args, kind_name, band).unlink(missing_ok=True)
 
-    floor = next((row for row in rows if row["name"] == "floor" and row.get("p50_ms")), None)
-    floor_p50 = floor["p50_ms"] if floor else None
-    for row in rows:
-        if floor_p50 and row.get("p50_ms") is not None:
-            row["p50_over_floor"] = round(row["p50_ms"] / floor_p50, 2)
-    print_table(rows, sync, floor_p50)
+    add_ratios(rows)
+    memory.update(memory_row(memory.get("worker_rss_max_mb"), MEMORY_GOAL_MB))
+    print_table(rows, sync, memory)
     connection = connect(args, "postgres")
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -722,10 +1001,15 @@ def main() -> None:
         "settings": {
             "tool": args.tool,
             "connections": args.connections,
+            "connections_concurrent": CONCURRENCY,
             "workers": args.workers,
             "cache": args.redis_url or "per-process memory",
             "duration_s": args.duration,
             "warmup_s": args.warmup,
+            "writes": args.writes,
+            "write_pause_ms": args.write_pause,
+            "salt": args.salt,
+            "served": "small" if args.small else "full",
         },
         "datasets": {
             "full": {
@@ -736,12 +1020,69 @@ def main() -> None:
             },
             "small": {"database": small_db, **datasets["small"], **small["facts"]},
         },
+        "new_query_words": {band: {w: counts.get(w) for w in ws} for band, ws in words.items()},
         "scenarios": rows,
         "sync": sync,
+        "memory": memory,
+        "cache": cache,
+        "queries_constant": queries_constant(rows),
+        "readme_table": markdown_table(rows),
         "total_seconds": round(time.monotonic() - started, 1),
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     log(f"written {RESULTS.relative_to(ROOT)} in {results['total_seconds']} s in all")
+
+
+def run_scenario(args, meter, group, scenario, small, full, pools, writes) -> dict:
+    """One row: the scenario measured the way its group measures."""
+    row: dict = {"name": scenario.name, "group": group, "target_ms": scenario.target_ms}
+    measured = full["results"].get(scenario.name)
+    if measured and "skipped" in measured:
+        log(f"{scenario.name}: skipped ({measured['skipped']})")
+        return {**row, "skipped": measured["skipped"]}
+    if "{stats}" in scenario.path and full["values"]["stats"] is None:
+        return {**row, "skipped": "no URL named stats-dashboard on this site"}
+    if group == "after a write":
+        meter.drain()
+        result = after_a_write(args, writes, scenario, full["values"])
+    else:
+        connections = {"asked again": 1, "16 connections": CONCURRENCY}.get(group, args.connections)
+        if scenario.pool:
+            kind_name, band = scenario.pool
+            target = Target(
+                None, connections, pools[scenario.pool], pool_file(args, kind_name, band)
+            )
+        else:
+            target = Target(full["paths"][scenario.name], connections)
+        result = measure_load(args, meter, target)
+        result["path"] = target.describe()
+    row.update(result)
+    if measured:
+        # A new query is asked once: its queries are those of the first request.
+        key = "cold_queries" if scenario.pool else "queries"
+        row.update(
+            {
+                "queries_small": small["results"][scenario.name].get(key),
+                "queries_full": measured[key],
+                "status": measured["status"],
+                "sql_ms_single_request": measured["sql_ms"],
+                "single_request_cold_ms": measured["cold_ms"],
+                "single_request_warm_ms": measured["warm_ms"],
+                "slowest_queries": measured["slowest"],
+            }
+        )
+    if scenario.target_ms:
+        row["meets"] = (
+            result["p95_ms"] is not None
+            and result["p95_ms"] < scenario.target_ms
+            and not result["errors"]
+        )
+    log(
+        f"{scenario.name}: {fmt(result.get('rps'))} req/s, p95 {fmt(result['p95_ms'])} ms"
+        + (f", {result['errors']} errors" if result["errors"] else "")
+        + (" (addresses repeated)" if result.get("repeats") else "")
+    )
+    return row
 
 
 if __name__ == "__main__":
