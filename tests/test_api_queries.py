@@ -169,6 +169,7 @@ def test_a_case_reads_as_the_contract_says(world):
         "results": "Færre turer til sykehuset.",
         "reuse_guide": "Krever en bil.",
         "contact": "Kari",
+        "contact_person": None,
         "organisation": {
             "id": sykehjem.pk,
             "name": "Fyllingsdalen sykehjem",
