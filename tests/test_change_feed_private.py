@@ -81,7 +81,7 @@ def test_a_full_sync_never_names_a_case_that_was_never_public(world):
     copy = Copy()
     seen = copy.drain()
     assert _case_ids(seen) == {kiosk.pk}
-    assert not set(hidden) & {entry["id"] for entry in seen}
+    assert not set(hidden) & _case_ids(seen)
     assert copy.objects == server()
 
 
