@@ -382,7 +382,9 @@ def _rank_sql(search: Search, table: str) -> tuple[str, list]:
             if related and not term.related:
                 continue
             if is_postgresql():
-                whens.append(f"WHEN {table}.search_vector @@ to_tsquery('simple', %s) THEN {score}")
+                # A matching row has every word somewhere: where not in the title or the
+                # summary, in the long texts. So the rank reads only their narrow vector.
+                whens.append(f"WHEN {table}.search_head @@ to_tsquery('simple', %s) THEN {score}")
                 params.append(term.tsquery(weight, related=related))
             else:
                 column = next(c for c, w in INDEX_COLUMNS.items() if w == weight)
@@ -415,14 +417,6 @@ def matching_ids(search: Search, *, text_rank: bool = False) -> tuple[str, list]
         f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
         [*params, search.fts],
     )
-
-
-def rank_parts(search: Search, table: str = "cases_case") -> tuple[str, list, str, list]:
-    """The two parts of a case's rank: the rank (see the module docstring) and a second part
-    in [0, 1] (rank = first + 0.5 * second), here always 0: the first decides alone, the
-    same on both databases."""
-    rank_sql, params = _rank_sql(search, table)
-    return rank_sql, params, "0", []
 
 
 def apply(queryset: QuerySet, search: Search) -> QuerySet:

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from ..vocabularies import (
     WorkplaceType,
 )
 from .base import AliveManager, SoftDeleteQuerySet
+from .facets import refresh_term_masks
 from .organisations import Organisation
 
 # Written only by the adoption writes (cases/models/adoptions.py) and by
@@ -104,6 +105,18 @@ class Case(models.Model):
     # refresh_adoption_counters), so lists sort by reuse and pages show it without counting.
     adoption_count = models.PositiveIntegerField(_("adoption count"), default=0, editable=False)
     first_adopted_on = models.DateField(_("first adopted"), null=True, blank=True, editable=False)
+    # What the search facets count, as bits (cases/models/facets.py): one per value of the
+    # case's sectors, innovation types and benefits, and of the classes of the organisations
+    # that reused it, and whether anyone did. Kept in the same transaction as the writes of
+    # terms, adoptions and organisations, so a search counts facets from the case rows alone.
+    sector_mask = models.BigIntegerField(default=0, editable=False)
+    innovation_type_mask = models.BigIntegerField(default=0, editable=False)
+    benefit_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_size_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_centrality_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_region_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_county_mask = models.BigIntegerField(default=0, editable=False)
+    has_adopters = models.BooleanField(default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -265,6 +278,18 @@ class CaseTerm(models.Model):
 
     def __str__(self):
         return f"{self.vocabulary}:{self.code}"
+
+    # One term written alone keeps its case's facet mask; bulk writes call refresh_term_masks.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            refresh_term_masks([self.case_id])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            refresh_term_masks([self.case_id])
+        return result
 
 
 class CaseEvent(models.Model):
