@@ -13,17 +13,20 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     F,
+    FloatField,
     Max,
     OuterRef,
     Subquery,
 )
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from . import search
-from .models import CaseTerm, Change, Organisation
+from .models import Case, CaseTerm, Change, Organisation
 from .models.facets import (
     ADOPTER_MASKS,
     COUNTY_MASK,
@@ -511,11 +514,11 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
         return None  # only common words: nothing matches
     selections = {name: filterset.selected(name) for name in FACETS}
     reused_ticked = bool(filterset.is_bound and filterset.form.cleaned_data.get("reused"))
-    # PostgreSQL: the search words are joined in below, with their text rank when the page is
-    # ranked, from the one scan that finds them.
+    # PostgreSQL: the search words are a condition on the case rows themselves, with their text
+    # rank when the page is ranked: one scan of the GIN index and of the matching rows.
     text_search = bool(query) and connection.vendor == "postgresql"
     rows = filterset.without(*FACETS, *(["q"] if text_search else [])).qs.order_by()
-    columns: dict[str, F] = {
+    columns: dict[str, F | RawSQL] = {
         "f_id": F("pk"),
         "f_has_adopters": F("has_adopters"),
         **{c: F(lookup) for c, lookup in COLUMN_FACETS.values()},
@@ -523,18 +526,17 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
     }
     conditions = _facet_conditions(selections)
     keys, ranked = _page_keys(page, text_search, columns)
+    if text_search:
+        rows = rows.filter(RawSQL(*search.match_condition(query), output_field=BooleanField()))
+        if ranked:
+            columns["text_rank"] = RawSQL(
+                *search.rank_sql(query, Case._meta.db_table), output_field=FloatField()
+            )
     try:
         table_sql, params = rows.values(**columns).query.sql_with_params()
     except EmptyResultSet:
         return None
     params = list(params)
-    if text_search:
-        match_sql, match_params = search.matching_ids(query, text_rank=ranked)
-        table_sql = (
-            f"SELECT b.*{', m.text_rank' if ranked else ''} FROM ({table_sql}) b "
-            f"INNER JOIN ({match_sql}) m ON m.id = b.f_id"
-        )
-        params += match_params
 
     def condition(excluded: str | None = None) -> tuple[str, list]:
         parts = [conditions[f] for f in conditions if f != excluded]

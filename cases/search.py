@@ -397,6 +397,17 @@ def _rank_sql(search: Search, table: str) -> tuple[str, list]:
     return " + ".join(parts) or "0", params
 
 
+def match_condition(search: Search) -> tuple[str, list]:
+    """PostgreSQL: the condition on a cases_case row that it matches every word of `search`
+    (served by the search vector's GIN index)."""
+    return "cases_case.search_vector @@ to_tsquery('simple', %s)", [search.tsquery]
+
+
+def rank_sql(search: Search, table: str) -> tuple[str, list]:
+    """The rank of a matching row of `table` (see the module docstring)."""
+    return _rank_sql(search, table)
+
+
 def matching_ids(search: Search, *, text_rank: bool = False) -> tuple[str, list]:
     """SQL for the ids of every case (of any status) that matches every word of `search`,
     and with `text_rank` their rank as `text_rank`. `search` must have terms.
