@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import FloatField, QuerySet, Value
+from django.db.models import BooleanField, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -400,7 +400,7 @@ def _rank_sql(search: Search, table: str) -> tuple[str, list]:
 def match_condition(search: Search) -> tuple[str, list]:
     """PostgreSQL: the condition on a cases_case row that it matches every word of `search`
     (served by the search vector's GIN index)."""
-    return "cases_case.search_vector @@ to_tsquery('simple', %s)", [search.tsquery]
+    return "search_vector @@ to_tsquery('simple', %s)", [search.tsquery]
 
 
 def rank_sql(search: Search, table: str) -> tuple[str, list]:
@@ -436,14 +436,18 @@ def apply(queryset: QuerySet, search: Search) -> QuerySet:
         return queryset
     if not search.terms:
         return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
-    # A self-contained id subquery: it stays valid when Django nests the queryset in
-    # another query (facet counts) and renames the outer table.
-    ids_sql, ids_params = matching_ids(search)
+    if is_postgresql():
+        # A condition on the row itself rather than an id subquery, so that the matches are
+        # read once (one scan, not a join of two); unqualified, it stays valid when Django
+        # nests the queryset in another query and renames the table.
+        matches = queryset.filter(RawSQL(*match_condition(search), output_field=BooleanField()))
+    else:
+        # A self-contained id subquery: it stays valid when Django nests the queryset.
+        ids_sql, ids_params = matching_ids(search)
+        matches = queryset.filter(pk__in=RawSQL(ids_sql, ids_params))
     # Ranking reads the outer row, so it is only for the top-level query (ordering a page).
     rank_sql, rank_params = _rank_sql(search, Case._meta.db_table)
-    return queryset.filter(pk__in=RawSQL(ids_sql, ids_params)).annotate(
-        rank=RawSQL(rank_sql, rank_params, output_field=FloatField())
-    )
+    return matches.annotate(rank=RawSQL(rank_sql, rank_params, output_field=FloatField()))
 
 
 # Highlighting -------------------------------------------------------------------------------
