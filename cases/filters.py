@@ -20,6 +20,7 @@ from django.db.models import (
     FloatField,
     Max,
     OuterRef,
+    Q,
     Subquery,
 )
 from django.db.models.expressions import RawSQL
@@ -29,7 +30,7 @@ from . import search
 from .models import Case, CaseTerm, Change, Organisation
 from .models.facets import (
     ADOPTER_MASKS,
-    COUNTY_MASK,
+    COUNTY_MASKS,
     TERM_MASKS,
     bits,
     county_bit,
@@ -98,10 +99,12 @@ ADOPTER_LOOKUPS = {
 def with_facet_bits(queryset, facet: str, chosen):
     """The cases whose facet mask (cases/models/facets.py) has a bit of the chosen values: a
     column of the case row instead of a join with its terms or adoptions."""
-    column, _values = MASK_FACETS[facet]
-    return queryset.alias(
-        **{f"{column}_chosen": F(column).bitand(facet_bits(facet, chosen))}
-    ).filter(**{f"{column}_chosen__gt": 0})
+    masks = facet_bits(facet, chosen)
+    queryset = queryset.alias(**{f"{c}_chosen": F(c).bitand(bit) for c, bit in masks.items()})
+    any_chosen = Q()
+    for column in masks:
+        any_chosen |= Q(**{f"{column}_chosen__gt": 0})
+    return queryset.filter(any_chosen)
 
 
 def _choices(field_name: str, choices, label, **kwargs) -> django_filters.MultipleChoiceFilter:
@@ -463,7 +466,7 @@ def cached_count_and_page(
 
 
 # Facet -> the mask column of the case (cases/models/facets.py) that holds its values as bits,
-# and the values in bit order (None: the county's number is its bit).
+# and the values in bit order (None: the counties, whose numbers say their column and bit).
 MASK_FACETS: dict[str, tuple[str, list | None]] = {
     **{facet: (column, values) for column, (facet, values) in TERM_MASK_COLUMNS.items()},
     "adopter_size_class": ("adopter_size_mask", ADOPTER_MASKS["adopter_size_mask"][1]),
@@ -472,19 +475,20 @@ MASK_FACETS: dict[str, tuple[str, list | None]] = {
         ADOPTER_MASKS["adopter_centrality_mask"][1],
     ),
     "adopter_region": ("adopter_region_mask", ADOPTER_MASKS["adopter_region_mask"][1]),
-    "adopter_county": (COUNTY_MASK, None),
+    "adopter_county": ("adopter_county_mask", None),
 }
 
 
-def facet_bits(facet: str, chosen) -> int:
-    """The mask of a mask facet's chosen values (as the URL has them)."""
-    _column, values = MASK_FACETS[facet]
+def facet_bits(facet: str, chosen) -> dict[str, int]:
+    """The chosen values of a mask facet (as the URL has them) as bits, per mask column."""
+    column, values = MASK_FACETS[facet]
     if values is None:
-        mask = 0
+        masks = dict.fromkeys(COUNTY_MASKS, 0)
         for number in chosen:
-            mask |= county_bit(str(number))
-        return mask
-    return bits(values, database_values(facet, [str(v) for v in chosen]))
+            county_column, bit = county_bit(str(number))
+            masks[county_column] |= bit
+        return masks
+    return {column: bits(values, database_values(facet, [str(v) for v in chosen]))}
 
 
 def _facet_conditions(selections: dict[str, list[str]]) -> dict[str, tuple[str, list]]:
@@ -496,9 +500,13 @@ def _facet_conditions(selections: dict[str, list[str]]) -> dict[str, tuple[str, 
                 f"t.{column} IN ({', '.join(['%s'] * len(chosen))})",
                 database_values(facet, chosen),
             )
-    for facet, (column, _values) in MASK_FACETS.items():
+    for facet in MASK_FACETS:
         if chosen := selections[facet]:
-            conditions[facet] = (f"(t.f_{column} & %s) <> 0", [facet_bits(facet, chosen)])
+            masks = facet_bits(facet, chosen)
+            conditions[facet] = (
+                "(" + " OR ".join(f"(t.f_{column} & %s) <> 0" for column in masks) + ")",
+                list(masks.values()),
+            )
     return conditions
 
 
@@ -523,6 +531,7 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
         "f_has_adopters": F("has_adopters"),
         **{c: F(lookup) for c, lookup in COLUMN_FACETS.values()},
         **{f"f_{column}": F(column) for column, _values in MASK_FACETS.values()},
+        **{f"f_{column}": F(column) for column in COUNTY_MASKS},
     }
     conditions = _facet_conditions(selections)
     keys, ranked = _page_keys(page, text_search, columns)
@@ -626,14 +635,14 @@ def _mask_counts(
     for facet, (column, values) in MASK_FACETS.items():
         sql, values_params = condition(facet)
         shown = (
-            [(number, county_bit(number)) for number, _name in counties]
+            [(number, *county_bit(number)) for number, _name in counties]
             if values is None
-            else [(str(value), value_bit(values, value)) for value in values]
+            else [(str(value), column, value_bit(values, value)) for value in values]
         )
         vocabulary = CaseFilter.TERM_VOCABULARIES.get(facet)
-        for value, bit in shown:
+        for value, column, bit in shown:
             if not bit:
-                continue  # a county without a bit (see facets.MAX_COUNTY_NUMBER): never counted
+                continue  # a county number without a bit (not two digits): never counted
             name = f"c{len(counted)}"
             counted.append(
                 f"SUM(CASE WHEN ({sql}) AND (t.f_{column} & {bit}) <> 0 THEN 1 ELSE 0 END) AS {name}"

@@ -23,6 +23,7 @@ MASKS = [
     "adopter_centrality_mask",
     "adopter_region_mask",
     "adopter_county_mask",
+    "adopter_county_mask_high",
     "has_adopters",
 ]
 
@@ -80,7 +81,7 @@ def test_an_adoption_recorded_and_withdrawn_sets_the_adopter_masks(owner, modera
     assert kept["adopter_size_mask"] == value_bit(list(SizeClass.values), adopter.size_class)
     assert kept["adopter_centrality_mask"] == value_bit(list(CentralityClass.values), 5)
     assert kept["adopter_region_mask"] == value_bit(list(Region.values), Region.VESTLANDET)
-    assert kept["adopter_county_mask"] == county_bit("46")
+    assert kept["adopter_county_mask"] == county_bit("46")[1]
     assert_as_recomputed(case)
 
     adoption_withdraw(actor=moderator, adoption=adoption)
@@ -110,7 +111,11 @@ def test_an_adopter_that_changes_class_or_is_deleted_changes_the_masks(owner):
 
     adopter.parent = CountyFactory(number="11", region=Region.VESTLANDET)
     adopter.save()
-    assert masks(case)["adopter_county_mask"] == county_bit("11")
+    assert masks(case)["adopter_county_mask"] == county_bit("11")[1]
+    adopter.parent = CountyFactory(number="87", region=Region.VESTLANDET)
+    adopter.save()
+    assert masks(case)["adopter_county_mask"] == 0
+    assert masks(case)["adopter_county_mask_high"] == county_bit("87")[1]
 
     adopter.deleted_at = timezone.now()
     adopter.save()

@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
         mask("adopter_centrality_mask"),
         mask("adopter_region_mask"),
         mask("adopter_county_mask"),
+        mask("adopter_county_mask_high"),
         migrations.AddField(
             model_name="case",
             name="has_adopters",

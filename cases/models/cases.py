@@ -116,6 +116,7 @@ class Case(models.Model):
     adopter_centrality_mask = models.BigIntegerField(default=0, editable=False)
     adopter_region_mask = models.BigIntegerField(default=0, editable=False)
     adopter_county_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_county_mask_high = models.BigIntegerField(default=0, editable=False)
     has_adopters = models.BooleanField(default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,8 +3,8 @@ bits on the case row, so that a search counts every facet in one pass over the m
 instead of joining their terms and their adoptions.
 
 A vocabulary value's bit is its position among the vocabulary's values (a new value goes at
-the end; after reordering, `refresh_facet_masks()` sets every case again). A county's bit is its
-two-digit number (Norway's are 03 to 56), so it fits in a 64-bit integer.
+the end; after reordering, `refresh_facet_masks()` sets every case again). A county's bit comes
+from its two-digit number: 01 to 62 in adopter_county_mask, 63 to 99 in adopter_county_mask_high.
 
 Kept in the same transaction as the writes they copy: the case's terms (the content services),
 its adoptions (Adoption.save/delete and refresh_adoption_counters), the adopting organisations'
@@ -29,9 +29,9 @@ ADOPTER_MASKS: dict[str, tuple[str, list]] = {
     "adopter_centrality_mask": ("o.centrality_class", list(CentralityClass.values)),
     "adopter_region_mask": ("o.region", list(Region.values)),
 }
-COUNTY_MASK = "adopter_county_mask"
-# The largest county number that has a bit (bit 63 is the sign).
-MAX_COUNTY_NUMBER = 62
+# The county mask columns, each for COUNTY_BITS numbers from the first (bit 63 is the sign).
+COUNTY_MASKS = {"adopter_county_mask": 1, "adopter_county_mask_high": 63}
+COUNTY_BITS = 62
 
 
 def value_bit(values: list, value) -> int:
@@ -39,9 +39,12 @@ def value_bit(values: list, value) -> int:
     return 1 << values.index(value) if value in values else 0
 
 
-def county_bit(number: str) -> int:
-    """The bit of a county, by its number (0 for a number without one)."""
-    return 1 << int(number) if number.isdigit() and 0 < int(number) <= MAX_COUNTY_NUMBER else 0
+def county_bit(number: str) -> tuple[str, int]:
+    """The mask column and bit of a county, by its number (bit 0 for a number without one)."""
+    for column, first in COUNTY_MASKS.items():
+        if number.isdigit() and first <= int(number) < first + COUNTY_BITS:
+            return column, 1 << (int(number) - first)
+    return next(iter(COUNTY_MASKS)), 0
 
 
 def bits(values: list, chosen: Iterable) -> int:
@@ -102,11 +105,12 @@ def refresh_adopter_masks(case_ids: Iterable[int] | None = None) -> None:
         folded, folded_params = _folded(source, values)
         assignments.append(f"{column} = COALESCE((SELECT {fold.format(folded)} {adopters}), 0)")
         params += folded_params
-    county = (
-        f"CASE WHEN c.number BETWEEN '01' AND '{MAX_COUNTY_NUMBER}' "
-        "THEN CAST(1 AS BIGINT) << CAST(c.number AS INTEGER) ELSE 0 END"
-    )
-    assignments.append(f"{COUNTY_MASK} = COALESCE((SELECT {fold.format(county)} {adopters}), 0)")
+    for column, first in COUNTY_MASKS.items():
+        county = (
+            f"CASE WHEN CAST(c.number AS INTEGER) BETWEEN {first} AND {first + COUNTY_BITS - 1} "
+            f"THEN CAST(1 AS BIGINT) << (CAST(c.number AS INTEGER) - {first}) ELSE 0 END"
+        )
+        assignments.append(f"{column} = COALESCE((SELECT {fold.format(county)} {adopters}), 0)")
     assignments.append(f"has_adopters = EXISTS (SELECT 1 {adopters})")
     _update(assignments, params, case_ids)
 
