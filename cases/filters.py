@@ -16,17 +16,26 @@ from django.db.models import (
     BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
+    FloatField,
     Max,
     OuterRef,
     Q,
     Subquery,
 )
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from . import search
-from .models import Adoption, CaseTerm, Change, Organisation
+from .models import Case, CaseTerm, Change, Organisation
+from .models.facets import (
+    ADOPTER_MASKS,
+    COUNTY_MASKS,
+    TERM_MASKS,
+    bits,
+    county_bit,
+    value_bit,
+)
 from .vocabularies import (
     Benefit,
     CentralityClass,
@@ -78,10 +87,6 @@ def term_exists(vocabulary: str, codes) -> Exists:
     )
 
 
-def adopted() -> Exists:
-    return Exists(Adoption.objects.public().filter(case=OuterRef("pk")))
-
-
 # An adopter filter's name -> what it reads of the adopting organisation.
 ADOPTER_LOOKUPS = {
     "adopter_size_class": "organisation__size_class",
@@ -91,17 +96,15 @@ ADOPTER_LOOKUPS = {
 }
 
 
-def adopted_by(name: str, values) -> Exists:
-    """Whether an organisation with one of `values` (of the adopter filter `name`) reused the
-    case: a recorded adoption, not withdrawn, by an organisation that still exists. (The
-    cases filtered are published already.)"""
-    return Exists(
-        Adoption.objects.filter(
-            case=OuterRef("pk"),
-            organisation__deleted_at__isnull=True,
-            **{f"{ADOPTER_LOOKUPS[name]}__in": list(values)},
-        )
-    )
+def with_facet_bits(queryset, facet: str, chosen):
+    """The cases whose facet mask (cases/models/facets.py) has a bit of the chosen values: a
+    column of the case row instead of a join with its terms or adoptions."""
+    masks = facet_bits(facet, chosen)
+    queryset = queryset.alias(**{f"{c}_chosen": F(c).bitand(bit) for c, bit in masks.items()})
+    any_chosen = Q()
+    for column in masks:
+        any_chosen |= Q(**{f"{column}_chosen__gt": 0})
+    return queryset.filter(any_chosen)
 
 
 def _choices(field_name: str, choices, label, **kwargs) -> django_filters.MultipleChoiceFilter:
@@ -209,12 +212,12 @@ class CaseFilter(django_filters.FilterSet):
     def filter_term(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(term_exists(self.TERM_VOCABULARIES[name], value))
+        return with_facet_bits(queryset, name, value)
 
     def filter_adopter(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(adopted_by(name, value))
+        return with_facet_bits(queryset, name, value)
 
     def adopter_selections(self) -> dict[str, list[str]]:
         """The adopter filters with values chosen, and their values."""
@@ -224,7 +227,9 @@ class CaseFilter(django_filters.FilterSet):
         if value is None or value is False:
             # An unticked box means "no preference", not "never reused".
             return queryset
-        return queryset.filter(adopted())
+        # The cases filtered are published: reused is an alive adoption by an organisation
+        # that exists, which has_adopters keeps (cases/models/facets.py).
+        return queryset.filter(has_adopters=True)
 
     @property
     def query(self) -> search.Search:
@@ -281,6 +286,13 @@ COLUMN_FACETS = {
     "county": ("f_county", "organisation__county__number"),
 }
 TERM_FACETS = list(CaseFilter.TERM_VOCABULARIES)
+# Term mask column -> (its facet, the values in bit order).
+TERM_MASK_COLUMNS = {
+    column: (facet, values)
+    for column, (vocabulary, values) in TERM_MASKS.items()
+    for facet, facet_vocabulary in CaseFilter.TERM_VOCABULARIES.items()
+    if facet_vocabulary == vocabulary
+}
 # The facets of who reused a case (counted by `_adopter_counts`).
 ADOPTER_FACETS = list(ADOPTER_LOOKUPS)
 FACETS = [
@@ -383,7 +395,7 @@ def count_and_page(
         elif kind == "term":
             facet = by_vocabulary[key]
             if value in counts[facet]:
-                counts[facet][value] = n
+                counts[facet][value] = n or 0
         elif kind == "reused":
             counts["reused"]["true"] = n or 0
         else:
@@ -456,15 +468,34 @@ def cached_count_and_page(
     return found
 
 
-# Term facet -> its flag in the counted table (only for a facet with values ticked).
-TERM_FLAGS = {name: f"f_{name}" for name in TERM_FACETS}
+# Facet -> the mask column of the case (cases/models/facets.py) that holds its values as bits,
+# and the values in bit order (None: the counties, whose numbers say their column and bit).
+MASK_FACETS: dict[str, tuple[str, list | None]] = {
+    **{facet: (column, values) for column, (facet, values) in TERM_MASK_COLUMNS.items()},
+    "adopter_size_class": ("adopter_size_mask", ADOPTER_MASKS["adopter_size_mask"][1]),
+    "adopter_centrality_class": (
+        "adopter_centrality_mask",
+        ADOPTER_MASKS["adopter_centrality_mask"][1],
+    ),
+    "adopter_region": ("adopter_region_mask", ADOPTER_MASKS["adopter_region_mask"][1]),
+    "adopter_county": ("adopter_county_mask", None),
+}
 
 
-def _facet_conditions(
-    selections: dict[str, list[str]], columns: dict[str, F | ExpressionWrapper]
-) -> dict[str, tuple[str, list]]:
-    """Each ticked facet's condition on the rows (SQL and parameters). A ticked term facet
-    adds its flag to `columns`: whether the case has one of the ticked terms."""
+def facet_bits(facet: str, chosen) -> dict[str, int]:
+    """The chosen values of a mask facet (as the URL has them) as bits, per mask column."""
+    column, values = MASK_FACETS[facet]
+    if values is None:
+        masks = dict.fromkeys(COUNTY_MASKS, 0)
+        for number in chosen:
+            county_column, bit = county_bit(str(number))
+            masks[county_column] |= bit
+        return masks
+    return {column: bits(values, database_values(facet, [str(v) for v in chosen]))}
+
+
+def _facet_conditions(selections: dict[str, list[str]]) -> dict[str, tuple[str, list]]:
+    """Each ticked facet's condition on the rows (SQL and parameters)."""
     conditions: dict[str, tuple[str, list]] = {}
     for facet, (column, _lookup) in COLUMN_FACETS.items():
         if chosen := selections[facet]:
@@ -472,25 +503,13 @@ def _facet_conditions(
                 f"t.{column} IN ({', '.join(['%s'] * len(chosen))})",
                 database_values(facet, chosen),
             )
-    for facet in TERM_FACETS:
+    for facet in MASK_FACETS:
         if chosen := selections[facet]:
-            codes = CaseTerm.objects.filter(
-                vocabulary=CaseFilter.TERM_VOCABULARIES[facet], code__in=chosen
-            ).values("case_id")
-            columns[TERM_FLAGS[facet]] = ExpressionWrapper(
-                Q(pk__in=codes), output_field=BooleanField()
+            masks = facet_bits(facet, chosen)
+            conditions[facet] = (
+                "(" + " OR ".join(f"(t.f_{column} & %s) <> 0" for column in masks) + ")",
+                list(masks.values()),
             )
-            conditions[facet] = (f"t.{TERM_FLAGS[facet]}", [])
-    for facet in ADOPTER_FACETS:
-        if chosen := selections[facet]:
-            adopters = Adoption.objects.filter(
-                organisation__deleted_at__isnull=True,
-                **{f"{ADOPTER_LOOKUPS[facet]}__in": database_values(facet, chosen)},
-            ).values("case_id")
-            columns[f"f_{facet}"] = ExpressionWrapper(
-                Q(pk__in=adopters), output_field=BooleanField()
-            )
-            conditions[facet] = (f"t.f_{facet}", [])
     return conditions
 
 
@@ -506,28 +525,30 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
         return None  # only common words: nothing matches
     selections = {name: filterset.selected(name) for name in FACETS}
     reused_ticked = bool(filterset.is_bound and filterset.form.cleaned_data.get("reused"))
-    # PostgreSQL: the search words are joined in below, with their text rank when the page is
-    # ranked, from the one scan that finds them.
+    # PostgreSQL: the search words are a condition on the case rows themselves, with their text
+    # rank when the page is ranked: one scan of the GIN index and of the matching rows.
     text_search = bool(query) and connection.vendor == "postgresql"
     rows = filterset.without(*FACETS, *(["q"] if text_search else [])).qs.order_by()
-    columns: dict[str, F | ExpressionWrapper] = {
+    columns: dict[str, F | RawSQL] = {
         "f_id": F("pk"),
+        "f_has_adopters": F("has_adopters"),
         **{c: F(lookup) for c, lookup in COLUMN_FACETS.values()},
+        **{f"f_{column}": F(column) for column, _values in MASK_FACETS.values()},
+        **{f"f_{column}": F(column) for column in COUNTY_MASKS},
     }
-    conditions = _facet_conditions(selections, columns)
+    conditions = _facet_conditions(selections)
     keys, ranked = _page_keys(page, text_search, columns)
+    if text_search:
+        rows = rows.filter(RawSQL(*search.match_condition(query), output_field=BooleanField()))
+        if ranked:
+            columns["text_rank"] = RawSQL(
+                *search.rank_sql(query, Case._meta.db_table), output_field=FloatField()
+            )
     try:
         table_sql, params = rows.values(**columns).query.sql_with_params()
     except EmptyResultSet:
         return None
     params = list(params)
-    if text_search:
-        match_sql, match_params = search.matching_ids(query, text_rank=ranked)
-        table_sql = (
-            f"SELECT b.*{', m.text_rank' if ranked else ''} FROM ({table_sql}) b "
-            f"INNER JOIN ({match_sql}) m ON m.id = b.f_id"
-        )
-        params += match_params
 
     def condition(excluded: str | None = None) -> tuple[str, list]:
         parts = [conditions[f] for f in conditions if f != excluded]
@@ -537,10 +558,7 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
         )
 
     everything = condition()
-    # PostgreSQL: OFFSET 0 keeps the rows a subquery, so that the ticked term facets' flags
-    # are computed once per case, not again in the condition below.
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    table = f"SELECT * FROM ({table_sql}{fence}) t"
+    table = f"SELECT * FROM ({table_sql}) t"
     if len(conditions) >= 2:
         # A case that misses two ticked facets counts in no facet: leave it out early.
         hits = " + ".join(f"CASE WHEN {sql} THEN 1 ELSE 0 END" for sql, _v in conditions.values())
@@ -548,50 +566,18 @@ def _statement(filterset: CaseFilter, page: PageRequest | None) -> tuple[str, li
         params += [value for _sql, values in conditions.values() for value in values]
         params.append(len(conditions) - 1)
     ctes = [f"t AS MATERIALIZED ({table})"]
-    adopter_ctes, adopter_params, adopter_branches, adopter_branch_params = _adopter_counts(
+    mask_cte, mask_params, mask_branches, mask_branch_params = _mask_counts(
         condition, everything, filterset.counties, reused=not reused_ticked
     )
-    ctes += adopter_ctes
-    params += adopter_params
+    ctes.append(mask_cte)
+    params += mask_params
 
     grouping_sql, branch_params = _column_counts(condition, everything)
-    branches = [grouping_sql]
-
-    vocabularies = [CaseFilter.TERM_VOCABULARIES[name] for name in TERM_FACETS]
-    in_vocabularies = f"ct.vocabulary IN ({', '.join(['%s'] * len(vocabularies))})"
-    if connection.vendor == "postgresql":
-        # Each matching case's own terms, from the (case, vocabulary, code) index: a few
-        # index entries per case rather than a hash of every case's terms (OFFSET 0 keeps
-        # the planner from turning it into that hash join).
-        terms_sql = (
-            "SELECT 'term', ct.vocabulary, ct.code, COUNT(*) FROM t CROSS JOIN LATERAL "
-            "(SELECT ct.vocabulary, ct.code FROM cases_caseterm ct "
-            f"WHERE ct.case_id = t.f_id AND {in_vocabularies} OFFSET 0) ct WHERE 1 = 1"
-        )
-    else:
-        terms_sql = (
-            "SELECT 'term', ct.vocabulary, ct.code, COUNT(*) FROM cases_caseterm ct "
-            f"INNER JOIN t ON ct.case_id = t.f_id WHERE {in_vocabularies}"
-        )
-    branch_params += vocabularies
-    term_conditions = [(CaseFilter.TERM_VOCABULARIES[f], condition(f)) for f in TERM_FACETS]
-    if any(sql != "1 = 1" for _vocabulary, (sql, _values) in term_conditions):
-        # Each vocabulary's terms are counted with every selection but its own facet's; a case
-        # that meets none of these conditions has no term to count (its terms are not read).
-        terms_sql += " AND (" + " OR ".join(f"({sql})" for _v, (sql, _values) in term_conditions)
-        terms_sql += ") AND CASE ct.vocabulary"
-        branch_params += [value for _v, (_sql, values) in term_conditions for value in values]
-        for vocabulary, (sql, values) in term_conditions:
-            terms_sql += f" WHEN %s THEN ({sql})"
-            branch_params += [vocabulary, *values]
-        terms_sql += " ELSE 1 = 0 END"
-    branches.append(terms_sql + " GROUP BY ct.vocabulary, ct.code")
-
-    branches += adopter_branches
-    branch_params += adopter_branch_params
+    branches = [grouping_sql, *mask_branches]
+    branch_params += mask_branch_params
 
     if page is not None:
-        page_cte, page_params, page_branch = _page(page, keys, ranked, query, everything)
+        page_cte, page_params, page_branch = _page(page, keys, ranked, everything)
         ctes.append(page_cte)
         params += page_params
         branches.append(page_branch)
@@ -633,70 +619,52 @@ def _column_counts(condition, everything) -> tuple[str, list]:
     return " UNION ALL ".join(branches), params + everything[1]
 
 
-# A mask holds this many values of a facet, one bit each (an integer column on both databases).
-MASK_BITS = 30
-
-
-def _adopter_counts(
+def _mask_counts(
     condition, everything: tuple[str, list], counties: list[tuple[str, str]], *, reused: bool
-) -> tuple[list[str], list, list[str], list]:
-    """Every adopter facet's counts, and the reused results: CTEs, their parameters, the
-    branches of rows ("adopter", facet, value, n) and ("reused", None, None, n), and theirs.
+) -> tuple[str, list, list[str], list]:
+    """Every term and adopter facet's counts, and the reused results, in one pass over the
+    counted cases' facet masks (cases/models/facets.py): the CTE `s`, its parameters, the
+    branches of rows ("term", vocabulary, code, n), ("adopter", facet, value, n) and
+    ("reused", None, None, n), and theirs.
 
-    For each value, the cases that at least one organisation of that value reused, counted
-    with every other facet's selection applied but not its own. The adoptions of the counted
-    cases (alive, by an organisation that is) are read once and folded into one row per case
-    (`m`) with a bit mask per facet of the values its adopters have; one pass over those rows
-    (`s`) counts every value and the reused results. Far cheaper than grouping the adoptions
-    once per facet and counting distinct cases: a case reused by two small municipalities
-    counts once for "small" because its mask has the bit once.
+    For each value, the cases whose mask has its bit, counted with every other facet's
+    selection applied but not its own. A case reused by two small municipalities counts once
+    for "small": its mask has the bit once.
     """
-    facets: dict[str, tuple[str, list]] = {
-        "adopter_size_class": ("ao.size_class", [str(v) for v in SizeClass.values]),
-        "adopter_centrality_class": ("ao.centrality_class", list(CentralityClass.values)),
-        "adopter_region": ("ao.region", [str(v) for v in Region.values]),
-        "adopter_county": ("ac.number", [number for number, _name in counties]),
-    }
-    # PostgreSQL ORs the bits together; SQLite has no such aggregate, but the sum of the
-    # distinct powers of two present is the same number.
-    fold = "BIT_OR({})" if connection.vendor == "postgresql" else "SUM(DISTINCT {})"
-    masks: list[str] = []
     counted: list[str] = []
-    rows: list[str] = []
-    mask_params: list = []
     count_params: list = []
+    rows: list[str] = []
     row_params: list = []
-    for facet, (column, values) in facets.items():
+    for facet, (column, values) in MASK_FACETS.items():
         sql, values_params = condition(facet)
-        for start in range(0, len(values), MASK_BITS):
-            chunk = values[start : start + MASK_BITS]
-            mask = f"m{len(masks)}"
-            whens = " ".join(f"WHEN %s THEN {1 << bit}" for bit in range(len(chunk)))
-            masks.append(f"{fold.format(f'CASE {column} {whens} ELSE 0 END')} AS {mask}")
-            mask_params += chunk
-            for bit, value in enumerate(chunk):
-                name = f"c{len(counted)}"
-                counted.append(
-                    f"SUM(CASE WHEN ({sql}) AND (m.{mask} & {1 << bit}) <> 0 THEN 1 ELSE 0 END) "
-                    f"AS {name}"
-                )
-                count_params += values_params
+        shown = (
+            [(number, *county_bit(number)) for number, _name in counties]
+            if values is None
+            else [(str(value), column, value_bit(values, value)) for value in values]
+        )
+        vocabulary = CaseFilter.TERM_VOCABULARIES.get(facet)
+        for value, column, bit in shown:
+            if not bit:
+                continue  # a county number without a bit (not two digits): never counted
+            name = f"c{len(counted)}"
+            counted.append(
+                f"SUM(CASE WHEN ({sql}) AND (t.f_{column} & {bit}) <> 0 THEN 1 ELSE 0 END) AS {name}"
+            )
+            count_params += values_params
+            if vocabulary is not None:
+                rows.append(f"SELECT 'term', %s, %s, s.{name} FROM s")
+                row_params += [vocabulary, value]
+            else:
                 rows.append(f"SELECT 'adopter', %s, %s, s.{name} FROM s")
-                row_params += [facet, str(value)]
-    counted.append(f"SUM(CASE WHEN {everything[0]} THEN 1 ELSE 0 END) AS reused")
+                row_params += [facet, value]
+    counted.append(
+        f"SUM(CASE WHEN ({everything[0]}) AND t.f_has_adopters THEN 1 ELSE 0 END) AS reused"
+    )
     count_params += everything[1]
     if reused:
         rows.append("SELECT 'reused', NULL, NULL, s.reused FROM s")
-    ctes = [
-        f"m AS MATERIALIZED (SELECT a.case_id, {', '.join(masks)} FROM cases_adoption a "
-        "INNER JOIN t ON t.f_id = a.case_id "
-        "INNER JOIN cases_organisation ao ON ao.id = a.organisation_id "
-        "LEFT JOIN cases_organisation ac ON ac.id = ao.county_id "
-        "WHERE a.deleted_at IS NULL AND ao.deleted_at IS NULL GROUP BY a.case_id)",
-        f"s AS MATERIALIZED (SELECT {', '.join(counted)} FROM m "
-        "INNER JOIN t ON t.f_id = m.case_id)",
-    ]
-    return ctes, mask_params + count_params, rows, row_params
+    cte = f"s AS MATERIALIZED (SELECT {', '.join(counted)} FROM t)"
+    return cte, count_params, rows, row_params
 
 
 def _page_keys(
@@ -724,7 +692,6 @@ def _page(
     page: PageRequest,
     keys: list[tuple[str, bool]],
     ranked: bool,
-    query: search.Search,
     everything: tuple[str, list],
 ) -> tuple[str, list, str]:
     """The page's CTE `p`, its parameters, and its branch of rows ("page", NULL, id, position)."""
@@ -742,26 +709,13 @@ def _page(
         )
         params = [*where_params, page.limit, page.offset]
     else:
-        # rank = text rank + 0.5 * similarity, the similarity in [0, 1]: a case whose text rank
-        # is more than 0.5 below the n-th best text rank cannot be among the first n, so the
-        # similarity (which reads the case's row) is computed only for the cases that can.
-        _text_rank, _text_params, similarity, similarity_params = search.rank_parts(query, "c")
+        # The rank was computed with the match, from the narrow search_head (cases/search.py).
         names = [("k0", True), *names]
         cte = (
-            f"p AS (SELECT t.f_id, t.text_rank + 0.5 * {similarity} AS k0{selected} FROM t "
-            f"INNER JOIN cases_case c ON c.id = t.f_id WHERE {where} AND t.text_rank >= "
-            f"(SELECT MIN(n.text_rank) FROM (SELECT t.text_rank FROM t WHERE {where} "
-            "ORDER BY t.text_rank DESC LIMIT %s) n) - 0.5 "
+            f"p AS (SELECT t.f_id, t.text_rank AS k0{selected} FROM t WHERE {where} "
             f"ORDER BY {order(names)} LIMIT %s OFFSET %s)"
         )
-        params = [
-            *similarity_params,
-            *where_params,
-            *where_params,
-            page.offset + page.limit,
-            page.limit,
-            page.offset,
-        ]
+        params = [*where_params, page.limit, page.offset]
     branch = (
         "SELECT 'page', NULL, CAST(p.f_id AS text), "
         f"ROW_NUMBER() OVER (ORDER BY {order(names)}) FROM p"

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import FloatField, QuerySet, Value
+from django.db.models import BooleanField, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -450,7 +450,9 @@ def _rank_sql(search: Search, table: str) -> tuple[str, list]:
             if related and not term.related:
                 continue
             if is_postgresql():
-                whens.append(f"WHEN {table}.search_vector @@ to_tsquery('simple', %s) THEN {score}")
+                # A matching row has every word somewhere: where not in the title or the
+                # summary, in the long texts. So the rank reads only their narrow vector.
+                whens.append(f"WHEN {table}.search_head @@ to_tsquery('simple', %s) THEN {score}")
                 params.append(term.tsquery(weight, related=related))
             else:
                 column = next(c for c, w in INDEX_COLUMNS.items() if w == weight)
@@ -461,6 +463,17 @@ def _rank_sql(search: Search, table: str) -> tuple[str, list]:
                 params.append(term.fts(column, related=related))
         parts.append(f"(CASE {' '.join(whens)} ELSE {OTHERWISE} END)")
     return " + ".join(parts) or "0", params
+
+
+def match_condition(search: Search) -> tuple[str, list]:
+    """PostgreSQL: the condition on a cases_case row that it matches every word of `search`
+    (served by the search vector's GIN index)."""
+    return "search_vector @@ to_tsquery('simple', %s)", [search.tsquery]
+
+
+def rank_sql(search: Search, table: str) -> tuple[str, list]:
+    """The rank of a matching row of `table` (see the module docstring)."""
+    return _rank_sql(search, table)
 
 
 def matching_ids(search: Search, *, text_rank: bool = False) -> tuple[str, list]:
@@ -485,28 +498,24 @@ def matching_ids(search: Search, *, text_rank: bool = False) -> tuple[str, list]
     )
 
 
-def rank_parts(search: Search, table: str = "cases_case") -> tuple[str, list, str, list]:
-    """The two parts of a case's rank: the rank (see the module docstring) and a second part
-    in [0, 1] (rank = first + 0.5 * second), here always 0: the first decides alone, the
-    same on both databases."""
-    rank_sql, params = _rank_sql(search, table)
-    return rank_sql, params, "0", []
-
-
 def apply(queryset: QuerySet, search: Search) -> QuerySet:
     """Narrow a Case queryset to the matches of `search`, annotated with `rank`."""
     if not search:
         return queryset
     if not search.terms:
         return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
-    # A self-contained id subquery: it stays valid when Django nests the queryset in
-    # another query (facet counts) and renames the outer table.
-    ids_sql, ids_params = matching_ids(search)
+    if is_postgresql():
+        # A condition on the row itself rather than an id subquery, so that the matches are
+        # read once (one scan, not a join of two); unqualified, it stays valid when Django
+        # nests the queryset in another query and renames the table.
+        matches = queryset.filter(RawSQL(*match_condition(search), output_field=BooleanField()))
+    else:
+        # A self-contained id subquery: it stays valid when Django nests the queryset.
+        ids_sql, ids_params = matching_ids(search)
+        matches = queryset.filter(pk__in=RawSQL(ids_sql, ids_params))
     # Ranking reads the outer row, so it is only for the top-level query (ordering a page).
     rank_sql, rank_params = _rank_sql(search, Case._meta.db_table)
-    return queryset.filter(pk__in=RawSQL(ids_sql, ids_params)).annotate(
-        rank=RawSQL(rank_sql, rank_params, output_field=FloatField())
-    )
+    return matches.annotate(rank=RawSQL(rank_sql, rank_params, output_field=FloatField()))
 
 
 # Highlighting -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from cases.models import (
     Organisation,
     SpreadActivity,
     User,
+    refresh_term_masks,
 )
 from cases.services import refresh_search_extra
 from cases.vocabularies import (
@@ -195,6 +196,7 @@ def add_terms(case: Case, vocabulary: str, codes) -> None:
     CaseTerm.objects.bulk_create(
         [CaseTerm(case=case, vocabulary=vocabulary, code=code) for code in codes or []]
     )
+    refresh_term_masks([case.pk])
 
 
 class AdoptionFactory(factory.django.DjangoModelFactory):

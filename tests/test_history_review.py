@@ -287,6 +287,48 @@ def test_send_back_needs_a_reason_and_changes_nothing_without_one(
     assert case.events.count() == events
 
 
+def test_a_case_submitted_again_is_reviewed_with_the_changes_since_it_was_sent_back(
+    client, moderator, owner, member
+):
+    case = factories.CaseFactory(
+        organisation=owner,
+        created_by=member,
+        ready=True,
+        status=CaseStatus.DRAFT,
+        reuse_guide="Kostnad: en bil.",
+    )
+    services.case_submit(actor=member, case=case)
+    services.case_request_changes(actor=moderator, case=case, reason="Hva koster bilen i året?")
+    data = services.case_snapshot(case)
+    services.case_update(
+        actor=member,
+        case=case,
+        data={**data, "reuse_guide": "Kostnad: en bil, om lag 400 000 kroner i året."},
+    )
+    services.case_submit(actor=member, case=case)
+    client.force_login(moderator)
+
+    response = client.get(reverse("moderation-case", kwargs={"slug": case.slug}))
+    html = response.content.decode()
+    assert [view.field for view in response.context["changes"]] == ["reuse_guide"]
+    assert "«Hva koster bilen i året?»" in html
+    assert "<ins" in html
+    assert "400 000 kroner" in html
+    # Everything else is shown too, unmarked.
+    assert {view.field for view in response.context["fields"]} == set(data)
+
+
+def test_a_case_submitted_for_the_first_time_marks_nothing(client, moderator, owner, member):
+    case = factories.CaseFactory(
+        organisation=owner, created_by=member, ready=True, status=CaseStatus.DRAFT
+    )
+    services.case_submit(actor=member, case=case)
+    client.force_login(moderator)
+    response = client.get(reverse("moderation-case", kwargs={"slug": case.slug}))
+    assert response.context["sent_back"] is None
+    assert response.context["changes"] == []
+
+
 # --- 404 --------------------------------------------------------------------------------------
 
 

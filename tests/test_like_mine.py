@@ -103,7 +103,9 @@ def catalogue(places):
     withdrawn = cases["Q"].adoptions.get(organisation=places["Bitte"])
     withdrawn.deleted_at = timezone.now()
     withdrawn.save()
-    Organisation.all_objects.filter(pk=places["Borte"].pk).update(deleted_at=timezone.now())
+    # Deleted as the site deletes one (services.organisation_delete saves it).
+    places["Borte"].deleted_at = timezone.now()
+    places["Borte"].save(update_fields=["deleted_at"])
     for status in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.ARCHIVED):
         hidden = factories.CaseFactory(
             organisation=places["Store"],

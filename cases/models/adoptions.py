@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ..vocabularies import AdoptionMode, AdoptionStatus, CaseStatus, Channel, SpreadKind
 from .base import SoftDeleteQuerySet
 from .cases import Case
+from .facets import refresh_adopter_masks
 from .organisations import Organisation
 
 
@@ -153,6 +154,7 @@ class Adoption(models.Model):
                     if name not in saved and f"{name}_id" not in saved:
                         after[i] = before[i]
             _count_adoption(before, tuple(after))
+            refresh_adopter_masks({self.case_id, *(before[:1] if before else ())})
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
@@ -163,6 +165,8 @@ class Adoption(models.Model):
             )
             result = super().delete(*args, **kwargs)
             _count_adoption(before, None)
+            if before is not None:
+                refresh_adopter_masks([before[0]])
         return result
 
 
@@ -248,9 +252,11 @@ def _lock_cases(ids) -> None:
 
 
 def refresh_adoption_counters(case_ids=None) -> None:
-    """Count every case's adoptions again from the adoptions table: for writes that go around
-    Adoption.save (bulk loads, imports, queryset updates). All cases take three statements
-    whatever their number; `case_ids` limits it to those cases."""
+    """Count every case's adoptions again from the adoptions table, and set its adopter masks
+    (cases/models/facets.py): for writes that go around Adoption.save (bulk loads, imports,
+    queryset updates). All cases take a fixed number of statements whatever their number;
+    `case_ids` limits it to those cases."""
+    refresh_adopter_masks(case_ids)
     if case_ids is not None:
         ids = sorted(set(case_ids))
         if not ids:

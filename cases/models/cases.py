@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +22,27 @@ from ..vocabularies import (
     WorkplaceType,
 )
 from .base import AliveManager, SoftDeleteQuerySet
+from .facets import refresh_term_masks
 from .organisations import Organisation
 
 # Written only by the adoption writes (cases/models/adoptions.py) and by
-# refresh_adoption_counters, and by refresh_question_count (cases/models/questions.py).
-COUNTER_FIELDS = ("adoption_count", "first_adopted_on", "question_count")
+# refresh_adoption_counters, by refresh_question_count (cases/models/questions.py) and by the
+# facet masks' refreshes (cases/models/facets.py): a save of a case read before such a write
+# must not put back what it read.
+COUNTER_FIELDS = (
+    "adoption_count",
+    "first_adopted_on",
+    "question_count",
+    "sector_mask",
+    "innovation_type_mask",
+    "benefit_mask",
+    "adopter_size_mask",
+    "adopter_centrality_mask",
+    "adopter_region_mask",
+    "adopter_county_mask",
+    "adopter_county_mask_high",
+    "has_adopters",
+)
 
 
 class CaseQuerySet(SoftDeleteQuerySet):
@@ -114,6 +130,19 @@ class Case(models.Model):
     # The case's answered questions that no moderator hid (refresh_question_count), so the API
     # and the change feed show it without counting.
     question_count = models.PositiveIntegerField(_("answered questions"), default=0, editable=False)
+    # What the search facets count, as bits (cases/models/facets.py): one per value of the
+    # case's sectors, innovation types and benefits, and of the classes of the organisations
+    # that reused it, and whether anyone did. Kept in the same transaction as the writes of
+    # terms, adoptions and organisations, so a search counts facets from the case rows alone.
+    sector_mask = models.BigIntegerField(default=0, editable=False)
+    innovation_type_mask = models.BigIntegerField(default=0, editable=False)
+    benefit_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_size_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_centrality_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_region_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_county_mask = models.BigIntegerField(default=0, editable=False)
+    adopter_county_mask_high = models.BigIntegerField(default=0, editable=False)
+    has_adopters = models.BooleanField(default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -275,6 +304,18 @@ class CaseTerm(models.Model):
 
     def __str__(self):
         return f"{self.vocabulary}:{self.code}"
+
+    # One term written alone keeps its case's facet mask; bulk writes call refresh_term_masks.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            refresh_term_masks([self.case_id])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            refresh_term_masks([self.case_id])
+        return result
 
 
 class CaseEvent(models.Model):

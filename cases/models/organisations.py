@@ -20,6 +20,7 @@ from ..vocabularies import (
     size_class_for,
 )
 from .base import AliveManager, SoftDeleteQuerySet
+from .facets import refresh_adopter_masks_of
 
 
 class Organisation(models.Model):
@@ -172,7 +173,24 @@ class Organisation(models.Model):
             self.size_class = municipality.size_class if municipality else ""
             self.centrality_class = municipality.centrality_class if municipality else None
 
+    # What the facet masks of the cases it reused copy (cases/models/facets.py), as loaded.
+    _searched_as: tuple | None
+    SEARCHED_AS = ("size_class", "centrality_class", "region", "county_id", "number", "deleted_at")
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance._searched_as = instance._searched_state()
+        return instance
+
+    def _searched_state(self) -> tuple | None:
+        """SEARCHED_AS as loaded, None if some of it was not (a deferred field)."""
+        if any(name not in self.__dict__ for name in self.SEARCHED_AS):
+            return None
+        return tuple(self.__dict__[name] for name in self.SEARCHED_AS)
+
     def save(self, *args: Any, **kwargs: Any) -> None:
+        created = self._state.adding
         self.derive_geography()
         super().save(*args, **kwargs)
         # Municipalities and counties point at themselves, so every organisation can be grouped
@@ -186,6 +204,10 @@ class Organisation(models.Model):
             type(self).all_objects.filter(pk=self.pk).update(**own)
             for field, value in own.items():
                 setattr(self, field, value)
+        state = self._searched_state()
+        if not created and (state is None or state != getattr(self, "_searched_as", None)):
+            refresh_adopter_masks_of(self.pk)
+        self._searched_as = state
 
 
 class Membership(models.Model):

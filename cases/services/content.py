@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import search
 from ..content import CODE_FIELDS, TERM_FIELDS, TEXT_FIELDS
-from ..models import Case, CaseTerm
+from ..models import Case, CaseTerm, refresh_term_masks
 from ..refusals import Conflict
 from ..text import norwegian_slug
 from ..vocabularies import Origin
@@ -104,6 +104,8 @@ def _set_terms(case: Case, vocabulary: str, wanted: set[str]) -> None:
     CaseTerm.objects.bulk_create(
         [CaseTerm(case=case, vocabulary=vocabulary, code=code) for code in wanted - existing]
     )
+    if wanted != existing:
+        refresh_term_masks([case.pk])
 
 
 def refresh_search_extra(case: Case) -> None:

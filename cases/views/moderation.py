@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .. import permissions, refusals, services
 from ..forms.cases import ReasonForm
-from ..models import Case, CaseReport, CaseRevision
+from ..models import Case, CaseEvent, CaseReport, CaseRevision
 from ..readable import Names, review_fields
 from ..vocabularies import CaseStatus
 
@@ -99,18 +99,47 @@ def review_case(request, slug):
     if done:
         return done
     content = services.case_snapshot(case)
+    sent_back, before = _sent_back_version(case)
+    fields = review_fields(content, before, Names([content, before or {}]))
     return render(
         request,
         "moderation/review_case.html",
         {
             "case": case,
-            "fields": review_fields(content, None, Names([content])),
+            "fields": fields,
+            "sent_back": sent_back,
+            "changes": [view for view in fields if view.changed],
             "form": form,
             "version": services.case_version(case),
             "may_approve": permissions.can_approve_case(request.user, case),
             "events": case.events.select_related("actor").order_by("-created_at")[:20],
         },
     )
+
+
+def _sent_back_version(case: Case) -> tuple[CaseEvent | None, dict | None]:
+    """For a case submitted again after a moderator sent it back: that event, and the case as
+    it was submitted before it (the version the moderator read), so that the review marks what
+    the authors changed since. (None, None) for a case submitted for the first time."""
+    if case.status != CaseStatus.SUBMITTED:
+        return None, None
+    sent_back = (
+        case.events.filter(kind=CaseEvent.Kind.CHANGES_REQUESTED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if sent_back is None:
+        return None, None
+    submitted = (
+        case.events.filter(
+            kind=CaseEvent.Kind.SUBMITTED,
+            created_at__lte=sent_back.created_at,
+            snapshot__isnull=False,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return sent_back, submitted.snapshot if submitted is not None else None
 
 
 @login_required

@@ -4,7 +4,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cases.models import Case, Organisation, User, refresh_adoption_counters
+from cases.models import (
+    Case,
+    Organisation,
+    User,
+    refresh_adoption_counters,
+    refresh_term_masks,
+)
 
 
 class Command(BaseCommand):
@@ -24,4 +30,5 @@ class Command(BaseCommand):
             # Counted again from the adoptions themselves: loaddata goes around Adoption.save,
             # and a file from an older version has no counters.
             refresh_adoption_counters()
+            refresh_term_masks()
         self.stdout.write("Imported.")

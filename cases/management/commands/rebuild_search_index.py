@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases import search
+from cases.models import refresh_facet_masks
 
 
 class Command(BaseCommand):
@@ -13,6 +14,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             count = search.rebuild()
+            # The facet masks too: after a change of a vocabulary's values, or of rows written
+            # around the services.
+            refresh_facet_masks()
         # With a shared cache (Redis) the site's next searches find the new lexicon ready.
         search.warm_lexicon()
         self.stdout.write(f"Search terms recomputed for {count} cases.")
