@@ -542,6 +542,6 @@ def test_the_lineage_is_said_in_sentences(client, case, source):
 
 
 def test_the_owner_is_not_offered_to_ask_itself(client, case, editor):
-    assert 'href="#sporsmal"' in page(client, case)
+    assert 'href="#spor-eieren"' in page(client, case)
     client.force_login(editor)
-    assert 'href="#sporsmal"' not in page(client, case)
+    assert 'href="#spor-eieren"' not in page(client, case)

@@ -130,7 +130,14 @@ def test_case_page_in_english_marks_the_case_text_as_norwegian(client, case):
     for text in CASE_TEXTS:
         assert languages(html, text) == {"nb"}, text
     # The interface's words around it stay English.
-    for text in ("The problem", "The solution", "Facts", "Tags", "Origin", "Lineage"):
+    for text in (
+        "The problem",
+        "The solution",
+        "Facts",
+        "Tags",
+        "Origin",
+        "Where the idea came from and where it went",
+    ):
         assert languages(html, text) == {"en"}, text
 
 

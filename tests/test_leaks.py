@@ -839,6 +839,13 @@ def visit_api(visitor, world, persona):
     assert upserted["case"] == published_ids
     assert upserted["adoption"] == w.public_adoptions
 
+    # What left the public view names only what was public once.
+    removed = v.get(reverse("api-removed"), {"page_size": 200}).json()["results"]
+    once_public = set(
+        Case.all_objects.filter(published_at__isnull=False).values_list("pk", flat=True)
+    )
+    assert {entry["id"] for entry in removed if entry["kind"] == "case"} <= once_public
+
     v.get(reverse("api-schema"))
     v.get(reverse("api-schema"), {"format": "json"})
     v.get(reverse("api-docs"))
