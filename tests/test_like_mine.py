@@ -38,7 +38,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.filters import CaseFilter, PageRequest, count_and_page, facet_counts
-from cases.models import Organisation
 from cases.views.browse import published_cases
 from cases.vocabularies import CaseStatus, MembershipRole, OrganisationKind, Region
 from tests import api_helpers, factories
