@@ -72,8 +72,20 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         model = Organisation
         django_get_or_create = ("kind", "number")
 
+    @factory.lazy_attribute_sequence
+    def number(self, n: int) -> str:
+        """The next four-digit number no municipality has, deleted ones included: get_or_create
+        looks among the living only, so a deleted one's number would be created twice."""
+        for step in range(8999):
+            candidate = f"{((n + step) % 8999) + 1000:04d}"
+            taken = Organisation.all_objects.filter(
+                kind=OrganisationKind.MUNICIPALITY, number=candidate
+            )
+            if not taken.exists():
+                return candidate
+        raise RuntimeError("every municipality number is taken")
+
     kind = OrganisationKind.MUNICIPALITY
-    number = factory.Sequence(lambda n: f"{(n % 8999) + 1000:04d}")
     name = factory.Sequence(lambda n: f"Kommune {n}")
     slug = factory.Sequence(lambda n: f"kommune-{n}")
     parent = factory.SubFactory(CountyFactory)

@@ -188,19 +188,24 @@ def test_leader_searches_narrows_and_follows_the_lineage(open_page, demo):
         "link", name="Multidoserobot i spredtbygd hjemmetjeneste"
     ).click()
     lineage = page.locator("section[aria-labelledby=lineage-heading]")
-    expect(lineage.get_by_role("heading", name="Slektstre")).to_be_visible()
+    expect(
+        lineage.get_by_role("heading", name="Hvor ideen kom fra, og hvor den gikk")
+    ).to_be_visible()
+    # The family in words first; the whole tree under a fold.
+    lineage.get_by_text("Hele slektstreet, generasjon for generasjon").click()
     expect(lineage.locator("[aria-current=page]")).to_have_text(
         "Multidoserobot i spredtbygd hjemmetjeneste"
     )
-    lineage.get_by_role("link", name="Medisinrobot i hjemmetjenesten i Vevelstad").click()
+    lineage.get_by_role("link", name="Medisinrobot i hjemmetjenesten i Vevelstad").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Medisinrobot i hjemmetjenesten i Vevelstad"
     )
     lineage = page.locator("section[aria-labelledby=lineage-heading]")
+    lineage.get_by_text("Hele slektstreet, generasjon for generasjon").click()
     expect(lineage.locator("[aria-current=page]")).to_have_text(
         "Medisinrobot i hjemmetjenesten i Vevelstad"
     )
-    lineage.get_by_role("link", name="Medisinrobot for multidose i hjemmetjenesten").click()
+    lineage.get_by_role("link", name="Medisinrobot for multidose i hjemmetjenesten").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Medisinrobot for multidose i hjemmetjenesten"
     )
@@ -251,6 +256,11 @@ def test_another_municipality_records_reuse(open_page, demo, settings):
 
     if not has_statistics:
         pytest.skip("The statistics page (URL 'stats-dashboard') is not built yet.")
+    # A write never makes a visitor wait for the figures: the first visits after it are served
+    # the previous ones while they are brought up to date, so look again until they are.
+    for _ in range(5):
+        if _recorded_reuses(visitor) == before + 1:
+            break
     assert _recorded_reuses(visitor) == before + 1
 
 
