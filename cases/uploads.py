@@ -2,6 +2,7 @@
 the browser's claimed content type is ignored. Nothing that a browser could run (HTML, SVG,
 scripts) is accepted."""
 
+import datetime
 import secrets
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .vocabularies import AttachmentKind
@@ -150,6 +152,23 @@ def release_upload(session: SessionBase, token: str) -> None:
         return
     session[HELD_SESSION_KEY] = held
     default_storage.delete(entry["path"])
+
+
+def discard_held_uploads(older_than: datetime.timedelta) -> int:
+    """Delete kept uploads nobody came back for (the author left the editor, or saved without
+    the file): those stored longer ago than `older_than`. Returns how many were deleted."""
+    try:
+        _folders, names = default_storage.listdir(HELD_DIRECTORY)
+    except FileNotFoundError:
+        return 0
+    limit = timezone.now() - older_than
+    deleted = 0
+    for name in names:
+        path = f"{HELD_DIRECTORY}/{name}"
+        if default_storage.get_modified_time(path) < limit:
+            default_storage.delete(path)
+            deleted += 1
+    return deleted
 
 
 def _is_utf8_prefix(data: bytes) -> bool:

@@ -1,7 +1,13 @@
 """Files inside the case editor: uploading while writing keeps the text, a refused file is
 explained beside its field and kept for the next try, and the formatting preview."""
 
+import os
+import time
+from io import StringIO
+from pathlib import Path
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -214,3 +220,21 @@ def test_the_preview_needs_the_csrf_token(member):
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)
     assert client.post(reverse("text-preview"), {"text": "x"}).status_code == 403
+
+
+def test_kept_files_nobody_came_back_for_are_deleted_after_a_day(client, member, draft, settings):
+    client.force_login(member)
+    data = upload_data(draft)
+    for name in ("gammel.png", "ny.png"):
+        client.post(edit_url(draft), {**data, "attachment-file": png(name)})
+    held = {entry["name"]: entry["path"] for entry in client.session[HELD_SESSION_KEY].values()}
+    old = Path(settings.MEDIA_ROOT) / held["gammel.png"]
+    two_days_ago = time.time() - 2 * 24 * 60 * 60
+    os.utime(old, (two_days_ago, two_days_ago))
+
+    out = StringIO()
+    call_command("discard_held_uploads", stdout=out)
+
+    assert out.getvalue().strip() == "Deleted 1 kept uploads."
+    assert not old.exists()
+    assert (Path(settings.MEDIA_ROOT) / held["ny.png"]).exists()
