@@ -36,12 +36,15 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite in TEST_WORKERS processes (pytest-xdist), each test file whole in one of them so
+# that a file's shared fixtures are built once; TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The suite without the browser journeys (no Playwright browser needed).
 test-fast: install
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser"
 
 # The suite on a local PostgreSQL (127.0.0.1:5432, user postgres), started if needed as .ci/run
 # does, in a throwaway database that is dropped afterwards whether the suite passes or not.
