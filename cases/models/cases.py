@@ -22,27 +22,14 @@ from ..vocabularies import (
     WorkplaceType,
 )
 from .base import AliveManager, SoftDeleteQuerySet
-from .facets import refresh_term_masks
+from .facets import MASK_COLUMNS, refresh_term_masks
 from .organisations import Organisation
 
 # Written only by the adoption writes (cases/models/adoptions.py) and by
 # refresh_adoption_counters, by refresh_question_count (cases/models/questions.py) and by the
 # facet masks' refreshes (cases/models/facets.py): a save of a case read before such a write
 # must not put back what it read.
-COUNTER_FIELDS = (
-    "adoption_count",
-    "first_adopted_on",
-    "question_count",
-    "sector_mask",
-    "innovation_type_mask",
-    "benefit_mask",
-    "adopter_size_mask",
-    "adopter_centrality_mask",
-    "adopter_region_mask",
-    "adopter_county_mask",
-    "adopter_county_mask_high",
-    "has_adopters",
-)
+COUNTER_FIELDS = ("adoption_count", "first_adopted_on", "question_count", *MASK_COLUMNS)
 
 
 class CaseQuerySet(SoftDeleteQuerySet):

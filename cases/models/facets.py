@@ -32,6 +32,8 @@ ADOPTER_MASKS: dict[str, tuple[str, list]] = {
 # The county mask columns, each for COUNTY_BITS numbers from the first (bit 63 is the sign).
 COUNTY_MASKS = {"adopter_county_mask": 1, "adopter_county_mask_high": 63}
 COUNTY_BITS = 62
+# Every case column the refreshes below write.
+MASK_COLUMNS = (*TERM_MASKS, *ADOPTER_MASKS, *COUNTY_MASKS, "has_adopters")
 
 
 def value_bit(values: list, value) -> int:

@@ -647,15 +647,7 @@ def attachment_add(request, slug):
 @require_POST
 def attachment_remove(request, slug, pk):
     case = _case_or_404(request, slug)
-    attachment = get_object_or_404(Attachment, pk=pk, case=case)
-    try:
-        services.attachment_remove(actor=request.user, case=case, attachment=attachment)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        refusals.tell(request, error)
-    else:
-        messages.success(request, _("The file is removed."))
+    _remove_attachment(request, case, str(pk))
     return redirect(reverse("case-edit", kwargs={"slug": case.slug}) + "#vedlegg")
 
 
