@@ -14,20 +14,17 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     F,
     FloatField,
-    Max,
     OuterRef,
     Q,
-    Subquery,
 )
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from . import search
-from .models import Case, CaseTerm, Change, Organisation
+from . import caching, search
+from .models import Case, CaseTerm, Organisation
 from .models.facets import (
     ADOPTER_MASKS,
     COUNTY_MASKS,
@@ -408,25 +405,8 @@ def count_and_page(
 
 
 # How long an unused search result stays in the cache. Not what keeps results correct: the key
-# changes with the data (see `data_version`).
+# changes with the data (see `cached_count_and_page`).
 CACHE_SECONDS = 600
-
-
-def data_version() -> dict:
-    """What search results and facet counts depend on, in one cheap query: the change feed's
-    last entry (written in the same transaction as every save of a case or an adoption, see
-    cases/changes.py), the last case term, and the organisations (their number and last
-    update: place, size, deletion)."""
-
-    def last_id(model):
-        return Max(Subquery(model.objects.order_by("-pk").values("pk")[:1]))
-
-    return Organisation.all_objects.aggregate(
-        organisations=Count("pk"),
-        organisations_updated=Max("updated_at"),
-        change=last_id(Change),
-        term=last_id(CaseTerm),
-    )
 
 
 def cached_count_and_page(
@@ -436,9 +416,11 @@ def cached_count_and_page(
     before_computing: Callable[[], None] | None = None,
 ) -> tuple[dict[str, dict[str, int]], list[int]]:
     """`count_and_page`, kept in the cache under the search (its words, the valid filter
-    values), the page and the data version: any save of a case, a term, an adoption or an
-    organisation gives a new key, so a cached answer is never stale. A cached answer costs one
-    query (the version). `before_computing` is called when the answer is not cached, before it
+    values), the page and the version of the public lists (cases/caching.py): a write that
+    can change a search's results or counts (of a published case, a reuse record or an
+    organisation) gives a new key, so a cached answer is never stale, and a draft saved or a
+    page's own data changed leaves every search cached. A cached answer costs one cache round
+    trip (with one query while the cache is one per process). `before_computing` is called when the answer is not cached, before it
     is computed; it may refuse by raising (a rate limit, `cases.ratelimit.expensive_work`)."""
     state = {}
     if filterset.is_bound:
@@ -454,7 +436,13 @@ def cached_count_and_page(
             if value not in (None, "", [], False):
                 state[name] = value
     payload = json.dumps(
-        [state, list(page.ordering), page.offset, page.limit, data_version()],
+        [
+            state,
+            list(page.ordering),
+            page.offset,
+            page.limit,
+            caching.version_key([caching.LISTS, caching.EVERYTHING]),
+        ],
         default=str,
         sort_keys=True,
     )

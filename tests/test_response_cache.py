@@ -4,12 +4,14 @@ is always the answer the site would make now; members' answers are never kept.""
 
 import random
 from contextlib import contextmanager
+from unittest import mock
 
 import pytest
+from django.core.cache.backends.dummy import DummyCache
 from django.test import override_settings
 from django.utils import timezone
 
-from cases import services
+from cases import filters, services
 from cases.models import Adoption, Case
 from cases.vocabularies import Channel, SpreadKind
 from tests import factories
@@ -88,7 +90,12 @@ def made_afresh(client, urls: dict[str, str]) -> set[str]:
 
 
 def fresh(client, url: str):
-    with override_settings(RESPONSE_CACHE=False):
+    """The answer made now with nothing kept: no whole response and no search answer (whose
+    own cache is keyed on the same scopes)."""
+    with (
+        override_settings(RESPONSE_CACHE=False),
+        mock.patch.object(filters, "cache", DummyCache("", {})),
+    ):
         return client.get(url)
 
 
@@ -287,6 +294,11 @@ def test_kept_answers_equal_fresh_ones_after_any_writes(client, site, committed)
         urls = pages(site)
         for case in cases.values():
             urls[case.slug] = f"/saker/{case.slug}/"
+        # Searches with words and facets, whose counts and pages are cached apart.
+        urls["search-words"] = "/saker/?q=kiosk&ordering=-published_at"
+        urls["search-words-one"] = "/saker/?q=l%C3%B8sning"
+        urls["search-facets"] = "/saker/?sector=culture&reused=true"
+        urls["api-search"] = "/api/v1/cases/?q=l%C3%B8sning&sector=culture"
         for name, url in urls.items():
             served = client.get(url)
             made = fresh(client, url)
