@@ -209,6 +209,27 @@ def test_refresh_counts_again_after_writes_around_save(story):
     assert_counters_right()
 
 
+@pytest.mark.django_db
+def test_refresh_moves_the_case_time_to_its_last_reuse_write_only(story):
+    """What clients read with `updated_since`: a case whose reuse changed around save (a
+    withdrawal too) is newer by the last write of its reuse; the others keep their time."""
+    case = story["case"]
+    untouched = factories.CaseFactory(published=True)
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    Case.all_objects.update(updated_at=long_ago)
+    withdrawn = factories.AdoptionFactory(case=case, adopted_on=dt.date(2023, 1, 1))
+    Case.all_objects.update(updated_at=long_ago, adoption_count=0, first_adopted_on=None)
+    later = timezone.now() + dt.timedelta(minutes=1)
+    Adoption.all_objects.filter(pk=withdrawn.pk).update(deleted_at=later, updated_at=later)
+    refresh_adoption_counters()
+    assert_counters_right()
+    assert Case.all_objects.get(pk=case.pk).updated_at == later
+    assert Case.all_objects.get(pk=untouched.pk).updated_at == long_ago
+    # Asked again, nothing is written: the time stays.
+    refresh_adoption_counters()
+    assert Case.all_objects.get(pk=case.pk).updated_at == later
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_import_counts_the_adoptions(story, tmp_path):
     """A file from before the counters existed (or with wrong ones) imports right."""

@@ -280,20 +280,25 @@ def refresh_adoption_counters(case_ids=None) -> None:
     quote = connection.ops.quote_name
     case, adoption = quote(Case._meta.db_table), quote(Adoption._meta.db_table)
     with connection.cursor() as cursor:
+        # Counters left on a case that has no adoption row at all.
         cursor.execute(
             f"UPDATE {case} SET adoption_count = 0, first_adopted_on = NULL "
             f"WHERE (adoption_count <> 0 OR first_adopted_on IS NOT NULL) AND NOT EXISTS "
-            f"(SELECT 1 FROM {adoption} a WHERE a.case_id = {case}.id AND a.deleted_at IS NULL)"
+            f"(SELECT 1 FROM {adoption} a WHERE a.case_id = {case}.id)"
         )
+        # Every other case in one pass over the adoptions, rewriting only the rows whose
+        # counters or time change (a row written is a row version and its index entries).
         cursor.execute(
-            f"UPDATE {case} SET adoption_count = counted.n, first_adopted_on = counted.first_on "
-            f"FROM (SELECT case_id, COUNT(*) AS n, MIN(adopted_on) AS first_on FROM {adoption} "
-            f"WHERE deleted_at IS NULL GROUP BY case_id) AS counted "
-            f"WHERE {case}.id = counted.case_id"
+            f"UPDATE {case} SET adoption_count = counted.n, first_adopted_on = counted.first_on, "
+            f"updated_at = CASE WHEN counted.last > {case}.updated_at THEN counted.last "
+            f"ELSE {case}.updated_at END "
+            f"FROM (SELECT case_id, COUNT(*) FILTER (WHERE deleted_at IS NULL) AS n, "
+            f"MIN(adopted_on) FILTER (WHERE deleted_at IS NULL) AS first_on, "
+            f"MAX(updated_at) AS last FROM {adoption} GROUP BY case_id) AS counted "
+            f"WHERE {case}.id = counted.case_id AND ({case}.adoption_count <> counted.n "
+            f"OR {case}.first_adopted_on IS DISTINCT FROM counted.first_on "
+            f"OR counted.last > {case}.updated_at)"
         )
-    Case.all_objects.filter(
-        models.Exists(Adoption.all_objects.filter(case=models.OuterRef("pk")))
-    ).update(updated_at=_last_adoption_write())
 
 
 class SpreadActivity(models.Model):
