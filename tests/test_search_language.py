@@ -191,6 +191,27 @@ def test_the_search_index_exists(db):
     assert generated == "s"  # a stored generated column, from the terms
 
 
+@postgresql_only
+def test_the_case_row_keeps_what_every_match_reads_and_puts_long_texts_beside_it(municipality):
+    """A search reads the row of every matching case: the long texts and the full vector go
+    beside it (TOAST) so that many rows fit a page; the title and the rank's vector stay."""
+    long_text = " ".join(f"ord{n} sykehjem" for n in range(600))
+    case = factories.CaseFactory(
+        organisation=municipality, published=True, title="Robot", problem=long_text
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'cases_case'")
+        options = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'cases_case'::regclass "
+            "AND attname IN ('title', 'search_head', 'problem')"
+        )
+        storage = dict(cursor.fetchall())
+    assert "toast_tuple_target=256" in options
+    assert storage == {"title": "m", "search_head": "m", "problem": "x"}
+    assert Case.objects.get(pk=case.pk).problem == long_text
+
+
 def matching_plan(query: search.Search) -> str:
     sql, params = search.matching_ids(query)
     with connection.cursor() as cursor:
