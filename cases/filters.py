@@ -636,7 +636,7 @@ def _mask_counts(
                 continue  # a county number without a bit (not two digits): never counted
             name = f"c{len(counted)}"
             counted.append(
-                f"SUM(CASE WHEN ({sql}) AND (t.f_{column} & {bit}) <> 0 THEN 1 ELSE 0 END) AS {name}"
+                f"COUNT(*) FILTER (WHERE ({sql}) AND (t.f_{column} & {bit}) <> 0) AS {name}"
             )
             count_params += values_params
             if vocabulary is not None:
@@ -645,9 +645,7 @@ def _mask_counts(
             else:
                 rows.append(f"SELECT 'adopter', %s, %s, s.{name} FROM s")
                 row_params += [facet, value]
-    counted.append(
-        f"SUM(CASE WHEN ({everything[0]}) AND t.f_has_adopters THEN 1 ELSE 0 END) AS reused"
-    )
+    counted.append(f"COUNT(*) FILTER (WHERE ({everything[0]}) AND t.f_has_adopters) AS reused")
     count_params += everything[1]
     if reused:
         rows.append("SELECT 'reused', NULL, NULL, s.reused FROM s")
