@@ -362,6 +362,13 @@ def _keep(request: HttpRequest, response: HttpResponse, key: str, current: dict[
     _mark(response, "miss")
 
 
+def made_from_older_data(response: HttpResponse) -> None:
+    """The answer shows data from before the last write while it is being made again
+    (cases/background.py): kept neither here nor by a browser or proxy, so the next request
+    gets the answer made again."""
+    patch_cache_control(response, private=True, no_cache=True)
+
+
 def _page_headers(request: HttpRequest, response: HttpResponse) -> None:
     """Cache-Control and Vary for a cacheable page: public for anonymous readers, private for
     members, whose pages show what is theirs."""

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from . import caching, search
+from . import background, caching, search
 from .models import Case, CaseTerm, Organisation
 from .models.facets import (
     ADOPTER_MASKS,
@@ -404,9 +404,40 @@ def count_and_page(
     return counts, ids
 
 
-# How long an unused search result stays in the cache. Not what keeps results correct: the key
-# changes with the data (see `cached_count_and_page`).
+# How long an unused search answer stays in the cache. Not what keeps answers correct: each
+# names the version of the public lists it was made from (see `cached_count_and_page`).
 CACHE_SECONDS = 600
+# Longer than a search's statement ever takes.
+REFRESH_LOCK_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    """The facet counts and the page's ids of a search. `behind`: made before the last
+    write to the public lists and being made again outside the request."""
+
+    counts: dict[str, dict[str, int]]
+    ids: list[int]
+    behind: bool = False
+
+
+def _search_state(filterset: CaseFilter) -> dict:
+    """What a search's answer depends on in its form: the words and what they were taken to
+    mean, and the valid filter values."""
+    state = {}
+    if filterset.is_bound:
+        filterset.errors  # noqa: B018 - validates the form, which fills cleaned_data
+        for name, value in filterset.form.cleaned_data.items():
+            if name == "q":
+                # A search made while the lexicon was being built anew (cases/search.py) is
+                # answered again once it is.
+                query = filterset.query
+                value = [query.words, [astuple(term) for term in query.terms]]
+            elif isinstance(value, list):
+                value = sorted(str(v) for v in value)
+            if value not in (None, "", [], False):
+                state[name] = value
+    return state
 
 
 def cached_count_and_page(
@@ -414,46 +445,59 @@ def cached_count_and_page(
     page: PageRequest,
     *,
     before_computing: Callable[[], None] | None = None,
-) -> tuple[dict[str, dict[str, int]], list[int]]:
-    """`count_and_page`, kept in the cache under the search (its words, the valid filter
-    values), the page and the version of the public lists (cases/caching.py): a write that
-    can change a search's results or counts (of a published case, a reuse record or an
-    organisation) gives a new key, so a cached answer is never stale, and a draft saved or a
-    page's own data changed leaves every search cached. A cached answer costs one cache round
-    trip (with one query while the cache is one per process). `before_computing` is called when the answer is not cached, before it
-    is computed; it may refuse by raising (a rate limit, `cases.ratelimit.expensive_work`)."""
-    state = {}
-    if filterset.is_bound:
-        filterset.errors  # noqa: B018 - validates the form, which fills cleaned_data
-        for name, value in filterset.form.cleaned_data.items():
-            if name == "q":
-                # The words and what they were taken to mean: a search made while the lexicon
-                # was being built anew (cases/search.py) is answered again once it is.
-                query = filterset.query
-                value = [query.words, [astuple(term) for term in query.terms]]
-            elif isinstance(value, list):
-                value = sorted(str(v) for v in value)
-            if value not in (None, "", [], False):
-                state[name] = value
+) -> SearchAnswer:
+    """`count_and_page`, kept in the cache under the search (`_search_state`) and the page,
+    with the version of the public lists it was made from (cases/caching.py). A write that can
+    change a search's results or counts (of a published case, a reuse record or an
+    organisation) replaces that version; a draft saved or a page's own data changed does not.
+
+    An answer of the current version is served as it is (one cache round trip, and one query
+    while the cache is one per process). A search with words whose answer is older is made
+    again in the request. Browsing without words (the catalogue as a whole, or by facets) is
+    what every visitor sees first and what every write changes: its older answer is served,
+    marked `behind`, while one process makes it again (cases/background.py). Nobody waits
+    for the whole catalogue to be counted again after each reuse recorded.
+
+    `before_computing` is called before an answer is made in the request; it may refuse by
+    raising (a rate limit, `cases.ratelimit.expensive_work`)."""
+    state = _search_state(filterset)
     payload = json.dumps(
-        [
-            state,
-            list(page.ordering),
-            page.offset,
-            page.limit,
-            caching.version_key([caching.LISTS, caching.EVERYTHING]),
-        ],
-        default=str,
-        sort_keys=True,
+        [state, list(page.ordering), page.offset, page.limit], default=str, sort_keys=True
     )
     key = "search:" + hashlib.sha256(payload.encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        if before_computing is not None:
-            before_computing()
-        found = count_and_page(filterset, page)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+
+    def make(version: str) -> dict:
+        # Read before the data: an answer is never newer than the version it names.
+        counts, ids = count_and_page(filterset, page)
+        return {"version": version, "counts": counts, "ids": ids}
+
+    version = _lists_version()
+    if "q" in state:
+        found = cache.get(key)
+    else:
+        found = background.stale_or_refreshed(
+            key,
+            version,
+            lambda: make(_lists_version()),
+            seconds=CACHE_SECONDS,
+            lock_seconds=REFRESH_LOCK_SECONDS,
+        )
+        if found is not None and found["version"] != version:
+            # Made again already when the work ran at once (and, now and then, in time).
+            found = cache.get(key) or found
+    if found is not None and found["version"] == version:
+        return SearchAnswer(found["counts"], found["ids"])
+    if found is not None and "q" not in state:
+        return SearchAnswer(found["counts"], found["ids"], behind=True)
+    if before_computing is not None:
+        before_computing()
+    found = make(version)
+    cache.set(key, found, CACHE_SECONDS)
+    return SearchAnswer(found["counts"], found["ids"])
+
+
+def _lists_version() -> str:
+    return caching.version_key([caching.LISTS, caching.EVERYTHING])
 
 
 # Facet -> the mask column of the case (cases/models/facets.py) that holds its values as bits,

@@ -87,3 +87,33 @@ def test_a_thread_builds_the_search_lexicon_while_searches_go_on(case, monkeypat
     may_finish.set()
     assert join() == 1
     assert search.parse("velferdsteknolgi").suggestion == "velferdsteknologi"
+
+
+def found(response) -> int:
+    return response.context["total"]
+
+
+def test_browsing_shows_the_older_counts_while_a_thread_counts_again(case, client, settings):
+    """The catalogue without words is what every write changes: the visitor after a write is
+    served the answer from before it, which neither the site nor a proxy keeps, while one
+    thread counts again; a search with words is answered afresh."""
+    settings.RESPONSE_CACHE = True
+    settings.RESPONSE_CACHE_MARK = True
+    assert found(client.get("/saker/")) == 1
+    assert found(client.get("/saker/?q=velferdsteknologi")) == 1
+    join()
+    CaseFactory(
+        organisation=case.organisation, published=True, title="Velferdsteknologi på sykehjem"
+    )
+
+    behind = client.get("/saker/")
+    assert found(behind) == 1
+    assert "private" in behind["Cache-Control"]
+    assert behind.get("X-Response-Cache") is None  # not kept
+    assert found(client.get("/saker/?q=velferdsteknologi")) == 2
+    join()
+    made_again = client.get("/saker/")
+    assert found(made_again) == 2
+    assert "public" in made_again["Cache-Control"]
+    assert made_again["X-Response-Cache"] == "miss"
+    assert client.get("/saker/")["X-Response-Cache"] == "hit"

@@ -582,7 +582,8 @@ def test_queries_do_not_grow_with_cases(client, owner):
 
 def test_a_cached_answer_follows_every_change(client, owner, other_org):
     """The counts and the page come from the cache until something they show changes: a case,
-    a term, an adoption, an organisation."""
+    a term, an adoption, an organisation. Writes that go around the models' save say so in
+    the change feed, as the services and the bulk commands do."""
     first = factories.CaseFactory(
         organisation=owner, published=True, title="Robot en", sectors=["health-care"]
     )
@@ -595,6 +596,7 @@ def test_a_cached_answer_follows_every_change(client, owner, other_org):
     assert search_titles(client, q="robot") == ["Robot en", "Robot to"]
 
     CaseTerm.objects.create(case=first, vocabulary=CaseTerm.Vocabulary.SECTOR, code="education")
+    record_change("case", [first.pk])  # the services save the case with its terms
     assert count_of(client.get(URL, {"q": "robot"}), "f-sector-education") == 1  # a term
 
     assert count_of(client.get(URL, {"q": "robot"}), "f-reused") == 0

@@ -362,7 +362,8 @@ def case_search(request):
     # Over an anonymous client's limit (cases/ratelimit.py) only answers no cache holds are
     # refused, with a 429 page (RateLimitMiddleware).
     before_computing = ratelimit.expensive_work(request)
-    counts, ids = cached_count_and_page(filterset, wanted, before_computing=before_computing)
+    answer = cached_count_and_page(filterset, wanted, before_computing=before_computing)
+    counts, ids = answer.counts, answer.ids
     total = counts["total"]["all"]
     paginator = Paginator(filterset.qs.order_by(*ordering), PAGE_SIZE)
     # The statement has counted the results already; the paginator need not count again.
@@ -371,7 +372,7 @@ def case_search(request):
     if page.number != number:
         # Past the last page, or "page=0": the paginator shows the last page instead.
         last = PageRequest(ordering, (page.number - 1) * PAGE_SIZE, PAGE_SIZE)
-        ids = cached_count_and_page(filterset, last, before_computing=before_computing)[1]
+        ids = cached_count_and_page(filterset, last, before_computing=before_computing).ids
     found = published_cases().in_bulk(ids)
     page.object_list = [found[pk] for pk in ids if pk in found]
     query = filterset.query
@@ -427,4 +428,6 @@ def case_search(request):
     # One address, two answers (the page, or the fragment htmx swaps in): caches must keep
     # them apart, or the back button could show a bare fragment.
     patch_vary_headers(response, ("HX-Request",))
+    if answer.behind:
+        caching.made_from_older_data(response)
     return response

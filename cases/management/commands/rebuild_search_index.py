@@ -4,7 +4,7 @@ of cases/search_vocabulary.json, or after loading rows that bypassed the service
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cases import search
+from cases import caching, search
 from cases.models import refresh_facet_masks
 
 
@@ -17,6 +17,8 @@ class Command(BaseCommand):
             # The facet masks too: after a change of a vocabulary's values, or of rows written
             # around the services.
             refresh_facet_masks()
+            # Every kept search and page may read differently now.
+            transaction.on_commit(lambda: caching.bump([caching.EVERYTHING]))
         # With a shared cache (Redis) the site's next searches find the new lexicon ready.
         search.warm_lexicon()
         self.stdout.write(f"Search terms recomputed for {count} cases.")
