@@ -117,3 +117,19 @@ def test_browsing_shows_the_older_counts_while_a_thread_counts_again(case, clien
     assert "public" in made_again["Cache-Control"]
     assert made_again["X-Response-Cache"] == "miss"
     assert client.get("/saker/")["X-Response-Cache"] == "hit"
+
+
+def test_the_home_page_shows_the_figures_from_before_a_write_while_a_thread_counts(
+    case, client, settings
+):
+    settings.RESPONSE_CACHE = True
+    settings.RESPONSE_CACHE_MARK = True
+    assert client.get("/").context["figures"]["adoptions"] == 0
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
+    behind = client.get("/")
+    assert behind.context["figures"]["adoptions"] == 0
+    assert "private" in behind["Cache-Control"]
+    assert join() >= 1
+    made_again = client.get("/")
+    assert made_again.context["figures"]["adoptions"] == 1
+    assert made_again["X-Response-Cache"] == "miss"

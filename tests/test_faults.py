@@ -15,7 +15,7 @@ def test_a_lost_database_gives_a_friendly_503(client, monkeypatch):
     def away(**kwargs):
         raise OperationalError("could not connect to server: Connection refused")
 
-    monkeypatch.setattr("cases.views.home.headline_figures", away)
+    monkeypatch.setattr("cases.views.home.current_figures", away)
     response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"]
@@ -37,7 +37,7 @@ def test_other_database_errors_are_not_disguised(client, monkeypatch):
     def broken(**kwargs):
         raise OperationalError("canceling statement due to lock timeout")
 
-    monkeypatch.setattr("cases.views.home.headline_figures", broken)
+    monkeypatch.setattr("cases.views.home.current_figures", broken)
     client.raise_request_exception = False
     assert client.get("/").status_code == 500
 
