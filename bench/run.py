@@ -604,6 +604,11 @@ def measure_load(args, meter: CpuMeter, target: Target) -> dict:
 # After a write ------------------------------------------------------------------------------------
 
 
+class WritersExhausted(Exception):
+    """Every writer has reused this case already (a case reused by most municipalities
+    leaves fewer of them to write than --writes)."""
+
+
 class Writes:
     """Adoptions recorded through the API, each by a municipality with a token (writers.py)
     for a case it has not reused: the next one for a given case, or for the next case."""
@@ -627,7 +632,7 @@ class Writes:
             if (writer["organisation"], case["id"]) not in self.used:
                 self.used.add((writer["organisation"], case["id"]))
                 return writer, case
-        raise RuntimeError("every writer has reused this case already: raise --writes")
+        raise WritersExhausted(case["id"])
 
 
 def after_a_write(args, writes: Writes, scenario: Scenario, values: dict) -> dict:
@@ -639,7 +644,11 @@ def after_a_write(args, writes: Writes, scenario: Scenario, values: dict) -> dic
     errors = 0
     for _ in range(args.writes):
         most_reused = "{most_reused_slug}" in scenario.path
-        writer, case = writes.next(writes.most_reused if most_reused else None)
+        try:
+            writer, case = writes.next(writes.most_reused if most_reused else None)
+        except WritersExhausted:
+            log(f"{scenario.name}: every writer has reused the case: {len(visitors)} writes")
+            break
         started = time.perf_counter()
         status, body = post_json(
             args,
