@@ -13,7 +13,7 @@ import threading
 import pytest
 from django.core.cache import cache
 
-from cases import background, search
+from cases import background, filters, search, selectors
 from cases.statistics import caching
 from tests.factories import AdoptionFactory, CaseFactory, CountyFactory, MunicipalityFactory
 
@@ -93,7 +93,23 @@ def found(response) -> int:
     return response.context["total"]
 
 
-def test_browsing_shows_the_older_counts_while_a_thread_counts_again(case, client, settings):
+def held_back(monkeypatch, module, name: str) -> threading.Event:
+    """Make `module.name` wait for the returned event before it counts: the request that
+    starts the thread answers before the thread is done."""
+    may_finish = threading.Event()
+    count = getattr(module, name)
+
+    def waiting(*args, **kwargs):
+        assert may_finish.wait(timeout=60)
+        return count(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, waiting)
+    return may_finish
+
+
+def test_browsing_shows_the_older_counts_while_a_thread_counts_again(
+    case, client, settings, monkeypatch
+):
     """The catalogue without words is what every write changes: the visitor after a write is
     served the answer from before it, which neither the site nor a proxy keeps, while one
     thread counts again; a search with words is answered afresh."""
@@ -105,13 +121,15 @@ def test_browsing_shows_the_older_counts_while_a_thread_counts_again(case, clien
     CaseFactory(
         organisation=case.organisation, published=True, title="Velferdsteknologi på sykehjem"
     )
+    may_finish = held_back(monkeypatch, filters, "count_and_page")
 
     behind = client.get("/saker/")
     assert found(behind) == 1
     assert "private" in behind["Cache-Control"]
     assert behind.get("X-Response-Cache") is None  # not kept
-    assert found(client.get("/saker/?q=velferdsteknologi")) == 2
+    may_finish.set()
     join()
+    assert found(client.get("/saker/?q=velferdsteknologi")) == 2
     made_again = client.get("/saker/")
     assert found(made_again) == 2
     assert "public" in made_again["Cache-Control"]
@@ -120,15 +138,17 @@ def test_browsing_shows_the_older_counts_while_a_thread_counts_again(case, clien
 
 
 def test_the_home_page_shows_the_figures_from_before_a_write_while_a_thread_counts(
-    case, client, settings
+    case, client, settings, monkeypatch
 ):
     settings.RESPONSE_CACHE = True
     settings.RESPONSE_CACHE_MARK = True
     assert client.get("/").context["figures"]["adoptions"] == 0
     AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
+    may_finish = held_back(monkeypatch, selectors, "_count_headline_figures")
     behind = client.get("/")
     assert behind.context["figures"]["adoptions"] == 0
     assert "private" in behind["Cache-Control"]
+    may_finish.set()
     assert join() >= 1
     made_again = client.get("/")
     assert made_again.context["figures"]["adoptions"] == 1
