@@ -8,6 +8,10 @@ taken and `work` runs in a daemon thread of the process that took it. With gunic
 shares the worker process with the requests it serves next; it only reads the database and
 writes the cache, on a database connection of its own that it closes when done.
 
+A thread that has finished keeps the lock for settings.BACKGROUND_SPACING_SECONDS (5): during
+a burst of writes the figures are counted again every few seconds, not after each write, and
+lag by that much.
+
 A worker that dies (or is restarted) while its thread runs loses that run: the lock expires
 after its `lock_seconds`, and the next request that finds the figures behind starts another.
 Until then visitors keep being served the previous figures. A run that fails is logged (logger
@@ -56,12 +60,26 @@ def refresh(lock: str, work: Callable[[], None], *, lock_seconds: int) -> None:
         def locked() -> None:
             try:
                 work()
-            finally:
+            except BaseException:
                 release(lock, token)
+                raise
+            _hold_after(lock, token)
 
         _now_or_in_thread(locked, lock)
 
     _after_commit(start)
+
+
+def _hold_after(lock: str, token: str) -> None:
+    """After work done in a thread, keep the lock for settings.BACKGROUND_SPACING_SECONDS:
+    the next run on the same figures starts no sooner, and a burst of writes costs one
+    recount every few seconds instead of one after each. Work done at once (tests, commands)
+    is the caller's own and lets go at once."""
+    spacing = settings.BACKGROUND_SPACING_SECONDS
+    if settings.BACKGROUND_INLINE or spacing <= 0 or cache.get(lock) != token:
+        release(lock, token)
+    else:
+        cache.touch(lock, spacing)
 
 
 def stale_or_refreshed(

@@ -396,6 +396,10 @@ EXPENSIVE_PAGES_PER_CLIENT = env_str("EXPENSIVE_PAGES_PER_CLIENT", "60/10min")
 # (cases/background.py). Inline runs that work at once in the calling thread: the tests, and
 # management commands (manage.py sets it), whose process would end before a thread does.
 BACKGROUND_INLINE = env_bool("BACKGROUND_INLINE", False)
+# After a thread has brought figures up to date, the seconds before another may start on the
+# same figures: a burst of writes makes them lag by this much rather than keep a core busy
+# counting again after every write.
+BACKGROUND_SPACING_SECONDS = env_int("BACKGROUND_SPACING_SECONDS", 5)
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

@@ -153,3 +153,32 @@ def test_the_home_page_shows_the_figures_from_before_a_write_while_a_thread_coun
     made_again = client.get("/")
     assert made_again.context["figures"]["adoptions"] == 1
     assert made_again["X-Response-Cache"] == "miss"
+
+
+def test_a_burst_of_writes_is_counted_again_once_per_spacing(case, settings):
+    """After a thread has counted, the next write within the spacing starts no other: the
+    figures lag by at most that much while writes keep coming."""
+    settings.BACKGROUND_SPACING_SECONDS = 60
+    assert adoptions() == 0
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
+    assert adoptions() == 0
+    assert join() == 1
+    assert adoptions() == 1
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 4, 1))
+    assert adoptions() == 1
+    assert join() == 0
+
+
+def test_a_failed_count_does_not_hold_back_the_next(case, settings, monkeypatch, caplog):
+    settings.BACKGROUND_SPACING_SECONDS = 60
+    assert adoptions() == 0
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
+    compute = caching.compute
+    monkeypatch.setattr(caching, "compute", lambda *a, **k: 1 / 0)
+    with caplog.at_level(logging.ERROR, logger="cases.background"):
+        assert adoptions() == 0
+        assert join() == 1
+    monkeypatch.setattr(caching, "compute", compute)
+    assert adoptions() == 0
+    assert join() == 1
+    assert adoptions() == 1
