@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
+from typing import Any
 
 import django_filters
 from django import forms
@@ -466,7 +467,7 @@ def cached_count_and_page(
     )
     key = "search:" + hashlib.sha256(payload.encode()).hexdigest()
 
-    def make(version: str) -> dict:
+    def make(version: str) -> dict[str, Any]:
         # Read before the data: an answer is never newer than the version it names.
         counts, ids = count_and_page(filterset, page)
         return {"version": version, "counts": counts, "ids": ids}

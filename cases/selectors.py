@@ -97,7 +97,7 @@ def current_figures() -> tuple[HeadlineFigures, bool]:
     """
     version = caching.version_key([caching.FIGURES])
 
-    def count() -> dict:
+    def count() -> dict[str, Any]:
         counted_for = caching.version_key([caching.FIGURES])  # read before the data
         return {"version": counted_for, "figures": _count_headline_figures()}
 
