@@ -8,7 +8,13 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import ratelimit  # noqa: F401 - registers the check of the rate settings
+        from django.db.backends.signals import connection_created
+
+        from . import (
+            ratelimit,  # noqa: F401 - registers the check of the rate settings
+            search,
+        )
         from .changefeed import record
 
         record.connect()
+        connection_created.connect(search.install_planning, dispatch_uid="cases.search.planning")

@@ -465,10 +465,49 @@ def _rank_sql(search: Search, table: str) -> tuple[str, list]:
     return " + ".join(parts) or "0", params
 
 
+# PostgreSQL: the condition that a row matches a query, planned with the GIN index (see
+# `plan_with_index`).
+MATCH_SQL = "search_vector @@ to_tsquery('simple', %s)"
+NO_TABLE_SCAN = "SET LOCAL enable_seqscan = off"
+
+
 def match_condition(search: Search) -> tuple[str, list]:
     """PostgreSQL: the condition on a cases_case row that it matches every word of `search`
     (served by the search vector's GIN index)."""
-    return "search_vector @@ to_tsquery('simple', %s)", [search.tsquery]
+    return MATCH_SQL, [search.tsquery]
+
+
+def plan_with_index(execute, sql, params, many, context):
+    """PostgreSQL: a statement that matches the search vector is planned with its GIN index,
+    never with a scan of the whole table.
+
+    The vector is kept beside the row (TOAST, migration 0019), and the planner does not count
+    what fetching it costs: for a word found in a third of 100,000 cases it chose to read
+    every case's vector (450 ms) over the index and the matching rows (115 ms).
+
+    Installed on every PostgreSQL connection (cases/apps.py); the setting lasts for the one
+    statement. Outside a transaction it is sent in the same query string, which PostgreSQL
+    runs as one transaction (so a transaction pooler cannot part them); inside one it is put
+    back once the statement has run. A server-side cursor's statement is planned as usual.
+    """
+    cursor = getattr(context["cursor"], "cursor", None)
+    if many or MATCH_SQL not in sql or getattr(cursor, "name", None):
+        return execute(sql, params, many, context)
+    result = execute(f"{NO_TABLE_SCAN}; {sql}", params, many, context)
+    connection = context["connection"]
+    if not connection.get_autocommit():
+        # Unlogged, on a cursor of its own: the statement's rows stay to be fetched.
+        with connection.connection.cursor() as own:
+            own.execute("SET LOCAL enable_seqscan TO DEFAULT")
+    return result
+
+
+def install_planning(sender, connection, **kwargs) -> None:
+    """connection_created receiver: `plan_with_index` on each new PostgreSQL connection."""
+    if connection.vendor == "postgresql" and plan_with_index not in connection.execute_wrappers:
+        # First, so that a wrapper added for a while (connection.execute_wrapper) is the one
+        # taken away after it.
+        connection.execute_wrappers.insert(0, plan_with_index)
 
 
 def rank_sql(search: Search, table: str) -> tuple[str, list]:
@@ -488,7 +527,7 @@ def matching_ids(search: Search, *, text_rank: bool = False) -> tuple[str, list]
         selected += f", {rank_sql} AS text_rank"
     if is_postgresql():
         return (
-            f"SELECT {selected} FROM cases_case WHERE search_vector @@ to_tsquery('simple', %s)",
+            f"SELECT {selected} FROM cases_case WHERE {MATCH_SQL}",
             [*params, search.tsquery],
         )
     return (

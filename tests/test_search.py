@@ -3,7 +3,7 @@ the whole state, the htmx and plain answers, messages for what it cannot use, wh
 shows, and a number of queries that does not grow with the data.
 
 Norwegian stemming, typo tolerance and ranking by weight are PostgreSQL's: see
-test_search_postgresql.py.
+test_search_language.py.
 """
 
 import re

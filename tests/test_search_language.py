@@ -4,6 +4,7 @@ and its index."""
 
 import io
 import re
+from contextlib import contextmanager
 from html import unescape
 
 import pytest
@@ -215,22 +216,74 @@ def test_the_case_row_keeps_what_every_match_reads_and_puts_long_texts_beside_it
 def matching_plan(query: search.Search) -> str:
     sql, params = search.matching_ids(query)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-@postgresql_only
-def test_the_search_uses_the_index(municipality):
-    """The matching ids come from the search vector's GIN index, not from reading every row."""
+def enable_seqscan() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def thirty(municipality):
+    """Thirty cases: so few rows that the planner, left alone, would read the whole table."""
     for n in range(30):
         factories.CaseFactory(
             organisation=municipality, published=True, title=f"Sak {n}", summary=f"Tekst nummer {n}"
         )
+
+
+@postgresql_only
+def test_the_search_uses_the_index(thirty):
+    """The matching ids come from the search vector's GIN index, not from reading every row:
+    the planner does not count what reading each row's vector from beside the row costs, so
+    every statement that matches the vector is planned without a scan of the table."""
     plan = matching_plan(search.parse("sykehjemmet robot"))
     assert "Bitmap Index Scan on cases_case_search_vector_gin" in plan
-    assert "Seq Scan" not in plan
+    assert "Seq Scan on cases_case" not in plan
+
+
+@contextmanager
+def statements_sent():
+    """The statements as PostgreSQL receives them (after search.plan_with_index)."""
+    sent: list[str] = []
+
+    def spy(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    connection.ensure_connection()
+    with connection.execute_wrapper(spy):  # inside the ones installed on the connection
+        yield sent
+
+
+@postgresql_only
+def test_every_statement_that_matches_is_planned_without_a_table_scan(client, thirty):
+    with statements_sent() as sent:
+        assert client.get(URL, {"q": "tekst"}).status_code == 200
+        assert client.get("/api/v1/cases/", {"q": "tekst"}).json()["count"] == 30
+    matching = [sql for sql in sent if "search_vector @@" in sql]
+    assert len(matching) >= 3  # the page's counts and page; the API's count and its page
+    assert all(sql.startswith(search.NO_TABLE_SCAN + "; ") for sql in matching), matching
+    assert not any(search.NO_TABLE_SCAN in sql for sql in sent if sql not in matching)
+
+
+@postgresql_only
+def test_the_planner_setting_lasts_one_statement_inside_a_transaction(thirty):
+    assert enable_seqscan() == "on"
+    assert "Seq Scan" not in matching_plan(search.parse("tekst"))
+    assert enable_seqscan() == "on"
+    assert "Seq Scan on cases_case" in Case.objects.filter(title__startswith="Sak").explain()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_planner_setting_lasts_one_statement_outside_a_transaction(thirty):
+    assert connection.get_autocommit()
+    assert "Seq Scan" not in matching_plan(search.parse("tekst"))
+    assert enable_seqscan() == "on"
 
 
 @pytest.fixture
