@@ -8,9 +8,11 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.core.signals import request_finished, request_started
         from django.db.backends.signals import connection_created
 
         from . import (
+            background,
             ratelimit,  # noqa: F401 - registers the check of the rate settings
             search,
         )
@@ -18,3 +20,5 @@ class CasesConfig(AppConfig):
 
         record.connect()
         connection_created.connect(search.install_planning, dispatch_uid="cases.search.planning")
+        request_started.connect(background.request_started, dispatch_uid="cases.background")
+        request_finished.connect(background.request_finished, dispatch_uid="cases.background")

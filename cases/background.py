@@ -4,9 +4,10 @@ served the figures from before the write.
 `refresh(lock, work)` starts `work` unless another process (or thread) is already doing it: the
 lock is a cache entry (`cache.add`), so with Redis as the cache it holds across every worker
 process and server. When the current transaction commits (at once outside one), the lock is
-taken and `work` runs in a daemon thread of the process that took it. With gunicorn's sync workers the thread
-shares the worker process with the requests it serves next; it only reads the database and
-writes the cache, on a database connection of its own that it closes when done.
+taken and `work` runs in a daemon thread of the process that took it, started once the
+response of the request that asked for it has been sent. With gunicorn's sync workers the
+thread shares the worker process with the requests it serves next; it only reads the database
+and writes the cache, on a database connection of its own that it closes when done.
 
 A thread that has finished keeps the lock for settings.BACKGROUND_SPACING_SECONDS (5): during
 a burst of writes the figures are counted again every few seconds, not after each write, and
@@ -130,7 +131,34 @@ def _now_or_in_thread(work: Callable[[], None], name: str) -> None:
         return
     thread = threading.Thread(target=_in_thread, args=(work, name), name=name, daemon=True)
     _started[:] = [*(running for running in _started if running.is_alive()), thread]
-    thread.start()
+    pending = getattr(_request, "pending", None)
+    if pending is None:
+        thread.start()
+    else:
+        pending.append(thread)
+
+
+# Threads asked for while a request is answered start once its response has been sent
+# (request_finished): the visitor who set them off does not share the worker with them.
+_request = threading.local()
+
+
+def request_started(**kwargs) -> None:
+    """request_started receiver: hold back the threads this request asks for."""
+    _start_pending()  # left by a request whose response was never closed
+    _request.pending = []
+
+
+def request_finished(**kwargs) -> None:
+    """request_finished receiver: the response has been sent, start the held-back threads."""
+    _start_pending()
+
+
+def _start_pending() -> None:
+    pending = getattr(_request, "pending", None)
+    _request.pending = None
+    for thread in pending or ():
+        thread.start()
 
 
 # The threads started (those that finished are let go at the next start), for the tests.
