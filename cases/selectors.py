@@ -13,6 +13,7 @@ id, a family checked against what is published), and only figures may lag, for a
 CACHE_SECONDS.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -28,12 +29,15 @@ from .models import Adoption, Case
 from .models.facets import TERM_MASKS, value_bit
 from .statistics import generations
 from .statistics.months import filled_months
+from .statistics.places import reuse_places
 from .statistics.sql import adoption_date
 
 # How long an unused result stays in the cache; the versions in the key keep it right.
 CACHE_SECONDS = 600
 # Longer than counting the headline figures ever takes.
 FIGURES_LOCK_SECONDS = 60
+# Longer than making a case's family, spread and places ever takes.
+CASE_REUSE_LOCK_SECONDS = 60
 
 
 class HeadlineFigures(TypedDict):
@@ -234,6 +238,68 @@ def case_lineage(case: Case, *, version: str | None = None) -> lineage.Node:
         tree = lineage.tree(case)
         cache.set(key, tree, CACHE_SECONDS)
     return tree
+
+
+@dataclass(frozen=True)
+class CaseReuse:
+    """What a published case's page shows of its reuse: its family, how it spread and where,
+    and the case version they were made from. `behind`: made before the last write to the
+    case and being made again outside the request."""
+
+    tree: lineage.Node
+    spread: dict[str, Any]
+    places: dict[str, Any] | None
+    version: str
+    behind: bool = False
+
+
+def case_reuse(case: Case, *, version: str) -> CaseReuse:
+    """The family, spread and places of a published case (`case_lineage`, `case_spread`,
+    `reuse_places`), as of `version` (from `case_versions()`) or from before it.
+
+    Every reuse recorded changes them, and for a case reused by hundreds making and rendering
+    them takes longer than the rest of the page: after a write the ones from before are
+    served while one process makes them again (cases/background.py), as the site's figures
+    are. They are made in the request when there are none, when the ones from before show no
+    reuse (the first adopter then appears in the figures as in the list of adopters), and when
+    a case of the family has left public view since (as `case_lineage` does)."""
+    key = f"selectors:case-reuse:{case.pk}"
+
+    def make(made_for: str) -> dict[str, Any]:
+        tree = case_lineage(case, version=made_for)
+        return {
+            "version": made_for,
+            "tree": tree,
+            "spread": case_spread(case, tree=tree, version=made_for),
+            "places": reuse_places(case, tree=tree, version=made_for),
+        }
+
+    found = background.stale_or_refreshed(
+        key,
+        version,
+        lambda: make(case_version(case)),  # the version read before the data
+        seconds=CACHE_SECONDS,
+        lock_seconds=CASE_REUSE_LOCK_SECONDS,
+    )
+    if found is not None and found["version"] != version:
+        # Made again already when the work ran at once (and, now and then, in time).
+        found = cache.get(key) or found
+    if found is not None:
+        members = lineage.members(found["tree"])
+        published = Case.objects.published().filter(pk__in=members).values_list("pk", flat=True)
+        first_reuse = found["version"] != version and not found["spread"]["total"]
+        if first_reuse or set(published) != set(members):
+            found = None
+    if found is None:
+        found = make(version)
+        cache.set(key, found, CACHE_SECONDS)
+    return CaseReuse(
+        found["tree"],
+        found["spread"],
+        found["places"],
+        found["version"],
+        behind=found["version"] != version,
+    )
 
 
 def case_adopters(case: Case, *, in_order_of_adoption: bool = True) -> QuerySet[Adoption]:

@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import cache
 
 from cases import background, filters, search, selectors
+from cases.models import Case
 from cases.statistics import caching
 from tests.factories import AdoptionFactory, CaseFactory, CountyFactory, MunicipalityFactory
 
@@ -55,6 +56,18 @@ def test_a_thread_brings_the_figures_up_to_date_while_the_request_is_served(case
     assert join() == 1
     assert adoptions() == 1
     assert join() == 0
+
+
+def test_a_thread_a_request_asks_for_starts_once_the_response_is_sent():
+    """The visitor who sets the work off does not share the worker with it."""
+    done = threading.Event()
+    background.request_started()
+    background.refresh("test:lock", done.set, lock_seconds=60)
+    [thread] = background.take_started_threads()
+    assert thread.ident is None  # not started while the request is answered
+    background.request_finished()
+    thread.join(timeout=60)
+    assert done.is_set()
 
 
 def test_a_failing_thread_is_logged_and_the_figures_stay(case, monkeypatch, caplog):
@@ -153,6 +166,70 @@ def test_the_home_page_shows_the_figures_from_before_a_write_while_a_thread_coun
     made_again = client.get("/")
     assert made_again.context["figures"]["adoptions"] == 1
     assert made_again["X-Response-Cache"] == "miss"
+
+
+def test_a_case_page_shows_its_reuse_from_before_a_write_while_a_thread_makes_it_again(
+    case, client, settings, monkeypatch
+):
+    """The case's family, spread and places: after a write, those from before it (kept neither
+    whole nor by a proxy) while one thread makes them again; the adopters' list is read as it
+    is."""
+    settings.RESPONSE_CACHE = True
+    settings.RESPONSE_CACHE_MARK = True
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
+    url = case.get_absolute_url()
+    assert client.get(url).context["diffusion"]["total"] == 1
+    join()
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 4, 1))
+    may_finish = held_back(monkeypatch, selectors, "_count_spread")
+    behind = client.get(url)
+    assert behind.context["diffusion"]["total"] == 1
+    assert len(behind.context["adoptions"]) == 2
+    assert "private" in behind["Cache-Control"]
+    assert behind.get("X-Response-Cache") is None  # not kept
+    may_finish.set()
+    assert join() >= 1
+    made_again = client.get(url)
+    assert made_again.context["diffusion"]["total"] == 2
+    assert "public" in made_again["Cache-Control"]
+    assert made_again["X-Response-Cache"] == "miss"
+
+
+def test_a_case_reused_for_the_first_time_shows_it_at_once(case, client, settings, monkeypatch):
+    """Figures from before that show no reuse would contradict the list of adopters: made in
+    the request instead."""
+    settings.RESPONSE_CACHE = True
+    url = case.get_absolute_url()
+    assert client.get(url).context["diffusion"]["total"] == 0
+    join()
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
+    may_finish = threading.Event()
+    count = selectors._count_spread
+
+    def slow_in_a_thread(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            assert may_finish.wait(timeout=60)
+        return count(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "_count_spread", slow_in_a_thread)
+    page = client.get(url)
+    may_finish.set()
+    assert page.context["diffusion"]["total"] == 1
+    assert "private" not in page["Cache-Control"]
+
+
+def test_a_case_page_never_shows_a_family_member_that_left_public_view(case, client):
+    derived = CaseFactory(
+        organisation=MunicipalityFactory(), published=True, origin="adapted", source_case=case
+    )
+    AdoptionFactory(case=case, organisation=derived.organisation, derived_case=derived)
+    url = case.get_absolute_url()
+    assert derived.pk in [node.case.pk for node in client.get(url).context["lineage"].children]
+    join()
+    Case.objects.filter(pk=derived.pk).update(status="archived")  # a version replacement lost
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 4, 1))
+    page = client.get(url)
+    assert derived.pk not in [node.case.pk for node in page.context["lineage"].children]
 
 
 def test_a_burst_of_writes_is_counted_again_once_per_spacing(case, settings):

@@ -34,7 +34,6 @@ from ..my_work import my_work as my_work_of
 from ..my_work import send_back_reason
 from ..readable import MARKDOWN_FIELDS, history_entries
 from ..statistics.generations import ROGERS_MIN_ADOPTERS
-from ..statistics.places import reuse_places
 from ..vocabularies import CaseStatus, OrganisationKind
 from .browse import owner_place
 from .catalogue import rdf_response, requested_rdf_type
@@ -103,19 +102,19 @@ def case_detail(request, slug):
     if case.is_published:
         # Read before the data (cases/caching.py).
         version, similar_version = selectors.case_versions(case)
-    tree = selectors.case_lineage(case, version=version) if case.is_published else None
-    # The diffusion figures reuse the lineage walk instead of walking again.
-    diffusion = selectors.case_spread(case, tree=tree, version=version) if tree else None
+    # The family, the diffusion figures and the places; after a write, those from before it
+    # while one process makes them again.
+    reuse = selectors.case_reuse(case, version=version) if version is not None else None
+    tree = reuse.tree if reuse else None
+    diffusion = reuse.spread if reuse else None
     context = {
         "case": case,
         "owner_municipality": owner_municipality,
         "lineage": tree,
         "diffusion": diffusion,
-        "reuse_places": reuse_places(case, tree=tree, version=version or "")
-        if diffusion and diffusion["total"]
-        else None,
+        "reuse_places": reuse.places if reuse and diffusion and diffusion["total"] else None,
         # What the page's cached fragments of public data are keyed on, besides case and language.
-        "data_version": version,
+        "data_version": reuse.version if reuse else None,
         "lineage_members": ",".join(map(str, lineage.members(tree))) if tree else "",
         "relations": lineage.relations(tree, case) if tree else None,
         "owner_place": owner_place(owner),
@@ -151,6 +150,8 @@ def case_detail(request, slug):
     }
     response = render(request, "cases/case_detail.html", context)
     patch_vary_headers(response, ["Accept"])
+    if reuse and reuse.behind:
+        caching.made_from_older_data(response)
     return response
 
 
