@@ -606,20 +606,34 @@ def _roots(search: Search) -> tuple[str, ...]:
     return tuple(sorted({analysis.fold(root) for root in search.roots if len(root) >= 2}))
 
 
+@functools.lru_cache(maxsize=65536)
+def _match_terms(word: str) -> tuple[str, ...]:
+    """What a word of a text is compared with: its index terms and the word folded."""
+    return (*analysis.word_terms(word), analysis.fold(word))
+
+
 def _is_match(word: str, roots: tuple[str, ...]) -> bool:
     """Whether the word's index terms (its stem and its parts) match a root as the database
     matches them: from their start, and whole for a root shorter than MIN_PREFIX_LENGTH."""
-    terms = (*analysis.word_terms(word), analysis.fold(word))
     return any(
         term == root or (len(root) >= MIN_PREFIX_LENGTH and term.startswith(root))
-        for term in terms
+        for term in _match_terms(word)
         for root in roots
     )
 
 
+def _may_match(text: str, roots: tuple[str, ...]) -> bool:
+    """False when no word of `text` can match: a word's terms (its stem, a prefix of the word
+    folded, and its parts' stems) are all found in the folded word, so a root found nowhere
+    in the folded text matches no word of it. Most texts of a result are told apart so,
+    without analysing their words one by one."""
+    folded = analysis.fold(text)
+    return any(root in folded for root in roots)
+
+
 def _first_match(text: str, roots: tuple[str, ...]) -> re.Match | None:
     """The first word of `text` that contains a root, in one pass over its words."""
-    if roots:
+    if roots and _may_match(text, roots):
         for word in WORD.finditer(text):
             if _is_match(word.group(), roots):
                 return word

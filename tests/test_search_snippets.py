@@ -106,3 +106,28 @@ def test_marking_keeps_whole_words_case_and_escaping():
         "<mark>ROBOTEN</mark> &amp; &lt;<mark>robot</mark>&gt;"
     )
     assert search.highlight_title("Multidoserobot_x", query) == "<mark>Multidoserobot</mark>_x"
+
+
+def test_a_text_without_a_query_word_is_passed_over_without_reading_its_words(monkeypatch):
+    """A text in which no root occurs (folded) is not analysed word by word; one that has the
+    words inflected, as a compound's part or spelt without æ, ø and å is still marked."""
+    looked_at: list[str] = []
+    original = search._is_match
+
+    def counting(word, roots):
+        looked_at.append(word)
+        return original(word, roots)
+
+    monkeypatch.setattr(search, "_is_match", counting)
+    case = factories.CaseFactory.build(
+        summary="Ingen av ordene her. " * 200,
+        problem="Lærlingene i eldreomsorgen fikk ny opplæring.",
+    )
+    shown = search.snippet(case, _query("larling", "omsorg"))
+    assert "<mark>Lærlingene</mark>" in shown
+    assert "<mark>eldreomsorgen</mark>" in shown
+    assert "Ingen" not in looked_at
+    shown = search.snippet(
+        factories.CaseFactory.build(summary="Laerlingen starter i august."), _query("larling")
+    )
+    assert "<mark>Laerlingen</mark>" in shown
