@@ -278,10 +278,11 @@ COLUMN_FACETS = {
     "workplace_type": ("f_workplace_type", "workplace_type"),
     "origin": ("f_origin", "origin"),
     "stage": ("f_stage", "stage"),
-    "region": ("f_region", "organisation__region"),
-    "size_class": ("f_size_class", "organisation__size_class"),
-    "centrality_class": ("f_centrality_class", "organisation__centrality_class"),
-    "county": ("f_county", "organisation__county__number"),
+    # The owner's facets from the case row (cases/models/facets.py): no join to count them.
+    "region": ("f_region", "owner_region"),
+    "size_class": ("f_size_class", "owner_size_class"),
+    "centrality_class": ("f_centrality_class", "owner_centrality_class"),
+    "county": ("f_county", "owner_county"),
 }
 TERM_FACETS = list(CaseFilter.TERM_VOCABULARIES)
 # Term mask column -> (its facet, the values in bit order).

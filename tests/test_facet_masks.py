@@ -1,5 +1,5 @@
-"""The facet masks on the case row (cases/models/facets.py) follow every write they copy, and
-equal what a recomputation from the terms and adoptions gives."""
+"""The facet masks and owner columns on the case row (cases/models/facets.py) follow every
+write they copy, and equal what a recomputation from the terms, adoptions and owners gives."""
 
 import pytest
 from django.db import connection
@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Case, CaseTerm, refresh_facet_masks
-from cases.models.facets import county_bit, value_bit
+from cases.models.facets import OWNER_COLUMNS, county_bit, value_bit
 from cases.services import adoption_withdraw
 from cases.vocabularies import CentralityClass, Region, Sector, SizeClass
 
@@ -32,11 +32,16 @@ def masks(case: Case) -> dict:
     return Case.all_objects.filter(pk=case.pk).values(*MASKS).get()
 
 
+def copied(case: Case) -> dict:
+    return Case.all_objects.filter(pk=case.pk).values(*MASKS, *OWNER_COLUMNS).get()
+
+
 def assert_as_recomputed(*cases: Case) -> None:
-    """The masks kept by the writes are those a recomputation from scratch gives."""
-    kept = [masks(case) for case in cases]
+    """The masks and owner columns kept by the writes are those a recomputation from scratch
+    gives."""
+    kept = [copied(case) for case in cases]
     refresh_facet_masks()
-    assert kept == [masks(case) for case in cases]
+    assert kept == [copied(case) for case in cases]
 
 
 def municipality(number: str, population: int = 3000, county: str = "46"):
@@ -135,3 +140,51 @@ def test_a_save_that_changes_nothing_searched_refreshes_nothing(owner):
     with CaptureQueriesContext(connection) as saved:
         adopter.save()
     assert [q for q in saved.captured_queries if "DISTINCT a.case_id" in q["sql"]]
+
+
+def owner_columns(case: Case) -> tuple:
+    return Case.all_objects.filter(pk=case.pk).values_list(*OWNER_COLUMNS).get()
+
+
+def test_a_new_case_copies_its_owners_facets():
+    owner = municipality("4606", population=3000, county="46")
+    case = CaseFactory(organisation=owner, published=True)
+    assert owner_columns(case) == (Region.VESTLANDET, "small", 5, "46")
+    assert_as_recomputed(case)
+
+
+def test_the_owners_facets_follow_the_owner_and_its_county():
+    owner = municipality("4607", population=3000, county="46")
+    case = CaseFactory(organisation=owner, published=True)
+    owner = type(owner).all_objects.get(pk=owner.pk)
+    owner.population = 200_000
+    owner.centrality_class = 2
+    owner.save()
+    assert owner_columns(case)[1:3] == ("large", 2)
+
+    county = owner.county
+    county.number = "47"
+    county.save()
+    assert owner_columns(case)[3] == "47"
+
+    owner.parent = CountyFactory(number="11", region=Region.VESTLANDET)
+    owner.save()
+    assert owner_columns(case)[3] == "11"
+    assert_as_recomputed(case)
+
+
+def test_a_case_given_another_owner_copies_the_new_owners_facets():
+    case = CaseFactory(organisation=municipality("4608", county="46"), published=True)
+    case = Case.all_objects.get(pk=case.pk)
+    case.organisation = municipality("1101", population=200_000, county="11")
+    case.save()
+    assert owner_columns(case) == (Region.VESTLANDET, "large", 5, "11")
+    assert_as_recomputed(case)
+
+
+def test_a_case_saved_with_its_owner_unchanged_copies_nothing(owner):
+    case = Case.all_objects.get(pk=CaseFactory(organisation=owner).pk)
+    case.title = "Ny tittel"
+    with CaptureQueriesContext(connection) as saved:
+        case.save()
+    assert not [q for q in saved.captured_queries if "owner_region" in q["sql"]]

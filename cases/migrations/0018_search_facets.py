@@ -17,9 +17,11 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRESQL_FORWARD)
     # Derived data, as the services keep it; `manage.py rebuild_search_index` sets it again.
-    from cases.models.facets import refresh_facet_masks
+    # (Not refresh_facet_masks: it also writes the owner columns, which come in 0020.)
+    from cases.models.facets import refresh_adopter_masks, refresh_term_masks
 
-    refresh_facet_masks()
+    refresh_term_masks()
+    refresh_adopter_masks()
 
 
 def backwards(apps, schema_editor):

@@ -17,7 +17,7 @@ from .cases import (
     attachment_path,
 )
 from .changes import Change, FeedEpoch
-from .facets import refresh_facet_masks, refresh_term_masks
+from .facets import refresh_facet_masks, refresh_owner_columns, refresh_term_masks
 from .identity import IdentitySource
 from .organisations import Membership, Organisation
 from .outbox import OutgoingEmail
@@ -62,6 +62,7 @@ __all__ = [
     "attachment_path",
     "refresh_adoption_counters",
     "refresh_facet_masks",
+    "refresh_owner_columns",
     "refresh_question_count",
     "refresh_term_masks",
 ]

@@ -22,7 +22,7 @@ from ..vocabularies import (
     WorkplaceType,
 )
 from .base import AliveManager, SoftDeleteQuerySet
-from .facets import MASK_COLUMNS, refresh_term_masks
+from .facets import MASK_COLUMNS, refresh_owner_columns, refresh_term_masks
 from .organisations import Organisation
 
 # Written only by the adoption writes (cases/models/adoptions.py) and by
@@ -130,6 +130,13 @@ class Case(models.Model):
     adopter_county_mask = models.BigIntegerField(default=0, editable=False)
     adopter_county_mask_high = models.BigIntegerField(default=0, editable=False)
     has_adopters = models.BooleanField(default=False, editable=False)
+    # The owner's facets (its region, size and centrality classes and its county's number), so
+    # that a search counts them from the case rows alone too. Copied from the owner when a case
+    # is saved with a new owner and when the owner's classes or county change (facets.py).
+    owner_region = models.CharField(max_length=30, blank=True, default="", editable=False)
+    owner_size_class = models.CharField(max_length=10, blank=True, default="", editable=False)
+    owner_centrality_class = models.PositiveSmallIntegerField(null=True, editable=False)
+    owner_county = models.CharField(max_length=4, null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -208,6 +215,15 @@ class Case(models.Model):
     def get_absolute_url(self):
         return reverse("case-detail", kwargs={"slug": self.slug})
 
+    # The owner the owner columns were copied from (facets.py), as loaded.
+    _owner_as_loaded: int | None = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance._owner_as_loaded = instance.__dict__.get("organisation_id")
+        return instance
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Saving a case read earlier must not write back counters that adoptions changed since:
         # only the adoption writes set them (see Adoption.save).
@@ -225,7 +241,11 @@ class Case(models.Model):
                 and f.name not in COUNTER_FIELDS
                 and f.attname not in deferred
             ]
+        new_owner = self._state.adding or self.organisation_id != self._owner_as_loaded
         super().save(*args, **kwargs)
+        if new_owner:
+            refresh_owner_columns([self.pk])
+            self._owner_as_loaded = self.organisation_id
 
     @property
     def is_published(self) -> bool:

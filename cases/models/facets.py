@@ -8,7 +8,9 @@ from its two-digit number: 01 to 62 in adopter_county_mask, 63 to 99 in adopter_
 
 Kept in the same transaction as the writes they copy: the case's terms (the content services),
 its adoptions (Adoption.save/delete and refresh_adoption_counters), the adopting organisations'
-classes and deletion (Organisation.save). Bulk loaders call `refresh_facet_masks`.
+classes and deletion (Organisation.save). So are the owner columns (Case.owner_region and the
+rest): the owner's facets, copied when a case is saved with a new owner and when the owner's
+classes or county change. Bulk loaders call `refresh_facet_masks`.
 """
 
 from collections.abc import Iterable
@@ -32,8 +34,16 @@ ADOPTER_MASKS: dict[str, tuple[str, list]] = {
 # The county mask columns, each for COUNTY_BITS numbers from the first (bit 63 is the sign).
 COUNTY_MASKS = {"adopter_county_mask": 1, "adopter_county_mask_high": 63}
 COUNTY_BITS = 62
+# Case column -> the column of its owner (o) or of its owner's county (c) that it copies: the
+# owner's facets, counted with the others from the case rows alone.
+OWNER_COLUMNS = {
+    "owner_region": "o.region",
+    "owner_size_class": "o.size_class",
+    "owner_centrality_class": "o.centrality_class",
+    "owner_county": "c.number",
+}
 # Every case column the refreshes below write.
-MASK_COLUMNS = (*TERM_MASKS, *ADOPTER_MASKS, *COUNTY_MASKS, "has_adopters")
+MASK_COLUMNS = (*TERM_MASKS, *ADOPTER_MASKS, *COUNTY_MASKS, "has_adopters", *OWNER_COLUMNS)
 
 
 def value_bit(values: list, value) -> int:
@@ -117,10 +127,25 @@ def refresh_adopter_masks(case_ids: Iterable[int] | None = None) -> None:
     _update(assignments, params, case_ids)
 
 
+def refresh_owner_columns(case_ids: Iterable[int] | None = None) -> None:
+    """Set the owner columns of these cases (all with None) from their owners."""
+    owner = (
+        "FROM cases_organisation o LEFT JOIN cases_organisation c ON c.id = o.county_id "
+        "WHERE o.id = cases_case.organisation_id"
+    )
+    _update(
+        [f"{column} = (SELECT {source} {owner})" for column, source in OWNER_COLUMNS.items()],
+        [],
+        case_ids,
+    )
+
+
 def refresh_facet_masks(case_ids: Iterable[int] | None = None) -> None:
-    """Every facet mask of these cases (all with None): for bulk loads and imports."""
+    """Every facet mask and owner column of these cases (all with None): for bulk loads and
+    imports."""
     refresh_term_masks(case_ids)
     refresh_adopter_masks(case_ids)
+    refresh_owner_columns(case_ids)
 
 
 def _update(assignments: list[str], params: list, case_ids: Iterable[int] | None) -> None:
@@ -134,10 +159,19 @@ def _update(assignments: list[str], params: list, case_ids: Iterable[int] | None
             )
 
 
-def refresh_adopter_masks_of(organisation_id: int) -> None:
-    """The adopter masks of the cases an organisation reused, after its classes, its county or
-    its deletion changed; for a county, also of those the organisations in it reused (its
-    number is their county's bit)."""
+def refresh_masks_of(organisation_id: int) -> None:
+    """The adopter masks of the cases an organisation reused and the owner columns of those it
+    owns, after its classes, its county or its deletion changed; for a county, also of those
+    the organisations in it reused or own (its number is their county's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id FROM cases_case c INNER JOIN cases_organisation o "
+            "ON o.id = c.organisation_id WHERE o.id = %s OR o.county_id = %s",
+            [organisation_id, organisation_id],
+        )
+        owned = [row[0] for row in cursor.fetchall()]
+    if owned:
+        refresh_owner_columns(owned)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT a.case_id FROM cases_adoption a "

@@ -20,7 +20,7 @@ from ..vocabularies import (
     size_class_for,
 )
 from .base import AliveManager, SoftDeleteQuerySet
-from .facets import refresh_adopter_masks_of
+from .facets import refresh_masks_of
 
 
 class Organisation(models.Model):
@@ -206,7 +206,7 @@ class Organisation(models.Model):
                 setattr(self, field, value)
         state = self._searched_state()
         if not created and (state is None or state != getattr(self, "_searched_as", None)):
-            refresh_adopter_masks_of(self.pk)
+            refresh_masks_of(self.pk)
         self._searched_as = state
 
 

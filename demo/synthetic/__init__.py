@@ -47,6 +47,7 @@ from cases.models import (
     Organisation,
     SpreadActivity,
     refresh_adoption_counters,
+    refresh_owner_columns,
     refresh_term_masks,
 )
 from cases.vocabularies import OrganisationKind
@@ -133,8 +134,10 @@ def generate(
         lap("organisations")
         dropped = drop_for_load() if postgresql else []
         facts = write_cases(rnd, np_rng, n=cases, max_derived=adoptions, orgs=orgs, report=report)
-        # The terms were inserted in bulk: their facet masks (the adopters' come below).
+        # The terms were inserted in bulk: their facet masks (the adopters' come below), and
+        # the owners' facets.
         refresh_term_masks()
+        refresh_owner_columns()
         lap("cases")
         txid = 0
         if postgresql:

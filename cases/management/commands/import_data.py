@@ -9,6 +9,7 @@ from cases.models import (
     Organisation,
     User,
     refresh_adoption_counters,
+    refresh_owner_columns,
     refresh_term_masks,
 )
 
@@ -31,4 +32,5 @@ class Command(BaseCommand):
             # and a file from an older version has no counters.
             refresh_adoption_counters()
             refresh_term_masks()
+            refresh_owner_columns()
         self.stdout.write("Imported.")
