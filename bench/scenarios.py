@@ -86,6 +86,7 @@ HOME = "/"
 MOST_REUSED_CASE = "/saker/{most_reused_slug}/"
 ASKED_AGAIN_WORD = "sykehjem"
 API_SEARCH = f"/api/v1/cases/?q={ASKED_AGAIN_WORD}"
+PAGE_SEARCH = f"/saker/?q={ASKED_AGAIN_WORD}"
 API_LIST = "/api/v1/cases/?sector=health-care&origin=adapted&ordering=-adoption_count"
 PAGE_COMMON = "/saker/?q={common_word}"
 API_COMMON = "/api/v1/cases/?q={common_word}"
@@ -117,12 +118,17 @@ AFTER_A_WRITE = [
 WRITE_PATH = "/api/v1/cases/{case_id}/adoptions/"
 
 CONCURRENCY = 16
+# The goals of this group are about the addresses asked again by many at once (issue 17
+# measured them so: "even when cached"); the new-query rows say what the same connections get
+# when every search is one nobody made before, and have no goal of their own.
 CONCURRENT = [
     Scenario("16 conn.: floor", FLOOR),
     Scenario("16 conn.: home", HOME, goal=Goal("rps_share", 0.5)),
     Scenario("16 conn.: most reused case", MOST_REUSED_CASE, goal=Goal("rps_share", 0.4)),
-    Scenario("16 conn.: search page", PAGE_COMMON, goal=Goal("rps_share", 0.25), pool=("page", "mixed")),
-    Scenario("16 conn.: API search", API_COMMON, goal=Goal("rps_share", 0.15), pool=("api", "mixed")),
+    Scenario("16 conn.: search page", PAGE_SEARCH, goal=Goal("rps_share", 0.25)),
+    Scenario("16 conn.: API search", API_SEARCH, goal=Goal("rps_share", 0.15)),
+    Scenario("16 conn.: search page, new queries", PAGE_COMMON, pool=("page", "mixed")),
+    Scenario("16 conn.: API search, new queries", API_COMMON, pool=("api", "mixed")),
 ]  # fmt: skip
 
 # Memory: the largest resident set of a gunicorn worker after the run.

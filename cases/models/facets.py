@@ -163,22 +163,19 @@ def refresh_masks_of(organisation_id: int) -> None:
     """The adopter masks of the cases an organisation reused and the owner columns of those it
     owns, after its classes, its county or its deletion changed; for a county, also of those
     the organisations in it reused or own (its number is their county's)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.id FROM cases_case c INNER JOIN cases_organisation o "
-            "ON o.id = c.organisation_id WHERE o.id = %s OR o.county_id = %s",
-            [organisation_id, organisation_id],
-        )
-        owned = [row[0] for row in cursor.fetchall()]
-    if owned:
+    if owned := _case_ids_through("cases_case", "id", organisation_id):
         refresh_owner_columns(owned)
+    if reused := _case_ids_through("cases_adoption", "case_id", organisation_id):
+        refresh_adopter_masks(reused)
+
+
+def _case_ids_through(table: str, case_column: str, organisation_id: int) -> list[int]:
+    """The cases whose rows in `table` belong to the organisation or to one in it (a county)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT a.case_id FROM cases_adoption a "
-            "INNER JOIN cases_organisation o ON o.id = a.organisation_id "
+            f"SELECT DISTINCT r.{case_column} FROM {table} r "
+            "INNER JOIN cases_organisation o ON o.id = r.organisation_id "
             "WHERE o.id = %s OR o.county_id = %s",
             [organisation_id, organisation_id],
         )
-        ids = [row[0] for row in cursor.fetchall()]
-    if ids:
-        refresh_adopter_masks(ids)
+        return [row[0] for row in cursor.fetchall()]
