@@ -201,6 +201,19 @@ class Case(models.Model):
                 name="case_public_newest",
                 condition=Q(status=CaseStatus.PUBLISHED, deleted_at__isnull=True),
             ),
+            # What similar cases are ranked by (selectors.similar_cases): every published
+            # case's term masks read from this index alone, a twentieth of the table.
+            models.Index(
+                fields=[
+                    "-published_at",
+                    "-id",
+                    "sector_mask",
+                    "innovation_type_mask",
+                    "benefit_mask",
+                ],
+                name="case_public_similar",
+                condition=Q(status=CaseStatus.PUBLISHED, deleted_at__isnull=True),
+            ),
             # The public list by title (the API's ordering=title), without sorting every case.
             models.Index(
                 fields=["title", "-id"],
