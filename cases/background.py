@@ -105,6 +105,17 @@ def stale_or_refreshed(
     return cached
 
 
+def fresh_or_stale(
+    key: str, version: str, make: Callable[[], dict], *, seconds: int, lock_seconds: int
+) -> dict | None:
+    """`stale_or_refreshed`, read again when older: the new entry once the work has run at
+    once (BACKGROUND_INLINE), and now and then in time; otherwise the older one."""
+    cached = stale_or_refreshed(key, version, make, seconds=seconds, lock_seconds=lock_seconds)
+    if cached is not None and cached["version"] != version:
+        cached = cache.get(key) or cached
+    return cached
+
+
 def lock_of(key: str) -> str:
     """The lock on bringing the cache entry `key` up to date."""
     return f"{key}:lock"

@@ -477,16 +477,13 @@ def cached_count_and_page(
     if "q" in state:
         found = cache.get(key)
     else:
-        found = background.stale_or_refreshed(
+        found = background.fresh_or_stale(
             key,
             version,
             lambda: make(_lists_version()),
             seconds=CACHE_SECONDS,
             lock_seconds=REFRESH_LOCK_SECONDS,
         )
-        if found is not None and found["version"] != version:
-            # Made again already when the work ran at once (and, now and then, in time).
-            found = cache.get(key) or found
     if found is not None and found["version"] == version:
         return SearchAnswer(found["counts"], found["ids"])
     if found is not None and "q" not in state:

@@ -106,12 +106,9 @@ def current_figures() -> tuple[HeadlineFigures, bool]:
         return {"version": counted_for, "figures": _count_headline_figures()}
 
     key = "selectors:headline"
-    cached = background.stale_or_refreshed(
+    cached = background.fresh_or_stale(
         key, version, count, seconds=CACHE_SECONDS, lock_seconds=FIGURES_LOCK_SECONDS
     )
-    if cached is not None and cached["version"] != version:
-        # Counted again already when the work ran at once (and, now and then, in time).
-        cached = cache.get(key) or cached
     if cached is None:
         cached = {"version": version, "figures": _count_headline_figures()}
         cache.set(key, cached, CACHE_SECONDS)
@@ -274,16 +271,13 @@ def case_reuse(case: Case, *, version: str) -> CaseReuse:
             "places": reuse_places(case, tree=tree, version=made_for),
         }
 
-    found = background.stale_or_refreshed(
+    found = background.fresh_or_stale(
         key,
         version,
         lambda: make(case_version(case)),  # the version read before the data
         seconds=CACHE_SECONDS,
         lock_seconds=CASE_REUSE_LOCK_SECONDS,
     )
-    if found is not None and found["version"] != version:
-        # Made again already when the work ran at once (and, now and then, in time).
-        found = cache.get(key) or found
     if found is not None:
         members = lineage.members(found["tree"])
         published = Case.objects.published().filter(pk__in=members).values_list("pk", flat=True)

@@ -30,11 +30,14 @@ from .organisations import Organisation
 # facet masks' refreshes (cases/models/facets.py): a save of a case read before such a write
 # must not put back what it read.
 COUNTER_FIELDS = ("adoption_count", "first_adopted_on", "question_count", *MASK_COLUMNS)
+# The cases the public sees (CaseQuerySet.published): the condition of the partial indexes
+# that serve the public lists.
+PUBLIC = Q(status=CaseStatus.PUBLISHED, deleted_at__isnull=True)
 
 
 class CaseQuerySet(SoftDeleteQuerySet):
     def published(self) -> Self:
-        return self.filter(status=CaseStatus.PUBLISHED, deleted_at__isnull=True)
+        return self.filter(PUBLIC)
 
 
 _CaseManagerBase = models.Manager.from_queryset(CaseQuerySet)
@@ -199,7 +202,7 @@ class Case(models.Model):
                     "updated_at",
                 ],
                 name="case_public_newest",
-                condition=Q(status=CaseStatus.PUBLISHED, deleted_at__isnull=True),
+                condition=PUBLIC,
             ),
             # What similar cases are ranked by (selectors.similar_cases): every published
             # case's term masks read from this index alone, a twentieth of the table.
@@ -212,13 +215,13 @@ class Case(models.Model):
                     "benefit_mask",
                 ],
                 name="case_public_similar",
-                condition=Q(status=CaseStatus.PUBLISHED, deleted_at__isnull=True),
+                condition=PUBLIC,
             ),
             # The public list by title (the API's ordering=title), without sorting every case.
             models.Index(
                 fields=["title", "-id"],
                 name="case_public_title",
-                condition=Q(status=CaseStatus.PUBLISHED, deleted_at__isnull=True),
+                condition=PUBLIC,
             ),
         ]
 
