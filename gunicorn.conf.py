@@ -15,8 +15,17 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 keepalive = 5
 
 
+def when_ready(server):
+    # The application is loaded (preload_app): build what each worker would build on its first
+    # requests once, here, so that it is shared and frozen with the rest.
+    from config import preload
+
+    preload.warm()
+
+
 def pre_fork(server, worker):
     # The objects loaded before the fork live as long as the worker; moving them out of the
     # garbage collector's sight saves each worker from scanning them again on every full
     # collection (and keeps their memory pages shared).
     gc.freeze()
+
