@@ -194,10 +194,12 @@ def _case_scopes(ids: list[int], *, counted: bool = False) -> set[str]:
         return scopes
     # Similar cases name a case and its owner, not its reuse.
     scopes.update({LISTS, FIGURES} if counted else {LISTS, CATALOGUE, FIGURES})
-    shown_by = Organisation.all_objects.filter(partner_cases__in=public) | (
-        Organisation.all_objects.filter(adoptions__case__in=public)
-    )
-    for pk, slug in shown_by.distinct().values_list("pk", "slug"):
+    # Two lookups by index, united: one query joining both ways with OR cannot use them (over
+    # 400 ms for a case reused by 300 organisations).
+    organisations = Organisation.all_objects.order_by().values_list("pk", "slug")
+    partners = organisations.filter(partner_cases__in=public)
+    adopters = organisations.filter(adoptions__case__in=public)
+    for pk, slug in partners.union(adopters).order_by():
         scopes.update(organisation_scopes(pk, slug))
     if len(public) > MOST_FAMILIES_WALKED:
         scopes.add(EVERYTHING)
