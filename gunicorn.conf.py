@@ -28,4 +28,3 @@ def pre_fork(server, worker):
     # garbage collector's sight saves each worker from scanning them again on every full
     # collection (and keeps their memory pages shared).
     gc.freeze()
-
