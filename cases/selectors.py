@@ -13,6 +13,7 @@ id, a family checked against what is published), and only figures may lag, for a
 CACHE_SECONDS.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
@@ -250,7 +251,9 @@ class CaseReuse:
     behind: bool = False
 
 
-def case_reuse(case: Case, *, version: str) -> CaseReuse:
+def case_reuse(
+    case: Case, *, version: str, made: Callable[[Case, CaseReuse], None] | None = None
+) -> CaseReuse:
     """The family, spread and places of a published case (`case_lineage`, `case_spread`,
     `reuse_places`), as of `version` (from `case_versions()`) or from before it.
 
@@ -259,7 +262,10 @@ def case_reuse(case: Case, *, version: str) -> CaseReuse:
     served while one process makes them again (cases/background.py), as the site's figures
     are. They are made in the request when there are none, when the ones from before show no
     reuse (the first adopter then appears in the figures as in the list of adopters), and when
-    a case of the family has left public view since (as `case_lineage` does)."""
+    a case of the family has left public view since (as `case_lineage` does).
+
+    `made(case, reuse)` is called when they have been made again outside the request, before
+    they are stored: to prepare what the page makes of them (cases/views/cases.py)."""
     key = f"selectors:case-reuse:{case.pk}"
 
     def make(made_for: str) -> dict[str, Any]:
@@ -271,10 +277,16 @@ def case_reuse(case: Case, *, version: str) -> CaseReuse:
             "places": reuse_places(case, tree=tree, version=made_for),
         }
 
+    def make_outside_the_request() -> dict[str, Any]:
+        made_again = make(case_version(case))  # the version read before the data
+        if made is not None:
+            made(case, _as_reuse(made_again))
+        return made_again
+
     found = background.fresh_or_stale(
         key,
         version,
-        lambda: make(case_version(case)),  # the version read before the data
+        make_outside_the_request,
         seconds=CACHE_SECONDS,
         lock_seconds=CASE_REUSE_LOCK_SECONDS,
     )
@@ -287,13 +299,11 @@ def case_reuse(case: Case, *, version: str) -> CaseReuse:
     if found is None:
         found = make(version)
         cache.set(key, found, CACHE_SECONDS)
-    return CaseReuse(
-        found["tree"],
-        found["spread"],
-        found["places"],
-        found["version"],
-        behind=found["version"] != version,
-    )
+    return _as_reuse(found, behind=found["version"] != version)
+
+
+def _as_reuse(entry: dict[str, Any], *, behind: bool = False) -> CaseReuse:
+    return CaseReuse(entry["tree"], entry["spread"], entry["places"], entry["version"], behind)
 
 
 def case_adopters(case: Case, *, in_order_of_adoption: bool = True) -> QuerySet[Adoption]:

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from cases import background, filters, search, selectors
 from cases.models import Case
 from cases.statistics import caching
+from tests.conftest import speaking
 from tests.factories import AdoptionFactory, CaseFactory, CountyFactory, MunicipalityFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -193,6 +194,29 @@ def test_a_case_page_shows_its_reuse_from_before_a_write_while_a_thread_makes_it
     assert made_again.context["diffusion"]["total"] == 2
     assert "public" in made_again["Cache-Control"]
     assert made_again["X-Response-Cache"] == "miss"
+
+
+def test_the_thread_also_makes_the_case_pages_reuse_markup_in_every_language(case, client):
+    """The family tree, spread and places of a case reused by hundreds take longer to render
+    than the rest of the page: the thread that makes them again renders them too, so the
+    visitors who first get them (in either language) do not."""
+    CaseFactory(
+        organisation=MunicipalityFactory(), published=True, origin="adapted", source_case=case
+    )
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
+    url = case.get_absolute_url()
+    client.get(url)
+    join()
+    AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 4, 1))
+    assert client.get(url).context["diffusion"]["total"] == 1  # from before; a thread starts
+    assert join() >= 1
+    for language in ("nb", "en"):
+        page = speaking(client, language).get(url)
+        assert page.context["diffusion"]["total"] == 2
+        assert page.context["relations"].said
+        rendered = {template.name for template in page.templates}
+        assert "cases/_lineage_tree.html" in rendered
+        assert "cases/_lineage_node.html" not in rendered, language
 
 
 def test_a_case_reused_for_the_first_time_shows_it_at_once(case, client, settings, monkeypatch):

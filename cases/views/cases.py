@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -10,7 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -66,6 +69,35 @@ def _case_or_404(request, slug: str, *, for_update: bool = False) -> Case:
     return case
 
 
+def reuse_context(reuse: selectors.CaseReuse | None) -> dict:
+    """What the case page's fragments of its reuse (family, spread, places) are made from."""
+    tree = reuse.tree if reuse else None
+    diffusion = reuse.spread if reuse else None
+    return {
+        "lineage": tree,
+        "diffusion": diffusion,
+        "reuse_places": reuse.places if reuse and diffusion and diffusion["total"] else None,
+        # What the fragments are cached under, besides case and language.
+        "data_version": reuse.version if reuse else None,
+        "lineage_members": ",".join(map(str, lineage.members(tree))) if tree else "",
+    }
+
+
+# The templates whose cached fragments `reuse_context` makes.
+REUSE_FRAGMENTS = ("cases/_diffusion.html", "cases/_reuse_map.html", "cases/_lineage_tree.html")
+
+
+def render_reuse_fragments(case: Case, reuse: selectors.CaseReuse) -> None:
+    """Fill the cache of the page's reuse fragments made from `reuse`, in every language. Called
+    where `reuse` is made again after a write, outside the request: the visitor who first gets
+    it then does not render the family and places of a case reused by hundreds."""
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            context = {"case": case, "LANGUAGE_CODE": code, **reuse_context(reuse)}
+            for name in REUSE_FRAGMENTS:
+                render_to_string(name, context)
+
+
 @caching.cached_response(lambda request, slug: [f"case/{slug}", caching.CATALOGUE])
 def case_detail(request, slug):
     case = _case_or_404(request, slug)
@@ -104,18 +136,17 @@ def case_detail(request, slug):
         version, similar_version = selectors.case_versions(case)
     # The family, the diffusion figures and the places; after a write, those from before it
     # while one process makes them again.
-    reuse = selectors.case_reuse(case, version=version) if version is not None else None
+    reuse = (
+        selectors.case_reuse(case, version=version, made=render_reuse_fragments)
+        if version is not None
+        else None
+    )
     tree = reuse.tree if reuse else None
     diffusion = reuse.spread if reuse else None
     context = {
         "case": case,
         "owner_municipality": owner_municipality,
-        "lineage": tree,
-        "diffusion": diffusion,
-        "reuse_places": reuse.places if reuse and diffusion and diffusion["total"] else None,
-        # What the page's cached fragments of public data are keyed on, besides case and language.
-        "data_version": reuse.version if reuse else None,
-        "lineage_members": ",".join(map(str, lineage.members(tree))) if tree else "",
+        **reuse_context(reuse),
         "relations": lineage.relations(tree, case) if tree else None,
         "owner_place": owner_place(owner),
         "similar": selectors.similar_cases(case, version=similar_version)
