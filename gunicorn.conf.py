@@ -28,3 +28,13 @@ def pre_fork(server, worker):
     # garbage collector's sight saves each worker from scanning them again on every full
     # collection (and keeps their memory pages shared).
     gc.freeze()
+
+
+def post_request(worker, req, environ, resp):
+    # The response has been sent. Work the request set off outside it (cases/background.py)
+    # runs in a thread of this worker: finish it before taking the next request, so that the
+    # next visitor goes to a worker that does not share its interpreter with that work. Within
+    # half the worker timeout, after which the arbiter would think the worker hung.
+    from cases import background
+
+    background.finish_started(worker.cfg.timeout / 2)

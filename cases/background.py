@@ -5,9 +5,11 @@ served the figures from before the write.
 lock is a cache entry (`cache.add`), so with Redis as the cache it holds across every worker
 process and server. When the current transaction commits (at once outside one), the lock is
 taken and `work` runs in a daemon thread of the process that took it, started once the
-response of the request that asked for it has been sent. With gunicorn's sync workers the
-thread shares the worker process with the requests it serves next; it only reads the database
-and writes the cache, on a database connection of its own that it closes when done.
+response of the request that asked for it has been sent. It only reads the database and writes
+the cache, on a database connection of its own that it closes when done. A server that can
+(gunicorn.conf.py) lets the worker finish it before it takes the next request
+(`finish_started`): the next visitor is served by another worker, not by one whose
+interpreter the thread keeps busy.
 
 A thread that has finished keeps the lock for settings.BACKGROUND_SPACING_SECONDS (5): during
 a burst of writes the figures are counted again every few seconds, not after each write, and
@@ -25,6 +27,7 @@ and for management commands (manage.py sets it), whose process would end before 
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
@@ -172,12 +175,22 @@ def _start_pending() -> None:
         thread.start()
 
 
-# The threads started (those that finished are let go at the next start), for the tests.
+# The threads started (those that finished are let go at the next start).
 _started: list[threading.Thread] = []
 
 
+def finish_started(timeout: float) -> None:
+    """Wait up to `timeout` seconds in all for the threads started so far to end: for a server
+    to call once a response has been sent and before it takes the next request."""
+    deadline = time.monotonic() + timeout
+    for thread in list(_started):
+        if thread.is_alive():
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
 def take_started_threads() -> list[threading.Thread]:
-    """The threads started since the last call (some may have finished): to join them."""
+    """The threads started since the last call (some may have finished), for the tests to
+    join them."""
     taken = list(_started)
     _started.clear()
     return taken

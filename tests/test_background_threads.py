@@ -71,6 +71,24 @@ def test_a_thread_a_request_asks_for_starts_once_the_response_is_sent():
     assert done.is_set()
 
 
+def test_a_server_can_finish_the_work_a_request_set_off_before_the_next_request():
+    """gunicorn.conf.py's post_request: the worker waits for the thread, within a bound."""
+    may_finish, done = threading.Event(), threading.Event()
+
+    def work():
+        assert may_finish.wait(timeout=60)
+        done.set()
+
+    background.request_started()
+    background.refresh("test:lock", work, lock_seconds=60)
+    background.request_finished()
+    background.finish_started(timeout=0.01)  # the bound passes: the work goes on
+    assert not done.is_set()
+    may_finish.set()
+    background.finish_started(timeout=60)
+    assert done.is_set()
+
+
 def test_a_failing_thread_is_logged_and_the_figures_stay(case, monkeypatch, caplog):
     assert adoptions() == 0
     AdoptionFactory(case=case, organisation=MunicipalityFactory(), adopted_on=dt.date(2024, 3, 1))
