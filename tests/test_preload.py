@@ -22,7 +22,7 @@ def test_the_master_compiles_every_site_template_and_loads_the_urls_without_the_
     hooks["when_ready"](SimpleNamespace())
     names = preload.site_templates()
     assert "cases/search.html" in names
-    assert "cases/partials/_facet_option.html" in names
+    assert "cases/partials/_facet_chosen.html" in names
     assert any(name.endswith(".txt") for name in names)  # the email texts too
     assert set(names) <= set(loader.get_template_cache)
     assert get_resolver()._populated

@@ -109,10 +109,15 @@ def _facets(filterset, counts, texts: dict[int, str]):
                 "count_text": _count_text(counts.get(name, {}).get(str(value), 0), texts),
                 "selected": str(value) in selected,
                 "id": f"f-{name}-{value}",
+                # Its place among the facet's options, where the page's script puts it back.
+                "order": position,
             }
-            for value, label in field.choices
+            for position, (value, label) in enumerate(field.choices, start=1)
         ]
         chosen = sum(1 for option in options if option["selected"])
+        # Options no result has, unless chosen: the page folds them away under "Show N more"
+        # (a chosen option always stays in sight).
+        folded = [o for o in options if not o["count"] and not o["selected"]]
         facets.append(
             {
                 "name": name,
@@ -120,9 +125,9 @@ def _facets(filterset, counts, texts: dict[int, str]):
                 "options": options,
                 "selected": bool(chosen),
                 "chosen": chosen,
-                # Options no result has, unless chosen: the page folds them away under
-                # "Show N more" (a chosen option always stays in sight).
-                "zero": sum(1 for o in options if not o["count"] and not o["selected"]),
+                "shown": [o for o in options if o["count"] or o["selected"]],
+                "folded": folded,
+                "zero": len(folded),
             }
         )
     return facets
