@@ -34,7 +34,9 @@ def post_request(worker, req, environ, resp):
     # The response has been sent. Work the request set off outside it (cases/background.py)
     # runs in a thread of this worker: finish it before taking the next request, so that the
     # next visitor goes to a worker that does not share its interpreter with that work. Within
-    # half the worker timeout, after which the arbiter would think the worker hung.
+    # half the worker timeout, counted from a heartbeat sent now: the arbiter would otherwise
+    # take a long request followed by a long wait for a hung worker.
     from cases import background
 
+    worker.notify()
     background.finish_started(worker.cfg.timeout / 2)
