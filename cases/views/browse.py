@@ -115,9 +115,6 @@ def _facets(filterset, counts, texts: dict[int, str]):
             for position, (value, label) in enumerate(field.choices, start=1)
         ]
         chosen = sum(1 for option in options if option["selected"])
-        # Options no result has, unless chosen: the page folds them away under "Show N more"
-        # (a chosen option always stays in sight).
-        folded = [o for o in options if not o["count"] and not o["selected"]]
         facets.append(
             {
                 "name": name,
@@ -125,9 +122,10 @@ def _facets(filterset, counts, texts: dict[int, str]):
                 "options": options,
                 "selected": bool(chosen),
                 "chosen": chosen,
+                # Options no result has, unless chosen: the page folds them away under
+                # "Show N more" (a chosen option always stays in sight).
                 "shown": [o for o in options if o["count"] or o["selected"]],
-                "folded": folded,
-                "zero": len(folded),
+                "folded": [o for o in options if not o["count"] and not o["selected"]],
             }
         )
     return facets

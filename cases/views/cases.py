@@ -141,12 +141,12 @@ def case_detail(request, slug):
         if version is not None
         else None
     )
-    tree = reuse.tree if reuse else None
-    diffusion = reuse.spread if reuse else None
+    fragments = reuse_context(reuse)
+    tree, diffusion = fragments["lineage"], fragments["diffusion"]
     context = {
         "case": case,
         "owner_municipality": owner_municipality,
-        **reuse_context(reuse),
+        **fragments,
         "relations": lineage.relations(tree, case) if tree else None,
         "owner_place": owner_place(owner),
         "similar": selectors.similar_cases(case, version=similar_version)
