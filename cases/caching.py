@@ -8,7 +8,7 @@ transaction has committed. The scopes:
   adopters, reach, and its family: a case's page shows its lineage, so a write to a case
   changes the pages of every case in its family);
 - `organisation:<id>` and `organisation/<slug>`: one organisation's page and API record (its
-  cases, what it reused, who reused its cases);
+  cases, the cases it took part in as a partner, what it reused, who reused its cases);
 - `cases`: everything that lists, searches or counts public cases and reuse records;
 - `catalogue`: the set of published cases and their terms (similar cases);
 - `organisations`: the list of organisations;
@@ -218,6 +218,21 @@ def organisation_page_changed(organisation: Organisation) -> None:
     if _shared():
         scope = f"organisation/{organisation.slug}"  # the API's record does not show them
         transaction.on_commit(lambda: bump([scope]))
+
+
+def partners_changed(organisation_ids: Iterable[int]) -> None:
+    """Organisations became or stopped being partners of a case: their pages list the cases
+    they take part in. (The case's own scopes follow from its change feed entry, which finds
+    its partners after the write: not the ones it lost.)"""
+    ids = sorted(set(organisation_ids))
+    if not ids or not _shared():
+        return
+    scopes = {
+        scope
+        for pk, slug in Organisation.all_objects.filter(pk__in=ids).values_list("pk", "slug")
+        for scope in organisation_scopes(pk, slug)
+    }
+    transaction.on_commit(lambda: bump(scopes))
 
 
 def source_changed(old_source_id: int | None) -> None:

@@ -177,7 +177,7 @@ def entries_per_object() -> dict[tuple[str, int], int]:
     return counted
 
 
-def edit_and_approve(world, case: Case, owner: str, title: str) -> None:
-    services.case_update(actor=world["people"][owner], case=case, data={"title": title})
+def edit_and_approve(world, case: Case, owner: str, title: str, **data) -> None:
+    services.case_update(actor=world["people"][owner], case=case, data={"title": title, **data})
     revision = CaseRevision.objects.get(case=case, status=CaseRevision.Status.PENDING)
     factories.approve_edit(world["people"]["moderator"], revision)

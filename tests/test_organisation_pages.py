@@ -130,6 +130,30 @@ def test_many_cases_are_capped_with_a_link_to_all(client, organisation):
     assert re.search(rf'id="results-heading">{CASES_SHOWN + 3} ', response.content.decode())
 
 
+def test_the_cases_it_took_part_in_as_a_partner_are_listed(client, organisation):
+    owner = factories.MunicipalityFactory(name="Vennesla")
+    factories.CaseFactory(
+        organisation=owner, title="Felles legevakt", published=True, partners=[organisation]
+    )
+    factories.CaseFactory(organisation=owner, title="Skjult utkast", partners=[organisation])
+    html = page(client, organisation)
+    section = html[html.index('id="partner-cases-heading"') : html.index('id="reusers-heading"')]
+    assert "Felles legevakt" in section
+    assert "Vennesla" in section  # the card names the owner
+    assert "Skjult" not in html
+    # The owner's page lists the case among its own, not as a partner's.
+    assert 'id="partner-cases-heading"' not in page(client, owner)
+
+
+def test_many_partner_cases_are_capped_with_their_count(client, organisation):
+    for n in range(CASES_SHOWN + 2):
+        factories.CaseFactory(title=f"Samarbeid {n}", published=True, partners=[organisation])
+    html = page(client, organisation)
+    section = html[html.index('id="partner-cases-heading"') : html.index('id="reusers-heading"')]
+    assert section.count('class="ds-card case-card"') == CASES_SHOWN
+    assert f"De siste {CASES_SHOWN} av {CASES_SHOWN + 2} innovasjoner." in section
+
+
 def test_spread_button_for_members_only(client, organisation):
     url = reverse("spread-create", kwargs={"slug": organisation.slug})
     assert url not in page(client, organisation)
@@ -148,6 +172,7 @@ def build(organisation, n: int):
             adopters=[factories.UnitFactory()],
         )
         factories.CaseFactory(published=True, adopters=[organisation])
+        factories.CaseFactory(published=True, partners=[organisation], sectors=["culture"])
         factories.SpreadActivityFactory(organisation=organisation, case=case if i % 2 else None)
         factories.UnitFactory(parent=organisation)
 

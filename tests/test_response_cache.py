@@ -213,6 +213,31 @@ def test_an_organisations_new_name_reaches_its_cases_and_the_lists(client, site,
     assert b"Lillehammer kommune" in client.get(urls["gjovik"]).content
 
 
+def test_a_partner_added_or_removed_makes_its_page_fresh(client, site, committed):
+    """A partner's page lists the cases it took part in, whichever side the partners are
+    written from: the case's own entry in the change feed finds its partners after the
+    write, not the one it lost."""
+    urls = pages(site)
+    watch, hamar = site["cases"]["watch"], site["organisations"]["Hamar"]
+    writes = [
+        (
+            lambda: edit_and_approve(site, watch, "Lillehammer", watch.title, partners=[hamar.pk]),
+            True,
+        ),
+        (lambda: watch.partners.remove(hamar), False),
+        (lambda: hamar.partner_cases.add(watch), True),
+        (lambda: hamar.partner_cases.clear(), False),
+        (lambda: watch.partners.add(hamar), True),
+        (lambda: watch.partners.clear(), False),
+    ]
+    for write, shown in writes:
+        warm(client, urls)
+        with committed():
+            write()
+        assert made_afresh(client, urls) >= {"hamar", "watch", "api-watch", "lillehammer"}
+        assert (watch.title.encode() in client.get(urls["hamar"]).content) is shown
+
+
 def test_spread_activity_refreshes_its_organisations_page_only(client, site, committed):
     urls = pages(site)
     warm(client, urls)
@@ -271,6 +296,12 @@ def test_kept_answers_equal_fresh_ones_after_any_writes(client, site, committed)
         owner = next(n for n in names if organisations[n].pk == case.organisation_id)
         edit_and_approve(site, case, owner, f"Endret tittel {next(counter)}")
 
+    def partner():
+        case = rng.choice([c for c in cases.values() if c.status == "published"])
+        owner = next(n for n in names if organisations[n].pk == case.organisation_id)
+        others = [organisations[n].pk for n in names if n != owner]
+        edit_and_approve(site, case, owner, case.title, partners=rng.sample(others, 1))
+
     def archive_or_restore():
         case = Case.all_objects.get(pk=rng.choice(list(cases.values())).pk)
         if case.status == "published":
@@ -285,7 +316,7 @@ def test_kept_answers_equal_fresh_ones_after_any_writes(client, site, committed)
             actor=people["moderator"], organisation=organisation, changed=["name"]
         )
 
-    writes = [new_case, adoption, adoption, edit, archive_or_restore, rename]
+    writes = [new_case, adoption, adoption, edit, partner, archive_or_restore, rename]
     for _ in range(8):
         with committed():
             rng.choice(writes)()

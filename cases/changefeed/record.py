@@ -220,11 +220,17 @@ def case_partners_changed(sender, instance, action, pk_set=None, reverse=False, 
             return
         if action in ("post_add", "post_remove", "post_clear"):
             record(Change.Kind.CASE, [instance.pk])
+        if action in ("post_add", "post_remove"):
+            caching.partners_changed(pk_set or [])
+        elif action == "pre_clear":
+            caching.partners_changed(instance.partners.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove"):
         record(Change.Kind.CASE, pk_set or [])
+        caching.partners_changed([instance.pk])
     elif action == "pre_clear":
         # organisation.partner_cases.clear(): every case that had it as partner.
         record(Change.Kind.CASE, instance.partner_cases.values_list("pk", flat=True))
+        caching.partners_changed([instance.pk])
 
 
 def adoption_saving(sender, instance: Adoption, raw=False, **kwargs):

@@ -1,11 +1,12 @@
-"""An organisation's page: its published cases, what it reused, who reused its cases, reach.
+"""An organisation's page: its published cases, the published cases it took part in as a
+partner, what it reused, who reused its cases, reach.
 
 Only public data: published cases and the adoption records of published cases. Each list is
 capped (a large municipality may own thousands of cases), with its full count and a link to
 the search page for the rest, so the page costs the same number of queries whatever the data.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -25,11 +26,17 @@ def organisation_detail(request, slug):
         Organisation.objects.select_related("parent", "county", "municipality"), slug=slug
     )
     published = Case.objects.published().filter(organisation=organisation)
-    cases = list(
-        published.select_related("organisation", "organisation__county")
-        .prefetch_related("terms")
-        .order_by("-published_at", "-pk")[:CASES_SHOWN]
+    partnered = Case.objects.published().filter(partners=organisation)
+    cases, partner_cases = (
+        list(
+            queryset.select_related("organisation", "organisation__county").order_by(
+                "-published_at", "-pk"
+            )[:CASES_SHOWN]
+        )
+        for queryset in (published, partnered)
     )
+    # The cards show each case's terms: one query for both lists.
+    prefetch_related_objects([*cases, *partner_cases], "terms")
     reused = Adoption.objects.public().filter(organisation=organisation)
     reusers = Adoption.objects.public().filter(case__organisation=organisation)
     reach = reusers.aggregate(
@@ -48,6 +55,10 @@ def organisation_detail(request, slug):
         "cases": cases,
         "case_count": published.count() if len(cases) == CASES_SHOWN else len(cases),
         "all_cases_url": f"{reverse('case-list')}?organisation={organisation.pk}",
+        "partner_cases": partner_cases,
+        "partner_case_count": (
+            partnered.count() if len(partner_cases) == CASES_SHOWN else len(partner_cases)
+        ),
         "reused": list(
             reused.select_related("case", "case__organisation").order_by(
                 "-adopted_on", "-created_at"
