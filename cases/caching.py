@@ -177,7 +177,8 @@ def _case_scopes(ids: list[int], *, counted: bool = False) -> set[str]:
     """A case is shown on its own page and its family's, on its owner's, partners' and
     adopters' pages, in the lists, the catalogue and the figures. A case that was never
     published was shown nowhere but its own page. `counted`: only its reuse changed (an
-    adoption), which only a published case has and the catalogue does not show."""
+    adoption), which only a published case has and neither the catalogue nor its adopters'
+    pages show."""
     rows = list(
         Case.all_objects.filter(pk__in=ids).values_list(
             "pk", "slug", "published_at", "organisation_id", "organisation__slug"
@@ -194,12 +195,15 @@ def _case_scopes(ids: list[int], *, counted: bool = False) -> set[str]:
         return scopes
     # Similar cases name a case and its owner, not its reuse.
     scopes.update({LISTS, FIGURES} if counted else {LISTS, CATALOGUE, FIGURES})
-    # Two lookups by index, united: one query joining both ways with OR cannot use them (over
-    # 400 ms for a case reused by 300 organisations).
     organisations = Organisation.all_objects.order_by().values_list("pk", "slug")
-    partners = organisations.filter(partner_cases__in=public)
-    adopters = organisations.filter(adoptions__case__in=public)
-    for pk, slug in partners.union(adopters).order_by():
+    shown_by = organisations.filter(partner_cases__in=public)
+    if not counted:
+        # Two lookups by index, united: one query joining both ways with OR cannot use them
+        # (over 400 ms for a case reused by 300 organisations).
+        shown_by = shown_by.union(organisations.filter(adoptions__case__in=public)).order_by()
+    # Its reuse is on its card, on its owner's and partners' pages; its adopters' pages list
+    # what they reused, not who else did (an adoption names its own adopter's).
+    for pk, slug in shown_by:
         scopes.update(organisation_scopes(pk, slug))
     if len(public) > MOST_FAMILIES_WALKED:
         scopes.add(EVERYTHING)

@@ -196,6 +196,18 @@ def test_each_kind_of_adoption_write_refreshes_the_case_and_both_organisations(
     assert adoption.case.title.encode() not in client.get(urls["lillehammer"]).content
 
 
+def test_an_adoption_leaves_the_pages_of_the_cases_other_adopters_kept(client, site, committed):
+    """Gjøvik's page lists that it reused the night watch, not who else did: Hamar reusing
+    it too changes Hamar's page, the owner's and the case's, not Gjøvik's."""
+    urls = pages(site)
+    warm(client, urls)
+    with committed():
+        adopt(site, site["cases"]["watch"], "Hamar")
+    again = made_afresh(client, urls)
+    assert again >= {"watch", "api-watch", "hamar", "lillehammer", "home", "search"}
+    assert "gjovik" not in again
+
+
 def test_an_organisations_new_name_reaches_its_cases_and_the_lists(client, site, committed):
     urls = pages(site)
     warm(client, urls)
