@@ -553,3 +553,32 @@ def test_change_feed_shape(cases):
         assert entry["kind"] in {"case", "adoption", "organisation"}
         assert entry["action"] in {"upsert", "delete"}
     assert body["next_cursor"] == body["results"][-1]["cursor"]
+
+
+def test_a_search_counts_its_matches_with_its_page(cases):
+    """The page of a search and its count come from one query; every page, the last page by
+    name and a page past it answer as a list without words does."""
+    client = APIClient()
+    found = listed({"q": "sammendrag"})
+    assert len(found) >= 3
+    seen = []
+    for number in range(1, len(found) + 1):
+        body = client.get("/api/v1/cases/", {"q": "sammendrag", "page_size": 1, "page": number})
+        assert body.status_code == 200
+        assert body.json()["count"] == len(found)
+        seen += [case["id"] for case in body.json()["results"]]
+    assert sorted(seen) == sorted(found)
+    last = client.get("/api/v1/cases/", {"q": "sammendrag", "page_size": 1, "page": "last"})
+    assert [case["id"] for case in last.json()["results"]] == seen[-1:]
+    assert f'page={len(found)}&page_size=1&q=sammendrag>; rel="last"' in last["Link"]
+    past = client.get("/api/v1/cases/", {"q": "sammendrag", "page_size": 1, "page": len(found) + 1})
+    assert past.status_code == 404
+    assert client.get("/api/v1/cases/", {"q": "sammendrag", "page": "x"}).status_code == 404
+    nothing = client.get("/api/v1/cases/", {"q": "finnes ikke noe sted"})
+    assert nothing.status_code == 200
+    assert nothing.json()["count"] == 0
+    with CaptureQueriesContext(connection) as searched:
+        client.get("/api/v1/cases/", {"q": "sammendrag", "page_size": 1, "page": 2})
+    with CaptureQueriesContext(connection) as listed_only:
+        client.get("/api/v1/cases/", {"page_size": 1, "page": 2})
+    assert len(searched) == len(listed_only) - 1

@@ -44,6 +44,7 @@ from ..vocabularies import VOCABULARIES
 from . import changes
 from .exceptions import PreconditionFailed, PreconditionRequired
 from .idempotency import idempotent
+from .pagination import CountingPaginator
 from .parsers import PARSERS
 from .serializers import (
     AdoptionSerializer,
@@ -336,7 +337,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def list(self, request, *args, **kwargs):
         # The page's ids first, ordered and limited over an index, then those cases in full.
         queryset = self.filter_queryset(self.get_queryset())
-        ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
+        if request.query_params.get("q", "").strip():
+            # A search reads its matches once, for the page and its count together.
+            self.paginator.django_paginator_class = CountingPaginator
+            ids = self.paginate_queryset(queryset)
+        else:
+            ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
         shown = render_cases(with_ids(Case.objects.published(), ids), request) if ids else {}
         # A case unpublished between the two queries is left out rather than shown.
         return self.get_paginated_response([shown[pk] for pk in ids if pk in shown])
