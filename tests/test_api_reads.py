@@ -573,7 +573,11 @@ def test_a_search_counts_its_matches_with_its_page(cases):
     assert f'page={len(found)}&page_size=1&q=sammendrag>; rel="last"' in last["Link"]
     past = client.get("/api/v1/cases/", {"q": "sammendrag", "page_size": 1, "page": len(found) + 1})
     assert past.status_code == 404
-    assert client.get("/api/v1/cases/", {"q": "sammendrag", "page": "x"}).status_code == 404
+    for page in ("x", 0, 10**20):
+        assert client.get("/api/v1/cases/", {"q": "sammendrag", "page": page}).status_code == 404
+    # Punctuation alone is no search: the whole list, counted apart.
+    everything = client.get("/api/v1/cases/").json()["count"]
+    assert client.get("/api/v1/cases/", {"q": "!!!"}).json()["count"] == everything
     nothing = client.get("/api/v1/cases/", {"q": "finnes ikke noe sted"})
     assert nothing.status_code == 200
     assert nothing.json()["count"] == 0

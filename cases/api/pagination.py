@@ -8,10 +8,15 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 MAX_PAGE_SIZE = 200
 
 
+# The largest row offset the database takes (a signed 64-bit integer).
+MAX_OFFSET = 2**63 - 1
+
+
 class CountingPaginator(Paginator):
     """Pages of the ids of a queryset of cases whose page query also counts them
     (COUNT(*) OVER ()), for a text search: counting apart finds and reads every match a second
-    time. A page past the last has no row to carry the count: it is counted apart."""
+    time. A page past the last has no row to carry the count: it is counted apart, and so is
+    one whose offset no database takes (past the last page too)."""
 
     object_list: QuerySet
 
@@ -20,8 +25,8 @@ class CountingPaginator(Paginator):
             whole = int(number)
         except (TypeError, ValueError):
             whole = 0  # not a page number: the usual checks say why
-        if whole >= 1:
-            bottom = (whole - 1) * self.per_page
+        bottom = (whole - 1) * self.per_page
+        if whole >= 1 and bottom + self.per_page <= MAX_OFFSET:
             rows = list(
                 self.object_list.annotate(found=Window(Count("*"))).values_list("pk", "found")[
                     bottom : bottom + self.per_page
@@ -32,6 +37,8 @@ class CountingPaginator(Paginator):
                 return self._get_page(
                     [pk for pk, _found in rows], self.validate_number(whole), self
                 )
+        # Ids, as the page above has them.
+        self.object_list = self.object_list.values_list("pk", flat=True)
         return super().page(number)
 
 

@@ -34,7 +34,7 @@ from rest_framework.reverse import reverse as absolute_reverse
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from .. import caching, permissions, services
+from .. import caching, permissions, search, services
 from ..filters import CaseFilter, UtcIsoDateTimeFilter
 from ..models import Adoption, Case, CaseRevision, Organisation, Question
 from ..services import Conflict
@@ -337,7 +337,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def list(self, request, *args, **kwargs):
         # The page's ids first, ordered and limited over an index, then those cases in full.
         queryset = self.filter_queryset(self.get_queryset())
-        if request.query_params.get("q", "").strip():
+        if search.parse(request.query_params.get("q", "")).terms:
             # A search reads its matches once, for the page and its count together.
             self.paginator.django_paginator_class = CountingPaginator
             ids = self.paginate_queryset(queryset)

@@ -2,8 +2,9 @@
 partner, what it reused, who reused its cases, reach.
 
 Only public data: published cases and the adoption records of published cases. Each list is
-capped (a large municipality may own thousands of cases), with its full count and a link to
-the search page for the rest, so the page costs the same number of queries whatever the data.
+capped (a large municipality may own thousands of cases), with its full count (and for its own
+cases a link to the search page for the rest), so the page costs the same number of queries
+whatever the data.
 """
 
 from django.db.models import Count, Q, prefetch_related_objects
