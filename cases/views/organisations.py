@@ -26,15 +26,9 @@ def organisation_detail(request, slug):
     organisation = get_object_or_404(
         Organisation.objects.select_related("parent", "county", "municipality"), slug=slug
     )
-    published = Case.objects.published().filter(organisation=organisation)
-    partnered = Case.objects.published().filter(partners=organisation)
-    cases, partner_cases = (
-        list(
-            queryset.select_related("organisation", "organisation__county").order_by(
-                "-published_at", "-pk"
-            )[:CASES_SHOWN]
-        )
-        for queryset in (published, partnered)
+    cases, case_count = _newest_cases(Case.objects.published().filter(organisation=organisation))
+    partner_cases, partner_case_count = _newest_cases(
+        Case.objects.published().filter(partners=organisation)
     )
     # The cards show each case's terms: one query for both lists.
     prefetch_related_objects([*cases, *partner_cases], "terms")
@@ -54,12 +48,10 @@ def organisation_detail(request, slug):
     context = {
         "organisation": organisation,
         "cases": cases,
-        "case_count": published.count() if len(cases) == CASES_SHOWN else len(cases),
+        "case_count": case_count,
         "all_cases_url": f"{reverse('case-list')}?organisation={organisation.pk}",
         "partner_cases": partner_cases,
-        "partner_case_count": (
-            partnered.count() if len(partner_cases) == CASES_SHOWN else len(partner_cases)
-        ),
+        "partner_case_count": partner_case_count,
         "reused": list(
             reused.select_related("case", "case__organisation").order_by(
                 "-adopted_on", "-created_at"
@@ -82,3 +74,14 @@ def organisation_detail(request, slug):
         ],
     }
     return render(request, "cases/organisation_detail.html", context)
+
+
+def _newest_cases(published) -> tuple[list[Case], int]:
+    """The newest CASES_SHOWN of the published cases, and how many there are (counted only
+    when there are more than that)."""
+    cases = list(
+        published.select_related("organisation", "organisation__county").order_by(
+            "-published_at", "-pk"
+        )[:CASES_SHOWN]
+    )
+    return cases, published.count() if len(cases) == CASES_SHOWN else len(cases)
