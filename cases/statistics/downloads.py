@@ -212,11 +212,11 @@ def write_csv(out: Any, table: Table, dialect: Dialect = STANDARD) -> None:
 
 def _excel_cell(value: Any) -> Any:
     """A cell no spreadsheet runs (see `spreadsheet.safe_cell`), without the control characters
-    an xlsx file cannot hold."""
-    value = spreadsheet.safe_cell(value)
+    an xlsx file cannot hold. They go first: taken away after the check, they could uncover a
+    formula ("\x01=..." would become "=...")."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return spreadsheet.safe_cell(value)
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
