@@ -3,8 +3,9 @@
 - `CompressDataMiddleware`: gzip for data (JSON, the schema, feeds, CSV, RDF) and never for
   HTML, whose pages carry a CSRF token: compressing a secret next to text an attacker can put
   in the page lets its length give the secret away (BREACH).
-- `ApiReadHeadersMiddleware`: `Cache-Control`, `Vary` and `Last-Modified` on the API's reads,
-  and the `RateLimit-*` headers from the throttles on every API answer.
+- `ApiReadHeadersMiddleware`: `Cache-Control`, `Vary` and `Last-Modified` on the API's reads
+  (of an object; a list page has its ETag only), and the `RateLimit-*` headers from the
+  throttles on every API answer.
 
 CORS is django-cors-headers, configured in settings (CORS_*): public GETs only, no
 credentials, for the API, the schema, the feeds and the catalogue.
@@ -45,20 +46,15 @@ class CompressDataMiddleware(GZipMiddleware):
         return super().process_response(request, response)
 
 
-def _latest_update(data):
-    """The latest `updated_at` in an answer: the object's, or the newest of a page's."""
-    if isinstance(data, dict):
-        if isinstance(data.get("updated_at"), str):
-            return parse_datetime(data["updated_at"])
-        results = data.get("results")
-        if isinstance(results, list):
-            moments = [
-                parse_datetime(item["updated_at"])
-                for item in results
-                if isinstance(item, dict) and isinstance(item.get("updated_at"), str)
-            ]
-            moments = [moment for moment in moments if moment is not None]
-            return max(moments) if moments else None
+def _object_update(data):
+    """An object's `updated_at`, the time its representation last changed.
+
+    A list page has no such time: the newest `updated_at` among its items does not move when
+    an item leaves the list (withdrawn, archived, edited out of the filter) or moves to
+    another page, so `If-Modified-Since` would answer 304 for a page that changed. Its ETag
+    (of the body) tells."""
+    if isinstance(data, dict) and isinstance(data.get("updated_at"), str):
+        return parse_datetime(data["updated_at"])
     return None
 
 
@@ -86,7 +82,7 @@ class ApiReadHeadersMiddleware:
             patch_cache_control(response, public=True, no_cache=True)
         else:
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-        moment = _latest_update(getattr(response, "data", None))
+        moment = _object_update(getattr(response, "data", None))
         if moment is not None and not response.has_header("Last-Modified"):
             response["Last-Modified"] = http_date(moment.timestamp())
         return response

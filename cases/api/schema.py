@@ -108,7 +108,8 @@ READ_HEADERS = {
         "schema": {"type": "string"},
     },
     "Last-Modified": {
-        "description": "The latest `updated_at` of the object or page, when it has one.",
+        "description": "The object's `updated_at`. Not on list pages: their ETag tells when "
+        "they changed.",
         "schema": {"type": "string"},
     },
 }
@@ -194,6 +195,8 @@ def _conditional_reads(operation: dict) -> None:
             reference = json.dumps(response.get("content", {}))
             if "#/components/schemas/Paginated" in reference:
                 headers["Link"] = LINK_HEADER
+                # A page has no time of its own (cases/api/headers.py).
+                del headers["Last-Modified"]
     operation["responses"].setdefault(
         "304",
         {
