@@ -3,6 +3,7 @@ a client's copy must follow shows in one of them, and nothing private ever does.
 
 import pytest
 from django.utils import timezone
+from django.utils.http import http_date
 from rest_framework.test import APIClient
 
 from cases import services
@@ -85,6 +86,72 @@ def test_an_archived_case_and_its_reuse_are_named_as_removed(cases, people):
     assert Case.objects.get(pk=rontgen.pk).status == CaseStatus.PUBLISHED
     assert ("case", rontgen.pk) not in removed_since(moment)
     assert rontgen.pk in changed_since(moment)
+
+
+def adoptions_changed_since(moment) -> set[int]:
+    return {
+        item["id"]
+        for item in all_pages(APIClient(), "/api/v1/adoptions/", {"updated_since": iso(moment)})
+    }
+
+
+def test_a_restored_case_brings_its_reuse_back_as_updated_since(cases, people):
+    rontgen = cases["rontgen"]
+    moderator = client_for(people["moderator"])
+    moderator.post(f"/api/v1/cases/{rontgen.pk}/archive/", {"reason": "Utgått"}, format="json")
+    reuse = set(Adoption.objects.filter(case=rontgen).values_list("pk", flat=True))
+    assert reuse
+    assert {("adoption", pk) for pk in reuse} <= removed_since()
+    moment = timezone.now()
+    response = moderator.post(f"/api/v1/cases/{rontgen.pk}/restore/", format="json")
+    assert response.status_code == 200, response.content
+    # Public again: a client that deleted them must find them among what changed.
+    assert adoptions_changed_since(moment) == reuse
+    # Robot names the X-ray service as its source, which its representation shows again.
+    assert cases["robot"].pk in changed_since(moment)
+
+
+def test_an_adoption_whose_derived_case_leaves_or_returns_is_updated_since(cases, people):
+    rontgen, robot = cases["rontgen"], cases["robot"]
+    adoption = Adoption.objects.filter(case=rontgen).first()
+    Adoption.objects.filter(pk=adoption.pk).update(derived_case=robot)
+    moderator = client_for(people["moderator"])
+    for action, derived in (("archive", None), ("restore", robot.pk)):
+        moment = timezone.now()
+        response = moderator.post(
+            f"/api/v1/cases/{robot.pk}/{action}/", {"reason": "Utgått"}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        assert adoption.pk in adoptions_changed_since(moment), action
+        shown = APIClient().get(f"/api/v1/adoptions/{adoption.pk}/")
+        assert shown.json()["derived_case"] == derived
+        # Its Last-Modified moved with it: an older If-Modified-Since gets the new answer.
+        again = APIClient().get(
+            f"/api/v1/adoptions/{adoption.pk}/",
+            HTTP_IF_MODIFIED_SINCE=http_date(moment.timestamp() - 1),
+        )
+        assert again.status_code == 200, action
+
+
+def test_partners_and_a_renamed_owner_show_the_case_as_updated_since(cases, place):
+    turnus, vandreboka = cases["turnus"], cases["vandreboka"]
+    moment = timezone.now()
+    turnus.partners.add(place["sintef"])
+    assert changed_since(moment) == {turnus.pk}
+    moment = timezone.now()
+    place["sintef"].partner_cases.remove(turnus)
+    assert changed_since(moment) == {turnus.pk}
+    moment = timezone.now()
+    voss = place["voss"]
+    voss.name = "Voss herad"
+    voss.save()
+    assert vandreboka.pk in changed_since(moment)
+    assert APIClient().get(f"/api/v1/cases/{vandreboka.pk}/").json()["organisation"]["name"] == (
+        "Voss herad"
+    )
+    voss_reuse = set(Adoption.objects.filter(organisation=voss).values_list("pk", flat=True))
+    assert voss_reuse
+    assert voss_reuse <= adoptions_changed_since(moment)
 
 
 def test_a_deleted_organisation_is_named_as_removed(cases, people, place):

@@ -18,6 +18,9 @@ adoption that is recorded or withdrawn writes one for its case (the count); an o
 whose name, number, kind, place or existence changes writes them for the cases and adoptions
 that show it. Dependants are written whatever their status: one that is being published in a
 concurrent transaction gets its own entry too, and the later of the two renders the final state.
+A dependant's `updated_at` moves with its entry (`touched`): what its representation shows
+changed, and clients that sync by the lists' `updated_since` (or ask with `If-Modified-Since`)
+must read it again as the feed's readers do.
 
 The handlers below catch every save, so no write path can forget the feed; writes that bypass
 `save()` (queryset `.update()`) must write entries themselves.
@@ -25,11 +28,13 @@ The handlers below catch every save, so no write path can forget the feed; write
 
 import secrets
 import string
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
 
 from .. import caching
 from ..models import Adoption, Case, Change, FeedEpoch, Organisation
@@ -57,10 +62,20 @@ def _txid():
     return 0
 
 
+# Every row of each kind of entry, soft-deleted ones too.
+ROWS: dict[str, Any] = {
+    Change.Kind.CASE: Case.all_objects,
+    Change.Kind.ADOPTION: Adoption.all_objects,
+    Change.Kind.ORGANISATION: Organisation.all_objects,
+}
+
+
 @transaction.atomic
-def record(kind: str, ids, *, reuse_only: bool = False) -> None:
+def record(kind: str, ids, *, reuse_only: bool = False, touched: bool = False) -> None:
     """Append feed entries for objects of one kind, stamped with the writing transaction.
     `reuse_only`: of cases, only their reuse changed (what cases/caching.py makes fresh).
+    `touched`: the objects were not written themselves but show what was (dependants): their
+    `updated_at` is set to now.
 
     Atomic, so that called outside a transaction all entries still carry the id of the one
     transaction that writes them (an entry must never carry the id of a finished transaction).
@@ -72,6 +87,10 @@ def record(kind: str, ids, *, reuse_only: bool = False) -> None:
     first = Change.objects.create(kind=kind, object_id=ids[0], txid=_txid())
     Change.objects.bulk_create([Change(kind=kind, object_id=pk, txid=first.txid) for pk in ids[1:]])
     _compact(kind, ids, first.txid, first.pk)
+    if touched:
+        now = timezone.now()
+        for start in range(0, len(ids), 500):
+            ROWS[kind].filter(pk__in=ids[start : start + 500]).update(updated_at=now)
     # What shows these objects is kept fresh from the same single place.
     caching.changed(kind, ids, reuse_only=reuse_only)
 
@@ -196,10 +215,12 @@ def case_saved(sender, instance: Case, created=False, raw=False, **kwargs):
         Adoption.all_objects.filter(Q(case_id=instance.pk) | Q(derived_case_id=instance.pk))
         .order_by()
         .values_list("pk", flat=True),
+        touched=True,
     )
     record(
         Change.Kind.CASE,
         Case.all_objects.filter(source_case_id=instance.pk).order_by().values_list("pk", flat=True),
+        touched=True,
     )
 
 
@@ -219,17 +240,17 @@ def case_partners_changed(sender, instance, action, pk_set=None, reverse=False, 
         if getattr(instance, "_feed_loading", False):
             return
         if action in ("post_add", "post_remove", "post_clear"):
-            record(Change.Kind.CASE, [instance.pk])
+            record(Change.Kind.CASE, [instance.pk], touched=True)
         if action in ("post_add", "post_remove"):
             caching.partners_changed(pk_set or [])
         elif action == "pre_clear":
             caching.partners_changed(instance.partners.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove"):
-        record(Change.Kind.CASE, pk_set or [])
+        record(Change.Kind.CASE, pk_set or [], touched=True)
         caching.partners_changed([instance.pk])
     elif action == "pre_clear":
         # organisation.partner_cases.clear(): every case that had it as partner.
-        record(Change.Kind.CASE, instance.partner_cases.values_list("pk", flat=True))
+        record(Change.Kind.CASE, instance.partner_cases.values_list("pk", flat=True), touched=True)
         caching.partners_changed([instance.pk])
 
 
@@ -301,6 +322,7 @@ def _organisation_shown_differently(pk: int) -> None:
     record(
         Change.Kind.ORGANISATION,
         Organisation.all_objects.filter(county_id=pk).exclude(pk=pk).values_list("pk", flat=True),
+        touched=True,
     )
     record(
         Change.Kind.CASE,
@@ -308,12 +330,14 @@ def _organisation_shown_differently(pk: int) -> None:
         .order_by()
         .values_list("pk", flat=True)
         .distinct(),
+        touched=True,
     )
     record(
         Change.Kind.ADOPTION,
         Adoption.all_objects.filter(organisation__in=organisations)
         .order_by()
         .values_list("pk", flat=True),
+        touched=True,
     )
 
 
