@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils.translation import trans_real
 from rest_framework.test import APIClient
 
 from cases import services
@@ -583,3 +584,22 @@ def test_generating_the_schema_leaves_the_pages_filters_alone(db):
     listed = APIClient().get("/api/v1/cases/", {"county": "46"})
     assert [item["id"] for item in listed.json()["results"]] == [in_vestland.pk]
     assert APIClient().get("/api/v1/stats/diffusion/", {"county": "50"}).status_code == 200
+
+
+def test_parameters_are_described_in_english(schema):
+    """The schema is generated in English: no parameter is described by its Norwegian label,
+    as one named at import time in the default language would be."""
+    catalog = trans_real.translation("nb")._catalog
+    norwegian = {
+        text for key, text in catalog.items() if isinstance(key, str) and text != key and text
+    }
+    described = {
+        (path, parameter["name"]): parameter.get("description", "").split("\n")[0]
+        for path, operations in schema["paths"].items()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+    }
+    assert {key: text for key, text in described.items() if text in norwegian} == {}
+    assert described["/api/v1/cases/", "county"] == "County"
+    assert described["/api/v1/stats/diffusion/", "size_class"] == "Municipality size"

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -195,14 +196,14 @@ class CaseApiFilter(CodesListedFilterSet, CaseFilter):
             ("adoption_count", "adoption_count"),
             ("updated_at", "updated_at"),
         ),
-        label=_("Sort order"),
+        label=gettext_lazy("Sort order"),
     )
-    organisation = id_filter("organisation", label=_("Organisation"))
+    organisation = id_filter("organisation", label=gettext_lazy("Organisation"))
     updated_since = UtcIsoDateTimeFilter(
-        label=_("Updated since"), field_name="updated_at", lookup_expr="gte"
+        label=gettext_lazy("Updated since"), field_name="updated_at", lookup_expr="gte"
     )
     county = filters.MultipleChoiceFilter(
-        label=_("County"),
+        label=gettext_lazy("County"),
         choices=[],
         field_name="organisation__county__number",
         method="filter_county",
@@ -210,7 +211,7 @@ class CaseApiFilter(CodesListedFilterSet, CaseFilter):
 
     # As the page's, with the field it reads named, so that the schema says its values are text.
     adopter_county = filters.MultipleChoiceFilter(
-        label=_("Reused by: county"),
+        label=gettext_lazy("Reused by: county"),
         choices=[],
         field_name="adoptions__organisation__county__number",
         method="filter_adopter_county",
@@ -254,7 +255,7 @@ class AdoptionApiFilter(CodesListedFilterSet):
 class OrganisationApiFilter(CodesListedFilterSet):
     kind = filters.MultipleChoiceFilter(choices=Organisation._meta.get_field("kind").choices)
     number = filters.CharFilter(field_name="number")
-    county = filters.CharFilter(field_name="county__number", label=_("County number"))
+    county = filters.CharFilter(field_name="county__number", label=gettext_lazy("County number"))
     region = filters.MultipleChoiceFilter(choices=Organisation._meta.get_field("region").choices)
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
     updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -862,7 +863,7 @@ STATS_PARAMETERS = [
             explode=True,
             enum=[str(code) for code, _label in StatsFilter.base_filters[name].extra["choices"]]
             or None,
-            description=str(StatsFilter.base_filters[name].label),
+            description=StatsFilter.base_filters[name].label,
         )
         for name in MULTIPLE
     ),
