@@ -71,6 +71,33 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """`true` or `false` (`1` or `0`), as a client sends a boolean in a query string; anything
+    else is refused. A form's NullBooleanField takes an unknown value for "no preference", so
+    `reused=maybe` would filter nothing and say nothing."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": _("Enter true or false.")}
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 def county_choices() -> list[tuple[str, str]]:
     return list(
         Organisation.objects.filter(kind=OrganisationKind.COUNTY)

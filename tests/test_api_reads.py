@@ -202,6 +202,21 @@ def test_filter_county_municipality_and_organisation(cases, place):
     assert listed({"organisation": place["bergen"].pk}) == pks(cases, "turnus")
 
 
+def test_filter_reused_is_a_boolean_and_refuses_anything_else(cases):
+    reused = pks(cases, "rontgen", "vandreboka")
+    everything = pks(cases, "rontgen", "vandreboka", "robot", "turnus", "klasserom")
+    for value in ("true", "True", "1"):
+        assert listed({"reused": value}) == reused, value
+    for value in ("false", "False", "0"):
+        assert listed({"reused": value}) == everything - reused, value
+    assert listed({"reused": ""}) == everything
+    for language, message in (("en", "Enter true or false."), ("nb", "Skriv true eller false.")):
+        response = APIClient().get(
+            "/api/v1/cases/", {"reused": "maybe"}, HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert invalid(response) == {"reused": [message]}
+
+
 def test_filter_updated_since(cases):
     assert listed({"updated_since": "2025-05-20T00:00:00+02:00"}) == pks(
         cases, "rontgen", "robot", "turnus"

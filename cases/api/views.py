@@ -36,7 +36,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from .. import caching, permissions, search, services
-from ..filters import CaseFilter, UtcIsoDateTimeFilter
+from ..filters import CaseFilter, StrictBooleanFilter, UtcIsoDateTimeFilter
 from ..models import Adoption, Case, CaseRevision, Organisation, Question
 from ..services import Conflict
 from ..statistics.caching import diffusion
@@ -199,6 +199,9 @@ class CaseApiFilter(CodesListedFilterSet, CaseFilter):
         label=gettext_lazy("Sort order"),
     )
     organisation = id_filter("organisation", label=gettext_lazy("Organisation"))
+    # A boolean as a client sends it: `false` asks for the cases nobody else reused, where the
+    # page's box, unticked, asks for nothing; a value that is neither is refused.
+    reused = StrictBooleanFilter(label=gettext_lazy("Reused by others"), method="filter_reused")
     updated_since = UtcIsoDateTimeFilter(
         label=gettext_lazy("Updated since"), field_name="updated_at", lookup_expr="gte"
     )
@@ -223,6 +226,11 @@ class CaseApiFilter(CodesListedFilterSet, CaseFilter):
 
     def filter_adopter_county(self, queryset, name, value):
         return self.filter_adopter(queryset, "adopter_county", value)
+
+    def filter_reused(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(has_adopters=value)
 
     def filter_county(self, queryset, name, value):
         """The owner's county by id rather than by a join on the county's number: PostgreSQL
