@@ -244,3 +244,37 @@ def test_an_adoption_defaults_to_in_use(cases, place, people):
     assert response.status_code == 201
     assert response.json()["status"] == AdoptionStatus.IN_USE
     assert response.json()["adopted_on"] is None
+
+
+def test_writes_of_a_case_and_a_reuse_record_honour_if_match(cases, people):
+    """A write sent with the ETag the client read is made; one with an ETag the object no
+    longer has is refused with 412 and changes nothing (RFC 9110: a server evaluates If-Match
+    before it acts)."""
+    moderator, editor = client_for(people["moderator"]), client_for(people["editor"])
+    case_path = f"/api/v1/cases/{cases['turnus'].pk}/"
+    read = moderator.get(case_path)["ETag"]
+    problem(
+        moderator.post(case_path + "archive/", {"reason": "Utgått"}, HTTP_IF_MATCH='"stale.x"'),
+        412,
+    )
+    assert Case.objects.get(pk=cases["turnus"].pk).status == CaseStatus.PUBLISHED
+    archived = moderator.post(case_path + "archive/", {"reason": "Utgått"}, HTTP_IF_MATCH=read)
+    assert archived.status_code == 200, archived.content
+    problem(moderator.post(case_path + "restore/", HTTP_IF_MATCH=read), 412)
+    assert Case.all_objects.get(pk=cases["turnus"].pk).status == CaseStatus.ARCHIVED
+    adoption = Adoption.objects.get(case=cases["rontgen"], organisation__name="Bergen")
+    path = f"/api/v1/adoptions/{adoption.pk}/"
+    read = APIClient().get(path)["ETag"]
+    problem(editor.patch(path, {"note": "Endret"}, HTTP_IF_MATCH='"stale"'), 412)
+    assert Adoption.objects.get(pk=adoption.pk).note != "Endret"
+    changed = editor.patch(path, {"note": "Endret"}, HTTP_IF_MATCH=read)
+    assert changed.status_code == 200, changed.content
+    assert changed["Content-Type"].startswith("application/json")
+    # The ETag read before the change no longer matches.
+    problem(editor.post(path + "withdraw/", {"reason": "Feil"}, HTTP_IF_MATCH=read), 412)
+    assert Adoption.objects.filter(pk=adoption.pk).exists()
+    withdrawn = editor.post(
+        path + "withdraw/", {"reason": "Feil"}, HTTP_IF_MATCH=APIClient().get(path)["ETag"]
+    )
+    assert withdrawn.status_code == 204, withdrawn.content
+    assert not Adoption.objects.filter(pk=adoption.pk).exists()

@@ -107,6 +107,16 @@ CREATED_HEADERS = [
 ]
 
 
+# Writes that honour If-Match: 412, and nothing written, when the object changed since it was read.
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you read: 412 instead of the write if the object changed since.",
+)
+CHANGED_SINCE_READ = {412: OpenApiResponse(description="The object changed since you read it.")}
+
+
 def body_etag(data) -> str:
     """The ETag a later GET of the same representation gets (ConditionalGetMiddleware)."""
     digest = hashlib.md5(JSONRenderer().render(data), usedforsecurity=False).hexdigest()
@@ -131,6 +141,19 @@ def matches_version(if_match: str, case: Case) -> bool:
     """Whether an `If-Match` header names the case's current version (`*` matches anything)."""
     named = named_versions(if_match)
     return "*" in named or services.case_version(case) in named
+
+
+def unchanged_case(request, case: Case) -> Case:
+    """The case locked, when the request's `If-Match` names its current version (412 when it
+    names another); as it is without `If-Match`. Inside the write's transaction, so that no
+    other write slips in between the comparison and the write."""
+    expected = request.headers.get("If-Match")
+    if not expected:
+        return case
+    case = services.locked_case(case)
+    if not matches_version(expected, case):
+        raise PreconditionFailed()
+    return case
 
 
 def _reason(request, serializer_class: type[Serializer]) -> str:
@@ -433,16 +456,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         self._check_action(case, "edit")
         serializer = CaseWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        expected = request.headers.get("If-Match")
         with transaction.atomic():
-            if expected:
-                # Compare and write under the row's lock, so that no other edit slips in
-                # between the comparison and the write. The version covers the edit waiting
-                # for approval: a second editor with the same ETag gets 412, not a silent
-                # replacement of the first one's edit.
-                case = services.locked_case(case)
-                if not matches_version(expected, case):
-                    raise PreconditionFailed()
+            # The version covers the edit waiting for approval: a second editor with the same
+            # ETag gets 412, not a silent replacement of the first one's edit.
+            case = unchanged_case(request, case)
             result = services.case_update(actor=request.user, case=case, data=serializer.content())
         pending = not isinstance(result, Case)
         return self._respond(case, status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK)
@@ -482,14 +499,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             kwargs["reviewed_version"] = self._reviewed_version(request, case)
         if reason:
             kwargs["reason"] = _reason(request, reason)
-        service(actor=request.user, case=case, **kwargs)
+        with transaction.atomic():
+            if service is not services.case_approve:  # which requires its own If-Match
+                case = unchanged_case(request, case)
+            service(actor=request.user, case=case, **kwargs)
         return self._respond(case)
 
     @extend_schema(
         summary="Submit for moderation",
         request=None,
-        parameters=CREATED_HEADERS,
-        responses={200: CaseSerializer, **ERRORS},
+        parameters=[*CREATED_HEADERS, IF_MATCH],
+        responses={200: CaseSerializer, **CHANGED_SINCE_READ, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -522,8 +542,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Send back with a reason (moderators)",
         request=ReasonSerializer,
-        parameters=CREATED_HEADERS,
-        responses={200: CaseSerializer, **ERRORS},
+        parameters=[*CREATED_HEADERS, IF_MATCH],
+        responses={200: CaseSerializer, **CHANGED_SINCE_READ, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request, pk=None):
@@ -532,8 +552,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Archive with a reason (owner's editors, moderators)",
         request=ReasonSerializer,
-        parameters=CREATED_HEADERS,
-        responses={200: CaseSerializer, **ERRORS},
+        parameters=[*CREATED_HEADERS, IF_MATCH],
+        responses={200: CaseSerializer, **CHANGED_SINCE_READ, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
@@ -543,7 +563,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         summary="Restore an archived case (owner's editors, moderators)",
         description="The case returns to public view as it was approved, with its reuse records.",
         request=OptionalReasonSerializer,
-        responses={200: CaseSerializer, **ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: CaseSerializer, **CHANGED_SINCE_READ, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
@@ -566,12 +587,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def destroy(self, request, pk=None):
         case = self._case(pk)
         self._check_action(case, "delete")
-        expected = request.headers.get("If-Match")
         with transaction.atomic():
-            if expected:
-                case = services.locked_case(case)
-                if not matches_version(expected, case):
-                    raise PreconditionFailed()
+            case = unchanged_case(request, case)
             services.case_delete(actor=request.user, case=case)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -762,19 +779,41 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             )
         return adoption
 
+    def _unchanged(self, adoption: Adoption) -> Adoption:
+        """The record locked, when the request's `If-Match` names the ETag a GET of it gives
+        now (412 when it names another); as it is without `If-Match`. Inside the write's
+        transaction."""
+        expected = self.request.headers.get("If-Match")
+        if not expected:
+            return adoption
+        adoption = (
+            Adoption.objects.public()
+            .select_related("case", "organisation")
+            .select_for_update(of=("self",))
+            .get(pk=adoption.pk)
+        )
+        named = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
+        if "*" not in named and body_etag(AdoptionSerializer(adoption).data) not in named:
+            raise PreconditionFailed()
+        return adoption
+
     @extend_schema(
         summary="Change a reuse record (the reusing organisation's members, moderators)",
         description="The fields sent change; the others stay as they are.",
         request=AdoptionUpdateSerializer,
-        responses={200: AdoptionSerializer, **ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: AdoptionSerializer, **CHANGED_SINCE_READ, **ERRORS},
     )
     def partial_update(self, request, pk=None):
         adoption = self._adoption(pk)
         serializer = AdoptionUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        adoption = services.adoption_update(
-            actor=request.user, adoption=adoption, **serializer.validated_data
-        )
+        with transaction.atomic():
+            adoption = services.adoption_update(
+                actor=request.user,
+                adoption=self._unchanged(adoption),
+                **serializer.validated_data,
+            )
         return Response(AdoptionSerializer(adoption).data)
 
     @extend_schema(
@@ -784,13 +823,21 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             "history says who withdrew it and why."
         ),
         request=OptionalReasonSerializer,
-        responses={204: OpenApiResponse(description="Withdrawn."), **ERRORS},
+        parameters=[IF_MATCH],
+        responses={
+            204: OpenApiResponse(description="Withdrawn."),
+            **CHANGED_SINCE_READ,
+            **ERRORS,
+        },
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         adoption = self._adoption(pk)
         reason = _reason(request, OptionalReasonSerializer)
-        services.adoption_withdraw(actor=request.user, adoption=adoption, reason=reason)
+        with transaction.atomic():
+            services.adoption_withdraw(
+                actor=request.user, adoption=self._unchanged(adoption), reason=reason
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
