@@ -1,6 +1,7 @@
 """Languages: bokmål by default, English on request, and a complete, compiled nb catalogue."""
 
 import ast
+import datetime
 import gettext
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from cases.vocabularies import (
     Stage,
     WorkplaceType,
 )
+from tests import factories
 
 NB_PO = Path(settings.BASE_DIR) / "locale" / "nb" / "LC_MESSAGES" / "django.po"
 NB_MO = NB_PO.with_suffix(".mo")
@@ -238,3 +240,16 @@ def test_english_once_chosen_is_remembered(client):
 def test_the_api_still_follows_accept_language(client):
     response = client.get("/api/v1/cases/?page=x", HTTP_ACCEPT_LANGUAGE="en")
     assert response["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_dates_in_words_follow_the_language(client):
+    case = factories.CaseFactory(
+        published=True, published_at=datetime.datetime(2023, 2, 14, 12, tzinfo=datetime.UTC)
+    )
+    norwegian = client.get(case.get_absolute_url()).content.decode()
+    assert "14. februar 2023" in norwegian
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(case.get_absolute_url()).content.decode()
+    assert "Feb. 14, 2023" in english
+    assert "14. February" not in english

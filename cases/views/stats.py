@@ -62,7 +62,7 @@ def _active_filters(filterset, filters: dict) -> list[dict]:
             choices = {str(k): v for k, v in field_.choices}
             text = ", ".join(str(choices.get(str(v), v)) for v in value)
         else:
-            text = date_format(value, "j. F Y")
+            text = date_format(value)
         active.append({"label": field_.label, "value": text})
     return active
 
