@@ -40,6 +40,18 @@ def test_editor_page_renders_for_a_member(client, member, owner):
     assert response.context["form"].fields["organisation"].initial == owner
 
 
+def test_partners_that_share_a_name_are_told_apart_by_their_kind(client, member, owner):
+    county = factories.CountyFactory(name="Oslo")
+    factories.MunicipalityFactory(name="Oslo", parent=county)
+    client.force_login(member)
+    page = client.get(reverse("case-create"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert f'value="{county.pk}"' in page
+    assert "Oslo (fylkeskommune)" in page
+    assert "Oslo (kommune)" in page
+    # A name no other organisation has stays as it is.
+    assert f"{owner.name} (" not in page
+
+
 def test_create_a_draft_with_every_field(client, member, owner, county):
     source = factories.CaseFactory(
         organisation=factories.MunicipalityFactory(parent=county),

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,29 @@ def _case_from_reference(reference: str) -> Case | None:
     if found is None and slug.isdigit():
         found = published.filter(pk=int(slug)).first()
     return found
+
+
+def shared_names() -> set[str]:
+    """Names more than one organisation has (Oslo the municipality and Oslo the county)."""
+    return set(
+        Organisation.objects.order_by()
+        .values("name")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("name", flat=True)
+    )
+
+
+def partner_label(shared: set[str]):
+    """An organisation as a partner option: its name, and its kind where the name alone would
+    not tell it from another."""
+
+    def label(organisation: Organisation) -> str:
+        if organisation.name in shared:
+            return f"{organisation.name} ({organisation.get_kind_display().lower()})"
+        return organisation.name
+
+    return label
 
 
 class MemberSelect(forms.Select):
@@ -110,6 +134,7 @@ class CaseForm(StyledFormMixin, CaseContent):
         self.fields["contact_email"].widget = forms.EmailInput()
         self.fields["contact_phone"].widget = forms.TextInput(attrs={"type": "tel"})
         partners = cast(forms.ModelMultipleChoiceField, self.fields["partners"])
+        partners.label_from_instance = partner_label(shared_names())  # type: ignore[method-assign]
         # Ticked in a list (searchable with JavaScript, static/js/editor.js), never Ctrl-clicked.
         partners.widget = forms.CheckboxSelectMultiple(choices=partners.choices)  # type: ignore[arg-type]
         cast(forms.ChoiceField, self.fields["origin"]).choices = Origin.choices
