@@ -204,6 +204,9 @@ def test_a_case_page_shows_its_reuse_from_before_a_write_while_a_thread_makes_it
     behind = client.get(url)
     assert behind.context["diffusion"]["total"] == 1
     assert len(behind.context["adoptions"]) == 2
+    # The count beside the list says what the list shows, not the figures from before.
+    assert behind.context["adoption_total"] == 2
+    assert "2 organisasjoner" in behind.content.decode()
     assert "private" in behind["Cache-Control"]
     assert behind.get("X-Response-Cache") is None  # not kept
     may_finish.set()

@@ -32,7 +32,7 @@ from .. import (
 )
 from ..content import LONG_TEXT
 from ..forms.cases import AttachmentForm, CaseForm, ReasonForm
-from ..models import Attachment, Case, CaseEvent, CaseRevision, Organisation
+from ..models import Adoption, Attachment, Case, CaseEvent, CaseRevision, Organisation
 from ..my_work import my_work as my_work_of
 from ..my_work import send_back_reason
 from ..readable import MARKDOWN_FIELDS, history_entries
@@ -142,7 +142,7 @@ def case_detail(request, slug):
         else None
     )
     fragments = reuse_context(reuse)
-    tree, diffusion = fragments["lineage"], fragments["diffusion"]
+    tree = fragments["lineage"]
     context = {
         "case": case,
         "owner_municipality": owner_municipality,
@@ -157,7 +157,7 @@ def case_detail(request, slug):
         "rendered": _rendered(case),
         "attachments": attachments,
         "adoptions": adoptions,
-        "adoption_total": diffusion["total"] if diffusion else 0,
+        "adoption_total": _adoption_total(case, adoptions, reuse),
         # The actions column only when this user can act on some record.
         "adoption_actions": any(a.can_change or a.can_confirm for a in adoptions),
         "pending_revision": pending_revision,
@@ -184,6 +184,18 @@ def case_detail(request, slug):
     if reuse and reuse.behind:
         caching.made_from_older_data(response)
     return response
+
+
+def _adoption_total(case: Case, shown: list[Adoption], reuse: selectors.CaseReuse | None) -> int:
+    """How many organisations reused the case, as the list of them shows: those shown when
+    they are all there is; otherwise the figures' count, or, while the figures are from
+    before the last write, a count of the records (the figures of a reuse just recorded must
+    not contradict the list beside them)."""
+    if len(shown) < ADOPTERS_SHOWN:
+        return len(shown)
+    if reuse is None or reuse.behind:
+        return selectors.case_adopters(case).count()
+    return reuse.spread["total"]
 
 
 # The sanitiser's rules are part of the key, so a change to them renders every text again.
