@@ -316,7 +316,13 @@ def test_request_changes_without_a_reason_changes_nothing(client, moderator, mem
 
     assert response.status_code == 200
     assert "reason" in response.context["form"].errors
-    assert escape(nb("Give a reason.")) in response.content.decode()
+    page = response.content.decode()
+    assert escape(nb("Give a reason.")) in page
+    # Said at the top of the long page, where focus lands, with a link to the field.
+    summary = page.index('class="ds-error-summary"')
+    assert summary < page.index(escape(nb("What will be published")))
+    assert 'href="#id_reason"' in page[summary:]
+    assert "autofocus" in page[summary : summary + 200]
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED
     assert not case.events.exists()
@@ -551,6 +557,8 @@ def test_rejecting_a_revision_leaves_the_published_text(client, moderator, membe
     response = client.post(review_revision(revision), {"action": "reject", "reason": ""})
     assert response.status_code == 200
     assert "reason" in response.context["form"].errors
+    page = response.content.decode()
+    assert page.index('class="ds-error-summary"') < page.index(escape(nb("What will be published")))
     revision.refresh_from_db()
     assert revision.status == CaseRevision.Status.PENDING
 
