@@ -241,8 +241,10 @@
     };
     var labelAxis = {
       title: axisTitle(categoryTitle),
-      // Every label is shown unless there are many (months), which are thinned out.
-      ticks: { color: textColour, autoSkip: count > 12, maxRotation: 0 },
+      // Every label is shown unless there are many (months), which are thinned out. Labels
+      // too wide for their slot once broken into lines (a month's name on a phone) are
+      // turned, as far as upright, rather than drawn over each other.
+      ticks: { color: textColour, autoSkip: count > 12, maxRotation: 90 },
       grid: { display: false },
     };
 
