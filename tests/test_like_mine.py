@@ -352,8 +352,8 @@ def test_a_units_result_shows_its_municipality(client, places):
 def like_mine_links(html: str) -> dict[str, dict]:
     links = {}
     for key, text in (
-        ("owners", "Saker fra kommuner som ligner vår"),
-        ("adopters", "Saker gjenbrukt av kommuner som ligner vår"),
+        ("owners", "Innovasjoner fra kommuner som ligner vår"),
+        ("adopters", "Innovasjoner gjenbrukt av kommuner som ligner vår"),
     ):
         match = re.search(rf'<a class="ds-link" href="([^"]+)"[^>]*>{text}</a>', html)
         if match:

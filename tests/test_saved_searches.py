@@ -254,7 +254,7 @@ def test_a_newly_published_matching_case_is_emailed_once(user, owner, moderator)
     send_all()
     [message] = mail.outbox
     assert message.to == [user.email]
-    assert message.subject == "Ny sak for søket ditt: Robot som deler ut multidose"
+    assert message.subject == "Ny innovasjon for søket ditt: Robot som deler ut multidose"
     assert f"https://innovasjon.example{case.get_absolute_url()}" in message.body
     token = links.unsubscribe_token(saved)
     one_click = f"https://innovasjon.example/lagrede-sok/avmeld/{token}/ett-klikk/"
@@ -397,10 +397,10 @@ def test_a_long_digest_lists_the_newest_and_counts_the_rest(user, owner, monkeyp
     SavedSearch.objects.update(created_at=timezone.now() - timedelta(days=9))
     digest()
     [message] = mail.outbox
-    assert "3 nye saker passer til søket du følger" in message.body
+    assert "3 nye innovasjoner passer til søket du følger" in message.body
     assert "Robot for 1 dager siden" in message.body
     assert "Robot for 3 dager siden" not in message.body
-    assert "Og 1 sak til." in message.body
+    assert "Og 1 innovasjon til." in message.body
 
 
 def test_the_digest_waits_a_week_however_often_it_runs(user, owner):

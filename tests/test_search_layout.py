@@ -298,7 +298,7 @@ def test_htmx_answer_updates_what_depends_on_the_results(client, catalogue):
         '<span class="facet-chosen" id="chosen-origin" data-hx-swap-oob="true"></span>' in partial
     )
     assert re.search(
-        r'<span id="filters-done-label" data-hx-swap-oob="true">Vis 3 saker</span>', partial
+        r'<span id="filters-done-label" data-hx-swap-oob="true">Vis 3 innovasjoner</span>', partial
     )
     assert re.search(
         r'<p id="search-status" data-hx-swap-oob="innerHTML">3 innovasjoner funnet</p>', partial

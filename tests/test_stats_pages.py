@@ -478,7 +478,7 @@ def test_case_page_shows_reach_curve_generations_and_categories(client, data):
     assert 'id="diffusion-heading"' in html
     assert 'id="table-case-curve"' in html
     assert '<th scope="row" data-month="2024-08">august 2024</th>' in html
-    assert 'data-chart-title="Gjenbruk av denne saken så langt"' in html
+    assert 'data-chart-title="Gjenbruk av denne innovasjonen så langt"' in html
     # Ten adopters: the categories are shown; each adopter's, in the order of adoption, on the
     # list of all adopters the page links to.
     assert 'id="rogers-heading"' in html

@@ -112,7 +112,7 @@ def test_filter_panel_by_keyboard(open_page, demo):
     # The new number is said from inside the panel (the page behind a modal is inert) and
     # shown on its button; the box keeps focus.
     expect(page.locator("#filters-dialog-status")).to_have_text("3 innovasjoner funnet")
-    expect(page.locator("#filters-dialog .filters-done")).to_have_text("Vis 3 saker")
+    expect(page.locator("#filters-dialog .filters-done")).to_have_text("Vis 3 innovasjoner")
     expect(page.locator("#chosen-sector")).to_have_text("1 valgt")
     expect(page.locator("#f-sector-health-care")).to_be_focused()
     # Tab does not leave the panel for the page behind it.
