@@ -16,7 +16,7 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from .api.problems import problem_response
 from .ratelimit import Limited
 from .uploads import FILE_TYPES
-from .views.errors import not_found
+from .views.errors import Moved, not_found
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,22 @@ class SiteLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+
+class MovedMiddleware:
+    """A permanent redirect for a page that moved (`views.errors.Moved`, raised like Http404
+    from deep in a view, such as a case asked for by the slug it had as a draft)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Moved):
+            return HttpResponsePermanentRedirect(exception.path)
         return None
 
 

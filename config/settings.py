@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Answers a rate limit met anywhere in a view (cases/ratelimit.py) with a 429 page.
     "cases.middleware.RateLimitMiddleware",
+    # A page asked for at an address it left (a case by its draft slug): 301 to where it is.
+    "cases.middleware.MovedMiddleware",
     # The designed 404 page also in development (DEBUG), where Django shows its technical one.
     "cases.middleware.DesignedNotFoundMiddleware",
     # Last, as django-axes asks: it answers locked-out logins.

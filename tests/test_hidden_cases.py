@@ -63,6 +63,27 @@ def test_a_title_like_a_hidden_draft_tells_nothing(moderator):
     assert is_provisional(Case.all_objects.get(pk=hidden.pk).slug)
 
 
+def test_a_link_from_the_draft_leads_to_the_published_case(client, moderator):
+    draft = _written(factories.MunicipalityFactory(), "Digitalt nattilsyn")
+    provisional = draft.slug
+    author = Client()
+    author.force_login(draft.created_by)
+    assert author.get(f"/saker/{provisional}/").status_code == 200
+    published = _published(draft, moderator)
+    assert published.slug == "digitalt-nattilsyn"
+    for visitor in (author, client):
+        moved = visitor.get(f"/saker/{provisional}/?fra=epost")
+        assert moved.status_code == 301
+        assert moved["Location"] == "/saker/digitalt-nattilsyn/?fra=epost"
+    moved = author.get(f"/saker/{provisional}/historikk/")
+    assert (moved.status_code, moved["Location"]) == (301, "/saker/digitalt-nattilsyn/historikk/")
+    # A form sent to the old address is not sent on.
+    assert author.post(f"/saker/{provisional}/arkiver/").status_code == 404
+    # Out of public view again, its old address tells the public nothing.
+    services.case_archive(actor=moderator, case=published, reason="Utgått.")
+    assert client.get(f"/saker/{provisional}/").status_code == 404
+
+
 def test_published_slugs_are_lasting_and_unique(moderator):
     first = _published(_written(factories.MunicipalityFactory(), "Samme tittel"), moderator)
     second = _published(_written(factories.MunicipalityFactory(), "Samme tittel"), moderator)

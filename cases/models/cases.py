@@ -58,6 +58,11 @@ class Case(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    # The provisional slug the case had until it was first published (cases/services/content.py):
+    # its authors' links from before lead to its lasting address.
+    draft_slug = models.SlugField(
+        max_length=220, blank=True, default="", editable=False, db_index=False
+    )
     summary = models.TextField(_("summary"), max_length=600, blank=True)
     problem = models.TextField(_("problem"), blank=True)
     solution = models.TextField(_("solution"), blank=True)
@@ -203,6 +208,9 @@ class Case(models.Model):
                 ],
                 name="case_public_newest",
                 condition=PUBLIC,
+            ),
+            models.Index(
+                fields=["draft_slug"], name="case_draft_slug", condition=~models.Q(draft_slug="")
             ),
             # What similar cases are ranked by (selectors.similar_cases): every published
             # case's term masks read from this index alone, a twentieth of the table.

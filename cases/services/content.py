@@ -58,7 +58,8 @@ def publish_slug(case: Case) -> None:
     Only cases that were published once hold lasting slugs (every other one is provisional), so
     the number a title gets tells nothing that was never public. Once given, a slug stays. Two
     cases published at the same moment with the same title cannot both take it: the unique
-    index refuses the later one, which takes the next number.
+    index refuses the later one, which takes the next number. The provisional slug is kept as
+    `draft_slug`, whose address leads to the new one.
     """
     if not is_provisional(case.slug):
         return
@@ -66,10 +67,10 @@ def publish_slug(case: Case) -> None:
         slug = unique_slug(case.title, exclude_pk=case.pk)
         try:
             with transaction.atomic():
-                Case.all_objects.filter(pk=case.pk).update(slug=slug)
+                Case.all_objects.filter(pk=case.pk).update(slug=slug, draft_slug=case.slug)
         except IntegrityError:
             continue
-        case.slug = slug
+        case.slug, case.draft_slug = slug, case.slug
         return
     raise Conflict(_("Another case with this title is being published. Try again."))
 

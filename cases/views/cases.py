@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -40,6 +41,7 @@ from ..statistics.generations import ROGERS_MIN_ADOPTERS
 from ..vocabularies import CaseStatus, OrganisationKind
 from .browse import owner_place
 from .catalogue import rdf_response, requested_rdf_type
+from .errors import Moved
 
 # The texts written in Markdown, rendered on the case page as in the review.
 LONG_TEXT_FIELDS = MARKDOWN_FIELDS
@@ -54,18 +56,26 @@ def _case_or_404(request, slug: str, *, for_update: bool = False) -> Case:
     """The case, if this user may see it; otherwise 404 so that drafts do not leak.
 
     The lookup is among the cases this user may see, so a hidden case's 404 does exactly the
-    work of a missing one's (the same queries), and tells nothing by its time.
+    work of a missing one's (the same queries), and tells nothing by its time. The same query
+    finds a case by the provisional slug it had as a draft: a page asked for by it moves to
+    the case's lasting address (a 301), so an author's links from before it was published
+    keep working.
     """
-    case = get_object_or_404(
+    found = list(
         Case.objects.filter(permissions.visible_cases_q(request.user))
+        .filter(Q(slug=slug) | Q(draft_slug=slug))
         .select_related(
             "organisation", "organisation__county", "organisation__municipality", "source_case"
         )
-        .prefetch_related("terms", "partners"),
-        slug=slug,
+        .prefetch_related("terms", "partners")[:2]
     )
-    if not permissions.can_view_case(request.user, case):
+    case = next((c for c in found if c.slug == slug), found[0] if found else None)
+    if case is None or not permissions.can_view_case(request.user, case):
         raise Http404
+    if case.slug != slug:
+        if request.method not in ("GET", "HEAD"):
+            raise Http404
+        raise Moved(request.get_full_path().replace(f"/{slug}/", f"/{case.slug}/", 1))
     return case
 
 

@@ -6,6 +6,14 @@ from django.views import defaults
 from ..api.problems import problem_response
 
 
+class Moved(Exception):
+    """What was asked for lives at `path` now: answered with 301 (cases.middleware)."""
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self.path = path
+
+
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
