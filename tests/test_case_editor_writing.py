@@ -6,6 +6,8 @@ Personas: anonymous, outsider (member of another municipality), member and edito
 municipality, moderator (in the site-wide moderators group).
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -38,6 +40,18 @@ def test_editor_page_renders_for_a_member(client, member, owner):
     response = client.get(reverse("case-create"))
     assert response.status_code == 200
     assert response.context["form"].fields["organisation"].initial == owner
+
+
+def test_the_editor_marks_what_a_case_needs_before_it_can_be_submitted(client, member):
+    client.force_login(member)
+    page = client.get(reverse("case-create"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    needed = '<span class="required-mark">(trengs for innsending)</span>'
+    marked = re.findall(r'for="id_(\w+)">[^<]*' + re.escape(needed), page)
+    legends = re.findall(r"<legend[^>]*>([^<]*) " + re.escape(needed), page)
+    assert set(marked) == {"summary", "problem", "solution", "stage"}
+    assert len(legends) == 2  # the sectors and the innovation types, ticked in a fieldset
+    assert re.search(r'for="id_title">[^<]*<span class="required-mark">\(påkrevd\)', page)
+    assert not re.search(r'for="id_tags">[^<]*<span class="required-mark">', page)
 
 
 def test_partners_that_share_a_name_are_told_apart_by_their_kind(client, member, owner):

@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import services
 from ..content import CaseContent, form_initial
 from ..models import Case, Organisation, User
 from ..uploads import (
@@ -133,6 +134,11 @@ class CaseForm(StyledFormMixin, CaseContent):
         self.fields["tags"].widget = forms.TextInput()
         self.fields["contact_email"].widget = forms.EmailInput()
         self.fields["contact_phone"].widget = forms.TextInput(attrs={"type": "tel"})
+        for name in services.NEEDED_TO_SUBMIT:
+            if name in self.fields and not self.fields[name].required:
+                # Marked beside the label (templates/django/forms/field.html): a draft saves
+                # without it, but it cannot be submitted.
+                self.fields[name].needed_to_submit = True  # type: ignore[attr-defined]
         partners = cast(forms.ModelMultipleChoiceField, self.fields["partners"])
         partners.label_from_instance = partner_label(shared_names())  # type: ignore[method-assign]
         # Ticked in a list (searchable with JavaScript, static/js/editor.js), never Ctrl-clicked.

@@ -34,6 +34,7 @@ from .adoptions import (
 )
 from .attachments import attachment_add, attachment_remove, attachment_withdraw
 from .cases import (
+    NEEDED_TO_SUBMIT,
     case_approve,
     case_archive,
     case_create,
@@ -61,6 +62,7 @@ from .saved_searches import (
 )
 
 __all__ = [
+    "NEEDED_TO_SUBMIT",
     "Conflict",
     "VerificationError",
     "adoption_confirm",

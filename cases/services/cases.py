@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import notifications, permissions
 from ..content import (
@@ -89,23 +90,24 @@ def case_update(*, actor: User, case: Case, data: dict[str, Any]) -> Case | Case
     return case
 
 
+# What a case needs before it can be submitted (a draft may lack any of it): each field, and
+# what the author is told when it is missing. The editor marks these fields.
+NEEDED_TO_SUBMIT = {
+    "title": gettext_lazy("a title"),
+    "summary": gettext_lazy("a summary"),
+    "problem": gettext_lazy("the problem it solves"),
+    "solution": gettext_lazy("the solution"),
+    "sectors": gettext_lazy("at least one sector"),
+    "innovation_types": gettext_lazy("at least one innovation type"),
+    "stage": gettext_lazy("the stage"),
+}
+
+
 def missing_for_submission(case: Case) -> list[str]:
     """The fields a case still needs before it can be submitted, as messages for the author."""
-    missing = []
-    if not case.title:
-        missing.append(_("a title"))
-    if not case.summary:
-        missing.append(_("a summary"))
-    if not case.problem:
-        missing.append(_("the problem it solves"))
-    if not case.solution:
-        missing.append(_("the solution"))
-    if not case.sectors:
-        missing.append(_("at least one sector"))
-    if not case.innovation_types:
-        missing.append(_("at least one innovation type"))
-    if not case.stage:
-        missing.append(_("the stage"))
+    missing = [
+        str(message) for field, message in NEEDED_TO_SUBMIT.items() if not getattr(case, field)
+    ]
     if case.origin in (Origin.ADAPTED, Origin.COPIED) and not (
         case.source_case_id or case.source_description
     ):
