@@ -235,7 +235,20 @@ def test_if_match_on_a_published_case_covers_the_edit_waiting_for_approval(api, 
 def test_malformed_json_is_400_json(api, owner):
     response = api.post("/api/v1/cases/", '{"title": "Uten slutt', content_type="application/json")
     body = assert_json_error(response, 400)
-    assert "JSON parse error" in body["detail"]
+    assert body["detail"].startswith("The body is not valid JSON (Unterminated string")
+
+
+def test_the_rest_frameworks_own_messages_speak_norwegian(owner, editor):
+    """Its Norwegian catalogue lacks some texts and mixes English into others ("request",
+    "pk"): the site's catalogue says them."""
+    api = token_client(editor, HTTP_ACCEPT_LANGUAGE="nb")
+    body = assert_json_error(
+        api.post("/api/v1/cases/", '{"title": ', content_type="application/json"), 400
+    )
+    assert body["detail"].startswith("Innholdet er ikke gyldig JSON (")
+    refused = api.get("/api/v1/cases/", HTTP_ACCEPT="application/xml")
+    assert refused.status_code == 406
+    assert refused.json()["detail"] == "Kan ikke svare i et format som Accept-headeren godtar."
 
 
 def test_json_that_is_not_an_object_is_400(api):
