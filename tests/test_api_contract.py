@@ -339,6 +339,25 @@ def test_unknown_body_fields_are_refused_by_name(api, owner, published):
     assert draft.links == []
 
 
+def test_every_error_of_a_body_comes_in_one_answer(api, owner):
+    """A misspelt field and a wrongly typed one are both named, and a number is not a text."""
+    created = api.post(
+        "/api/v1/cases/",
+        {"title": "Ny sak", "organisation": owner.pk, "sumary": "Skrivefeil", "problem": 123},
+    )
+    body = problem(created, 400, "invalid")
+    assert sorted((e["field"], e["code"]) for e in body["errors"]) == [
+        ("problem", "invalid"),
+        ("sumary", "unknown_field"),
+    ]
+    for value in (123, True, ["tekst"], {"tekst": 1}):
+        refused = api.post(
+            "/api/v1/cases/", {"title": "Ny sak", "organisation": owner.pk, "summary": value}
+        )
+        assert [e["field"] for e in problem(refused, 400)["errors"]] == ["summary"], value
+    assert not Case.all_objects.filter(title="Ny sak").exists()
+
+
 def test_unknown_fields_in_an_adoption_are_refused(published):
     other = factories.MunicipalityFactory(name="Arendal", number="4203", slug="arendal")
     user = factories.UserFactory()

@@ -61,25 +61,30 @@ class CodeField(serializers.ChoiceField):
 
 class RefusesUnknownFields:
     """A body with a field the operation does not take is refused (400, `unknown_field`) rather
-    than half applied: a misspelt name would otherwise be dropped without a word."""
+    than half applied: a misspelt name would otherwise be dropped without a word. The other
+    fields are checked too, and their errors come in the same answer."""
 
     def to_internal_value(self, data):
+        unknown: dict[str, list] = {}
         if isinstance(data, Mapping):
-            unknown = sorted(str(name) for name in set(data) - set(self.fields))
-            if unknown:
-                allowed = ", ".join(self.fields)
-                raise serializers.ValidationError(
-                    {
-                        name[:100]: [
-                            serializers.ErrorDetail(
-                                gettext("Unknown field. Allowed: %s.") % allowed,
-                                code="unknown_field",
-                            )
-                        ]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
+            allowed = ", ".join(self.fields)
+            unknown = {
+                name[:100]: [
+                    serializers.ErrorDetail(
+                        gettext("Unknown field. Allowed: %s.") % allowed, code="unknown_field"
+                    )
+                ]
+                for name in sorted(str(name) for name in set(data) - set(self.fields))
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, Mapping):
+                raise serializers.ValidationError({**error.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 def code_field(choices, **kwargs):
@@ -263,12 +268,18 @@ class LimitStatedNotChecked:
 
 
 class ContentText(LimitStatedNotChecked, serializers.CharField):
-    """A text of a case's content."""
+    """A text of a case's content: a JSON string (a number or true is refused, not written
+    down as "123" or "True")."""
 
     def __init__(self, *, limit: int, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_blank", True)
         super().__init__(max_length=limit, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class ContentList(LimitStatedNotChecked, serializers.ListField):
