@@ -208,19 +208,25 @@ def test_submit_with_missing_fields_keeps_a_draft_and_names_what_is_missing(clie
     case = Case.objects.get(title="Bare en tittel")
     assert case.status == CaseStatus.DRAFT
     assert case.submitted_at is None
-    assert response.redirect_chain[-1][0] == reverse("case-edit", kwargs={"slug": case.slug})
-    shown = " ".join(messages_of(response))
-    for missing in (
-        "a summary",
-        "the problem it solves",
-        "the solution",
-        "at least one sector",
-        "at least one innovation type",
-        "the stage",
-        "the source it was adapted or copied from",
+    edit = reverse("case-edit", kwargs={"slug": case.slug})
+    assert response.redirect_chain[-1][0] == edit + "?innsending=1"
+    # Said at the top, where focus lands, each with a link to its field, marked invalid.
+    html = response.content.decode()
+    start = html.index('id="missing-summary"')
+    summary = html[start : html.index("</div>", start)]
+    assert "autofocus" in html[start - 120 : start]
+    for anchor, missing in (
+        ("id_summary", "a summary"),
+        ("id_problem", "the problem it solves"),
+        ("id_solution", "the solution"),
+        ("id_sectors_0", "at least one sector"),
+        ("id_innovation_types_0", "at least one innovation type"),
+        ("id_stage", "the stage"),
+        ("id_source_description", "the source it was adapted or copied from"),
     ):
-        assert nb(missing) in shown
-    assert escape(nb("a summary")) in response.content.decode()
+        assert f'href="#{anchor}">{escape(nb(missing)).capitalize()}' in summary, anchor
+        assert re.search(rf'<[^>]*aria-invalid="true"[^>]*id="{anchor}"', html), anchor
+    assert not re.search(r'<[^>]*aria-invalid="true"[^>]*id="id_title"', html)
     assert not case.events.filter(kind=CaseEvent.Kind.SUBMITTED).exists()
 
 

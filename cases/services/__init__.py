@@ -43,6 +43,7 @@ from .cases import (
     case_restore,
     case_submit,
     case_update,
+    missing_fields,
     missing_for_submission,
 )
 from .common import locked_case
@@ -96,6 +97,7 @@ __all__ = [
     "membership_remove",
     "membership_request",
     "membership_set_role",
+    "missing_fields",
     "missing_for_submission",
     "moderator_grant",
     "organisation_check",

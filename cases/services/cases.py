@@ -103,16 +103,24 @@ NEEDED_TO_SUBMIT = {
 }
 
 
-def missing_for_submission(case: Case) -> list[str]:
-    """The fields a case still needs before it can be submitted, as messages for the author."""
+def missing_fields(case: Case) -> list[tuple[str, str]]:
+    """What a case still needs before it can be submitted: (the editor's field, what the author
+    is told), in the editor's order."""
     missing = [
-        str(message) for field, message in NEEDED_TO_SUBMIT.items() if not getattr(case, field)
+        (field, str(message))
+        for field, message in NEEDED_TO_SUBMIT.items()
+        if not getattr(case, field)
     ]
     if case.origin in (Origin.ADAPTED, Origin.COPIED) and not (
         case.source_case_id or case.source_description
     ):
-        missing.append(_("the source it was adapted or copied from"))
+        missing.append(("source_description", _("the source it was adapted or copied from")))
     return missing
+
+
+def missing_for_submission(case: Case) -> list[str]:
+    """The fields a case still needs before it can be submitted, as messages for the author."""
+    return [message for _field, message in missing_fields(case)]
 
 
 @transaction.atomic

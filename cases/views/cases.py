@@ -322,8 +322,29 @@ def _editor_organisations(user):
     return Organisation.objects.filter(pk__in=list(permissions.roles(user))).order_by("name")
 
 
+def _missing_in_form(form, case: Case) -> list[tuple[str, str]]:
+    """What the case lacks before it can be submitted, as (the id of its field in the editor,
+    what the author is told); each such field is marked invalid for assistive technology."""
+    missing = []
+    for name, message in services.missing_fields(case):
+        if name not in form.fields:
+            continue
+        field = form[name]
+        form.fields[name].widget.attrs["aria-invalid"] = "true"
+        missing.append((field.auto_id + ("_0" if field.use_fieldset else ""), message))
+    return missing
+
+
 def _render_editor(
-    request, form, *, attachment_form, case=None, revision=None, preview=None, files_action=False
+    request,
+    form,
+    *,
+    attachment_form,
+    case=None,
+    revision=None,
+    preview=None,
+    files_action=False,
+    missing=(),
 ):
     return render(
         request,
@@ -338,6 +359,7 @@ def _render_editor(
             "attachments": case.attachments.all() if case else [],
             # The page's address ends in #vedlegg (templates/cases/_attachments_field.html).
             "files_action": files_action,
+            "missing_to_submit": missing,
         },
     )
 
@@ -505,11 +527,19 @@ def case_create(request):
     return _render_editor(request, form, attachment_form=attachment_form)
 
 
+# The editor's address after a submission refused for what the case lacks: the page then
+# names each missing field, with a link to it, where focus lands.
+SUBMISSION_TRIED = "innsending"
+
+
 def _after_save(request, case: Case, *, submit: bool):
     if submit:
         try:
             services.case_submit(actor=request.user, case=case)
-        except (ValidationError, services.Conflict) as error:
+        except ValidationError:
+            edit = reverse("case-edit", kwargs={"slug": case.slug})
+            return redirect(f"{edit}?{SUBMISSION_TRIED}=1")
+        except services.Conflict as error:
             refusals.tell(request, error)
             return redirect("case-edit", slug=case.slug)
         messages.success(
@@ -540,6 +570,15 @@ def case_edit(request, slug):
     attachment_form = _attachment_form(request, case)
     if request.method == "POST" and _editing_files(request):
         return _files_action(request, form, attachment_form, case=case, revision=revision)
+    if request.method == "GET" and request.GET.get(SUBMISSION_TRIED):
+        return _render_editor(
+            request,
+            form,
+            attachment_form=attachment_form,
+            case=case,
+            revision=revision,
+            missing=_missing_in_form(form, case),
+        )
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             return _render_editor(
