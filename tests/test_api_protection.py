@@ -110,6 +110,24 @@ def test_token_clients_are_throttled_per_user(low_rates, editor, owner):
     assert token_client(someone).get("/api/v1/cases/").status_code == 200
 
 
+def test_refused_tokens_count_against_their_address(low_rates, db):
+    """Authentication comes before the view's throttles: a refused key is counted as an
+    anonymous request from its address, so keys cannot be tried without limit."""
+    guessing = APIClient(HTTP_AUTHORIZATION="Bearer gjettet-nokkel-0000")
+    remaining = []
+    for _ in range(3):
+        response = guessing.get("/api/v1/cases/")
+        assert_json_error(response, 401)
+        remaining.append(response["RateLimit-Remaining"])
+    assert remaining == ["2", "1", "0"]
+    refused = guessing.get("/api/v1/cases/")
+    assert_json_error(refused, 429)
+    assert 0 < int(refused["Retry-After"]) <= 60
+    # The address is over its limit without a token too; another address is not.
+    assert APIClient().get("/api/v1/cases/").status_code == 429
+    assert APIClient(REMOTE_ADDR="10.1.2.3").get("/api/v1/cases/").status_code == 200
+
+
 def test_the_change_feed_is_throttled_too(low_rates, db):
     client = APIClient()
     for _ in range(3):

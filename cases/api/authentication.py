@@ -1,8 +1,20 @@
+from typing import NoReturn
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from ..services import api_token_authenticate
+from .throttling import RefusedTokenThrottle
+
+
+def refused(request, message) -> NoReturn:
+    """401 for a token that is refused, counted against its address like an anonymous request
+    (RefusedTokenThrottle): 429 once the address is over the limit."""
+    throttle = RefusedTokenThrottle()
+    if not throttle.allow_request(request, None):
+        raise exceptions.Throttled(wait=throttle.wait())
+    raise exceptions.AuthenticationFailed(message)
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -17,16 +29,14 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() not in {k.lower().encode() for k in self.keywords}:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(
-                _("Invalid Authorization header: expected “Bearer <key>”.")
-            )
+            refused(request, _("Invalid Authorization header: expected “Bearer <key>”."))
         try:
             key = header[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+            refused(request, _("Invalid token."))
         user = api_token_authenticate(key)
         if user is None:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+            refused(request, _("Invalid or revoked token."))
         return (user, None)
 
     def authenticate_header(self, request):

@@ -40,5 +40,16 @@ class AnonRateThrottle(ClientAddressMixin, throttling.AnonRateThrottle):
     """At most API_THROTTLE_ANON requests per client address, for requests without a user."""
 
 
+class RefusedTokenThrottle(ClientAddressMixin, throttling.SimpleRateThrottle):
+    """A request whose token is refused (401) counts as an anonymous one from its address: the
+    view's throttles never see it, since authentication comes first, and keys could otherwise be
+    tried without limit. Asked from the authentication itself, so it reads no user."""
+
+    scope = AnonRateThrottle.scope
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 class UserRateThrottle(ClientAddressMixin, throttling.UserRateThrottle):
     """At most API_THROTTLE_USER requests per user (per client address without one)."""
