@@ -18,9 +18,12 @@ adoption that is recorded or withdrawn writes one for its case (the count); an o
 whose name, number, kind, place or existence changes writes them for the cases and adoptions
 that show it. Dependants are written whatever their status: one that is being published in a
 concurrent transaction gets its own entry too, and the later of the two renders the final state.
-A dependant's `updated_at` moves with its entry (`touched`): what its representation shows
-changed, and clients that sync by the lists' `updated_since` (or ask with `If-Modified-Since`)
-must read it again as the feed's readers do.
+A public dependant's `updated_at` moves with its entry (`touched`) where a case enters or
+leaves the public view or its partners change: what its representation shows changed, and
+clients that sync by the lists' `updated_since` (or ask with `If-Modified-Since`) must read it
+again as the feed's readers do. Only public rows: an unpublished case's `updated_at` is part of
+the version its reviewers approve. Not for an organisation's rename, which would update (and
+lock) every case and record showing it from the admin's request: the feed names those.
 
 The handlers below catch every save, so no write path can forget the feed; writes that bypass
 `save()` (queryset `.update()`) must write entries themselves.
@@ -62,20 +65,22 @@ def _txid():
     return 0
 
 
-# Every row of each kind of entry, soft-deleted ones too.
-ROWS: dict[str, Any] = {
-    Change.Kind.CASE: Case.all_objects,
-    Change.Kind.ADOPTION: Adoption.all_objects,
-    Change.Kind.ORGANISATION: Organisation.all_objects,
-}
+# The public rows of each kind of entry (what the API's lists show).
+def _public_rows(kind: str) -> Any:
+    rows: dict[str, Any] = {
+        Change.Kind.CASE: Case.objects.published,
+        Change.Kind.ADOPTION: Adoption.objects.public,
+        Change.Kind.ORGANISATION: Organisation.objects.all,
+    }
+    return rows[kind]()
 
 
 @transaction.atomic
 def record(kind: str, ids, *, reuse_only: bool = False, touched: bool = False) -> None:
     """Append feed entries for objects of one kind, stamped with the writing transaction.
     `reuse_only`: of cases, only their reuse changed (what cases/caching.py makes fresh).
-    `touched`: the objects were not written themselves but show what was (dependants): their
-    `updated_at` is set to now.
+    `touched`: the objects were not written themselves but show what was (dependants): the
+    public ones get `updated_at` now.
 
     Atomic, so that called outside a transaction all entries still carry the id of the one
     transaction that writes them (an entry must never carry the id of a finished transaction).
@@ -90,7 +95,7 @@ def record(kind: str, ids, *, reuse_only: bool = False, touched: bool = False) -
     if touched:
         now = timezone.now()
         for start in range(0, len(ids), 500):
-            ROWS[kind].filter(pk__in=ids[start : start + 500]).update(updated_at=now)
+            _public_rows(kind).filter(pk__in=ids[start : start + 500]).update(updated_at=now)
     # What shows these objects is kept fresh from the same single place.
     caching.changed(kind, ids, reuse_only=reuse_only)
 
@@ -240,7 +245,8 @@ def case_partners_changed(sender, instance, action, pk_set=None, reverse=False, 
         if getattr(instance, "_feed_loading", False):
             return
         if action in ("post_add", "post_remove", "post_clear"):
-            record(Change.Kind.CASE, [instance.pk], touched=True)
+            # The case itself is saved with its partners (apply_content), updated_at too.
+            record(Change.Kind.CASE, [instance.pk])
         if action in ("post_add", "post_remove"):
             caching.partners_changed(pk_set or [])
         elif action == "pre_clear":
@@ -322,7 +328,6 @@ def _organisation_shown_differently(pk: int) -> None:
     record(
         Change.Kind.ORGANISATION,
         Organisation.all_objects.filter(county_id=pk).exclude(pk=pk).values_list("pk", flat=True),
-        touched=True,
     )
     record(
         Change.Kind.CASE,
@@ -330,14 +335,12 @@ def _organisation_shown_differently(pk: int) -> None:
         .order_by()
         .values_list("pk", flat=True)
         .distinct(),
-        touched=True,
     )
     record(
         Change.Kind.ADOPTION,
         Adoption.all_objects.filter(organisation__in=organisations)
         .order_by()
         .values_list("pk", flat=True),
-        touched=True,
     )
 
 
