@@ -339,7 +339,7 @@ def test_unknown_body_fields_are_refused_by_name(api, owner, published):
     assert draft.links == []
 
 
-def test_every_error_of_a_body_comes_in_one_answer(api, owner):
+def test_every_error_of_a_body_comes_in_one_answer(api, owner, published):
     """A misspelt field and a wrongly typed one are both named, and a number is not a text."""
     created = api.post(
         "/api/v1/cases/",
@@ -350,6 +350,8 @@ def test_every_error_of_a_body_comes_in_one_answer(api, owner):
         ("problem", "invalid"),
         ("sumary", "unknown_field"),
     ]
+    archived = api.post(f"/api/v1/cases/{published.pk}/archive/", {"reason": 123})
+    assert [e["field"] for e in problem(archived, 400)["errors"]] == ["reason"]
     for value in (123, True, ["tekst"], {"tekst": 1}):
         refused = api.post(
             "/api/v1/cases/", {"title": "Ny sak", "organisation": owner.pk, "summary": value}

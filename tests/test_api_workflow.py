@@ -107,6 +107,12 @@ def test_a_moderator_sends_an_edit_back_with_a_reason(cases, people):
     path = f"/api/v1/cases/{turnus.pk}/pending-edit/reject/"
     assert moderator.post(path, {}, format="json").status_code == 400
     assert CaseRevision.objects.get(pk=revision.pk).status == CaseRevision.Status.PENDING
+    # With the ETag of an edit since replaced, nothing is sent back.
+    read = moderator.get(f"/api/v1/cases/{turnus.pk}/pending-edit/")["ETag"]
+    _propose(people, turnus, title="Turnus, andre utkast")
+    stale = moderator.post(path, {"reason": "Tittelen blir for lang."}, HTTP_IF_MATCH=read)
+    assert stale.status_code == 412
+    assert CaseRevision.objects.get(pk=revision.pk).status == CaseRevision.Status.PENDING
     response = moderator.post(path, {"reason": "Tittelen blir for lang."}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["title"] == "Ny turnusordning"

@@ -9,8 +9,8 @@ from .throttling import RefusedTokenThrottle
 
 
 def refused(request, message) -> NoReturn:
-    """401 for a token that is refused, counted against its address like an anonymous request
-    (RefusedTokenThrottle): 429 once the address is over the limit."""
+    """401 for a token that is refused, counted per address (RefusedTokenThrottle): 429 once
+    the address has had too many refused."""
     throttle = RefusedTokenThrottle()
     if not throttle.allow_request(request, None):
         raise exceptions.Throttled(wait=throttle.wait())

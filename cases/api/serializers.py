@@ -267,19 +267,23 @@ class LimitStatedNotChecked:
         super().run_validators(value)
 
 
-class ContentText(LimitStatedNotChecked, serializers.CharField):
-    """A text of a case's content: a JSON string (a number or true is refused, not written
-    down as "123" or "True")."""
-
-    def __init__(self, *, limit: int, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_blank", True)
-        super().__init__(max_length=limit, **kwargs)
+class Text(serializers.CharField):
+    """A text a client writes: a JSON string (a number or true is refused, not written down as
+    "123" or "True")."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class ContentText(LimitStatedNotChecked, Text):
+    """A text of a case's content."""
+
+    def __init__(self, *, limit: int, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(max_length=limit, **kwargs)
 
 
 class ContentList(LimitStatedNotChecked, serializers.ListField):
@@ -353,11 +357,11 @@ class CaseWriteSerializer(RefusesUnknownFields, serializers.Serializer):
 
 
 class ReasonSerializer(RefusesUnknownFields, serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
+    reason = Text(max_length=5000)
 
 
 class OptionalReasonSerializer(RefusesUnknownFields, serializers.Serializer):
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    reason = Text(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class ProposedChangeSerializer(serializers.Serializer):
@@ -402,7 +406,7 @@ class AdoptionUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
     channel = code_field(Channel, required=False)
     adopted_on = serializers.DateField(required=False, allow_null=True)
     status = code_field(AdoptionStatus, required=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    note = Text(required=False, allow_blank=True, max_length=5000)
     derived_case = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
@@ -453,7 +457,7 @@ class AdoptionWriteSerializer(RefusesUnknownFields, serializers.Serializer):
     channel = code_field(Channel)
     adopted_on = serializers.DateField(required=False, allow_null=True)
     status = code_field(AdoptionStatus, required=False, default=AdoptionStatus.IN_USE)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    note = Text(required=False, allow_blank=True, max_length=5000, default="")
     derived_case = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )

@@ -41,11 +41,16 @@ class AnonRateThrottle(ClientAddressMixin, throttling.AnonRateThrottle):
 
 
 class RefusedTokenThrottle(ClientAddressMixin, throttling.SimpleRateThrottle):
-    """A request whose token is refused (401) counts as an anonymous one from its address: the
-    view's throttles never see it, since authentication comes first, and keys could otherwise be
-    tried without limit. Asked from the authentication itself, so it reads no user."""
+    """Requests whose token is refused (401), at most as many per client address as anonymous
+    ones: the view's throttles never see them, since authentication comes first, and keys
+    could otherwise be tried without limit. Counted apart from the anonymous requests, so an
+    integration retrying a revoked key does not shut out everyone else behind its address.
+    Asked from the authentication itself, so it reads no user."""
 
-    scope = AnonRateThrottle.scope
+    scope = "refused_token"
+
+    def get_rate(self):
+        return self.THROTTLE_RATES[AnonRateThrottle.scope]
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -661,14 +661,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         summary="Send the edit waiting for approval back, with a reason (moderators)",
         description="The published text stays as it is; the authors are told the reason.",
         request=ReasonSerializer,
-        responses={200: CaseSerializer, **ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: CaseSerializer, **CHANGED_SINCE_READ, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="pending-edit/reject")
     def reject_pending_edit(self, request, pk=None):
         case, revision = self._pending_edit(pk, "review_edit")
-        services.revision_reject(
-            actor=request.user, revision=revision, reason=_reason(request, ReasonSerializer)
-        )
+        reason = _reason(request, ReasonSerializer)
+        with transaction.atomic():
+            # The case's version covers its pending edit: an edit saved since it was read is not
+            # rejected unseen.
+            unchanged_case(request, case)
+            services.revision_reject(actor=request.user, revision=revision, reason=reason)
         return self._respond(case)
 
     @extend_schema(
@@ -786,12 +790,16 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         expected = self.request.headers.get("If-Match")
         if not expected:
             return adoption
-        adoption = (
+        locked = (
             Adoption.objects.public()
             .select_related("case", "organisation")
             .select_for_update(of=("self",))
-            .get(pk=adoption.pk)
+            .filter(pk=adoption.pk)
+            .first()
         )
+        if locked is None:  # withdrawn, or its case unpublished, since it was read
+            raise PreconditionFailed()
+        adoption = locked
         named = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
         if "*" not in named and body_etag(AdoptionSerializer(adoption).data) not in named:
             raise PreconditionFailed()
