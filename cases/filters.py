@@ -83,15 +83,10 @@ class StrictBooleanField(forms.NullBooleanField):
     def to_python(self, value):
         if value in (None, ""):
             return None
-        if isinstance(value, bool):
-            return value
         try:
             return self.VALUES[str(value).strip().lower()]
         except KeyError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def validate(self, value):
-        pass
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

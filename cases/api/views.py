@@ -130,11 +130,14 @@ def case_etag(case: Case | int, data) -> str:
     return f'"{services.case_version(case)}.{digest}"'
 
 
+def named_tags(if_match: str) -> set[str]:
+    """The ETags an `If-Match` header names, as a GET gives them (or `*`)."""
+    return {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+
+
 def named_versions(if_match: str) -> set[str]:
     """The case versions an `If-Match` header names (the version part of each ETag, or `*`)."""
-    return {
-        tag.strip().removeprefix("W/").strip('"').split(".", 1)[0] for tag in if_match.split(",")
-    }
+    return {tag.strip('"').split(".", 1)[0] for tag in named_tags(if_match)}
 
 
 def matches_version(if_match: str, case: Case) -> bool:
@@ -799,11 +802,10 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
         if locked is None:  # withdrawn, or its case unpublished, since it was read
             raise PreconditionFailed()
-        adoption = locked
-        named = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
-        if "*" not in named and body_etag(AdoptionSerializer(adoption).data) not in named:
+        named = named_tags(expected)
+        if "*" not in named and body_etag(AdoptionSerializer(locked).data) not in named:
             raise PreconditionFailed()
-        return adoption
+        return locked
 
     @extend_schema(
         summary="Change a reuse record (the reusing organisation's members, moderators)",

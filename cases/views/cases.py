@@ -570,15 +570,6 @@ def case_edit(request, slug):
     attachment_form = _attachment_form(request, case)
     if request.method == "POST" and _editing_files(request):
         return _files_action(request, form, attachment_form, case=case, revision=revision)
-    if request.method == "GET" and request.GET.get(SUBMISSION_TRIED):
-        return _render_editor(
-            request,
-            form,
-            attachment_form=attachment_form,
-            case=case,
-            revision=revision,
-            missing=_missing_in_form(form, case),
-        )
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             return _render_editor(
@@ -610,8 +601,14 @@ def case_edit(request, slug):
                 messages.info(request, _("Nothing changed."))
                 return redirect(case.get_absolute_url())
             return _after_save(request, result, submit="submit" in request.POST)
+    tried = request.method == "GET" and request.GET.get(SUBMISSION_TRIED)
     return _render_editor(
-        request, form, attachment_form=attachment_form, case=case, revision=revision
+        request,
+        form,
+        attachment_form=attachment_form,
+        case=case,
+        revision=revision,
+        missing=_missing_in_form(form, case) if tried else (),
     )
 
 
